@@ -1,0 +1,11 @@
+/* Declarations of the replacements in compat/ for functions some libcs lack. */
+#ifndef COMPAT_H
+#define COMPAT_H
+
+#include <stddef.h>
+
+#ifndef HAVE_STRLCPY
+size_t	strlcpy(char *, const char *, size_t);
+#endif
+
+#endif

@@ -1,0 +1,9 @@
+# Code both programs share, built once.
+noinst_LIBRARIES += common/libcommon.a
+common_libcommon_a_SOURCES = \
+	common/compat.h \
+	common/linebuf.c common/linebuf.h \
+	common/log.c common/log.h \
+	common/net.c common/net.h \
+	common/text.c common/text.h \
+	common/xmalloc.c common/xmalloc.h

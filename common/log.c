@@ -1,0 +1,152 @@
+/* Owns the log descriptor: opening, reopening after rotation, whole-line writes. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/xmalloc.h"
+
+static int	 log_fd = STDERR_FILENO;
+static char	*log_path;
+static int	 log_failed;		/* an error was reported already */
+static const char *log_name = "chat";
+
+/* The program name that prefixes errors about the log itself. */
+void
+log_set_name(const char *name)
+{
+	log_name = name;
+}
+
+static int
+log_open_path(const char *path, char **cause)
+{
+	int	fd;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0640);
+	if (fd == -1) {
+		*cause = xasprintf("cannot open log %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
+
+/* Log to path, appending; NULL means standard error. */
+int
+log_open(const char *path, char **cause)
+{
+	int	fd;
+
+	if (path == NULL)
+		return 0;
+	if ((fd = log_open_path(path, cause)) == -1)
+		return -1;
+	log_close();
+	log_fd = fd;
+	log_path = xstrdup(path);
+	return 0;
+}
+
+/* After logrotate moved the file away: start a new one at the same path. */
+int
+log_reopen(char **cause)
+{
+	int	fd;
+
+	if (log_path == NULL)
+		return 0;
+	if ((fd = log_open_path(log_path, cause)) == -1)
+		return -1;
+	close(log_fd);
+	log_fd = fd;
+	log_failed = 0;
+	return 0;
+}
+
+void
+log_close(void)
+{
+	if (log_path != NULL) {
+		close(log_fd);
+		free(log_path);
+		log_path = NULL;
+	}
+	log_fd = STDERR_FILENO;
+}
+
+static size_t
+log_vformat(char *buf, size_t size, const char *event, const char *fmt,
+    va_list ap)
+{
+	struct timespec	ts;
+	struct tm	tm;
+	size_t		n;
+	int		m;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	m = snprintf(buf + n, size - n, ".%03ldZ %s ", ts.tv_nsec / 1000000L,
+	    event);
+	if (m > 0)
+		n += (size_t)m;
+	m = vsnprintf(buf + n, size - n, fmt, ap);
+	if (m > 0)
+		n += (size_t)m;
+	if (n > size - 2)		/* cut, keeping room for the newline */
+		n = size - 2;
+	buf[n++] = '\n';
+	buf[n] = '\0';
+	return n;
+}
+
+/* Format a log line into buf (for tests and callers that batch). */
+int
+log_format(char *buf, size_t size, const char *event, const char *fmt, ...)
+{
+	va_list	ap;
+	size_t	n;
+
+	va_start(ap, fmt);
+	n = log_vformat(buf, size, event, fmt, ap);
+	va_end(ap);
+	return (int)n;
+}
+
+/*
+ * Write one event.  Callers pass text already cleaned of controls, so
+ * the line holds no newline of its own.  A failing log (full disk, file
+ * size limit) is reported on standard error once and the program goes on.
+ */
+void
+log_event(const char *event, const char *fmt, ...)
+{
+	char	 buf[LOG_LINE_MAX];
+	va_list	 ap;
+	size_t	 n;
+	ssize_t	 w;
+
+	va_start(ap, fmt);
+	n = log_vformat(buf, sizeof buf, event, fmt, ap);
+	va_end(ap);
+	do
+		w = write(log_fd, buf, n);
+	while (w == -1 && errno == EINTR);
+	if (w == (ssize_t)n) {
+		log_failed = 0;
+		return;
+	}
+	if (!log_failed && log_fd != STDERR_FILENO)
+		fprintf(stderr, "%s: cannot write log %s: %s\n", log_name, log_path,
+		    w == -1 ? strerror(errno) : "short write");
+	log_failed = 1;
+}

@@ -1,0 +1,281 @@
+/* getaddrinfo-based listen and connect, non-blocking set-up, address names. */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/net.h"
+#include "common/xmalloc.h"
+
+int
+net_set_nonblock(int fd)
+{
+	int	flags = fcntl(fd, F_GETFL);
+
+	if (flags == -1 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
+		return -1;
+	return 0;
+}
+
+/* Chat lines are small and latency matters more than packet count. */
+void
+net_set_nodelay(int fd)
+{
+	int	one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+/* "0" to "65535"; with allow_zero false, 0 is refused.  -1 if not a port. */
+int
+net_parse_port(const char *s, int allow_zero)
+{
+	char	*end;
+	long	 v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > 65535 || (v == 0 && !allow_zero))
+		return -1;
+	return (int)v;
+}
+
+/* The host part alone, IPv4-mapped IPv6 shown as plain IPv4. */
+void
+net_host_format(const struct sockaddr *sa, char *buf, size_t size)
+{
+	const struct sockaddr_in6	*sin6;
+	const struct sockaddr_in	*sin;
+	struct in_addr			 v4;
+
+	switch (sa->sa_family) {
+	case AF_INET:
+		sin = (const struct sockaddr_in *)sa;
+		inet_ntop(AF_INET, &sin->sin_addr, buf, (socklen_t)size);
+		return;
+	case AF_INET6:
+		sin6 = (const struct sockaddr_in6 *)sa;
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			memcpy(&v4, &sin6->sin6_addr.s6_addr[12], sizeof v4);
+			inet_ntop(AF_INET, &v4, buf, (socklen_t)size);
+		} else
+			inet_ntop(AF_INET6, &sin6->sin6_addr, buf,
+			    (socklen_t)size);
+		return;
+	}
+	snprintf(buf, size, "?");
+}
+
+/* "127.0.0.1:2000" or "[::1]:2000". */
+void
+net_addr_format(const struct sockaddr *sa, char *buf, size_t size)
+{
+	char	host[INET6_ADDRSTRLEN];
+	int	port = 0;
+
+	net_host_format(sa, host, sizeof host);
+	if (sa->sa_family == AF_INET)
+		port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	else if (sa->sa_family == AF_INET6)
+		port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	if (strchr(host, ':') != NULL)
+		snprintf(buf, size, "[%s]:%d", host, port);
+	else
+		snprintf(buf, size, "%s:%d", host, port);
+}
+
+int
+net_local_port(int fd)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof ss;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		return -1;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return -1;
+}
+
+/* "[::]:2000" for messages about a listen address that is not bound yet. */
+static char *
+net_name(const char *host, const char *port)
+{
+	if (strchr(host, ':') != NULL)
+		return xasprintf("[%s]:%s", host, port);
+	return xasprintf("%s:%s", host, port);
+}
+
+static int
+net_listen_on(const struct addrinfo *ai, int backlog)
+{
+	int	fd, one = 1, zero = 0, saved;
+
+	fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+	if (fd == -1)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+#ifdef IPV6_V6ONLY
+	/* One socket for IPv6 and IPv4 where the system allows it. */
+	if (ai->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+#endif
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+	    listen(fd, backlog) == -1 || net_set_nonblock(fd) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Listen on host (NULL: every interface, IPv6 and IPv4 together, falling
+ * back to IPv4 alone where there is no IPv6) and port.  The first address
+ * that can be bound wins.  On failure *cause says where and why.
+ */
+int
+net_listen(const char *host, const char *port, int backlog, char **cause)
+{
+	struct addrinfo	 hints, *res, *ai;
+	const char	*shown = host != NULL ? host : "::";
+	int		 fd = -1, error, saved = 0;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = host != NULL ? AF_UNSPEC : AF_INET6;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	error = getaddrinfo(host != NULL ? host : "::", port, &hints, &res);
+	if (error != 0) {
+		char *name = net_name(shown, port);
+
+		*cause = xasprintf("cannot listen on %s: %s", name,
+		    gai_strerror(error));
+		free(name);
+		return -1;
+	}
+	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next) {
+		fd = net_listen_on(ai, backlog);
+		if (fd == -1 && saved == 0)
+			saved = errno;
+	}
+	freeaddrinfo(res);
+	if (fd == -1 && host == NULL &&
+	    (saved == EAFNOSUPPORT || saved == EADDRNOTAVAIL))
+		return net_listen("0.0.0.0", port, backlog, cause);
+	if (fd == -1) {
+		char *name = net_name(shown, port);
+
+		*cause = xasprintf("cannot listen on %s: %s", name,
+		    strerror(saved));
+		free(name);
+	}
+	return fd;
+}
+
+/* Wait up to timeout_ms for a non-blocking connect to finish. */
+static int
+net_connect_wait(int fd, int timeout_ms)
+{
+	struct pollfd	pfd;
+	int		n, error = 0;
+	socklen_t	len = sizeof error;
+
+	pfd.fd = fd;
+	pfd.events = POLLOUT;
+	do
+		n = poll(&pfd, 1, timeout_ms);
+	while (n == -1 && errno == EINTR);
+	if (n == 0) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	if (n == -1)
+		return -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == -1)
+		return -1;
+	if (error != 0) {
+		errno = error;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+net_connect_to(const struct addrinfo *ai, int timeout_ms)
+{
+	int	fd, saved;
+
+	fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+	if (fd == -1)
+		return -1;
+	if (net_set_nonblock(fd) == -1)
+		goto fail;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+		if (errno != EINPROGRESS && errno != EINTR)
+			goto fail;
+		if (net_connect_wait(fd, timeout_ms) == -1)
+			goto fail;
+	}
+	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+/*
+ * Connect to every address host resolves to in turn, each with its own
+ * deadline, and return the first non-blocking socket that connects.  On
+ * failure *cause names host, port and the reason of the first failure.
+ */
+int
+net_connect(const char *host, const char *port, int timeout_ms, char **cause)
+{
+	struct addrinfo	 hints, *res, *ai;
+	int		 fd = -1, error, saved = 0;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	error = getaddrinfo(host, port, &hints, &res);
+	if (error != 0) {
+		*cause = xasprintf("cannot connect to %s:%s: %s", host, port,
+		    error == EAI_SYSTEM ? strerror(errno) :
+		    gai_strerror(error));
+		return -1;
+	}
+	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next) {
+		fd = net_connect_to(ai, timeout_ms);
+		if (fd == -1 && saved == 0)
+			saved = errno;
+	}
+	freeaddrinfo(res);
+	if (fd == -1) {
+		*cause = xasprintf("cannot connect to %s:%s: %s", host, port,
+		    strerror(saved));
+		return -1;
+	}
+	net_set_nodelay(fd);
+	return fd;
+}

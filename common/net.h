@@ -1,0 +1,20 @@
+/* Sockets: listening, connecting with a deadline, and naming peers. */
+#ifndef NET_H
+#define NET_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+/* "[" + an IPv6 address + "]:" + a port, with room to spare. */
+#define NET_ADDR_MAX	64
+
+int	net_listen(const char *, const char *, int, char **);
+int	net_connect(const char *, const char *, int, char **);
+int	net_set_nonblock(int);
+void	net_set_nodelay(int);
+void	net_addr_format(const struct sockaddr *, char *, size_t);
+void	net_host_format(const struct sockaddr *, char *, size_t);
+int	net_local_port(int);
+int	net_parse_port(const char *, int);
+
+#endif

@@ -1,0 +1,179 @@
+/* The /commands a client may send, dispatched through a table. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "server/server.h"
+
+#define ARGS_REST	-1	/* the rest of the line is one argument */
+#define WHO_LINE_BYTES	400	/* names per /who line, so lines stay short */
+
+struct command {
+	const char	*name;
+	int		 min_args;
+	int		 max_args;
+	void		(*fn)(struct client *, char *);
+	const char	*usage;
+	const char	*help;
+};
+
+static void	command_nick(struct client *, char *);
+static void	command_who(struct client *, char *);
+static void	command_me(struct client *, char *);
+static void	command_help(struct client *, char *);
+static void	command_quit(struct client *, char *);
+
+static const struct command commands[] = {
+	{ "nick", 1, 1, command_nick, "/nick NAME",
+	  "change your nickname" },
+	{ "who", 0, 0, command_who, "/who", "list who is online" },
+	{ "me", 1, ARGS_REST, command_me, "/me ACTION",
+	  "say that you do something" },
+	{ "help", 0, 0, command_help, "/help", "list the commands" },
+	{ "quit", 0, ARGS_REST, command_quit, "/quit [REASON]",
+	  "leave the chat" },
+};
+
+static void
+command_nick(struct client *c, char *arg)
+{
+	struct client	*other;
+
+	if (!room_nick_valid(arg)) {
+		client_send(c, "*** error: invalid nickname \"%s\": 1 to %d "
+		    "letters, digits or -_[]\\`^{}|, not starting with a "
+		    "digit or -", arg, NICK_MAX_BYTES);
+		return;
+	}
+	other = room_find(arg);
+	if (other != NULL && other != c) {
+		client_send(c, "*** error: nickname %s is already in use",
+		    other->nick);
+		return;
+	}
+	if (strcmp(c->nick, arg) == 0)
+		return;
+	room_rename(c, arg);
+}
+
+static int
+command_compare_nicks(const void *a, const void *b)
+{
+	const struct client	*ca = *(struct client *const *)a;
+	const struct client	*cb = *(struct client *const *)b;
+
+	return strcasecmp(ca->nick, cb->nick);
+}
+
+/* "*** 3 online: alice, bob, carol", split over lines for a big room. */
+static void
+command_who(struct client *c, char *arg)
+{
+	struct client	**sorted;
+	char		  line[WHO_LINE_BYTES + NICK_MAX_BYTES + 4];
+	size_t		  i, len = 0;
+
+	sorted = xreallocarray(NULL, room_count, sizeof *sorted);
+	memcpy(sorted, room_clients, room_count * sizeof *sorted);
+	qsort(sorted, room_count, sizeof *sorted, command_compare_nicks);
+	for (i = 0; i < room_count; i++) {
+		len += (size_t)snprintf(line + len, sizeof line - len, "%s%s",
+		    len == 0 ? "" : ", ", sorted[i]->nick);
+		if (len >= WHO_LINE_BYTES || i + 1 == room_count) {
+			client_send(c, "*** %zu online: %s", room_count, line);
+			len = 0;
+		}
+	}
+	free(sorted);
+}
+
+static void
+command_me(struct client *c, char *arg)
+{
+	log_event("action", "%s %s %s", c->addr, c->nick, arg);
+	room_announce("* %s %s", c->nick, arg);
+}
+
+static void
+command_help(struct client *c, char *arg)
+{
+	size_t	i;
+
+	client_send(c, "*** Commands:");
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		client_send(c, "***   %-16s %s", commands[i].usage,
+		    commands[i].help);
+	client_send(c, "*** Any other line is said to everyone; "
+	    "start it with // to say a line that begins with /.");
+}
+
+static void
+command_quit(struct client *c, char *arg)
+{
+	client_send(c, "*** Bye");
+	if (*arg != '\0')
+		client_kill(c, "quit: %s", arg);
+	else
+		client_kill(c, "quit");
+}
+
+/* Count words in arg, to check a command's argument count. */
+static int
+command_count_args(const char *arg)
+{
+	int	n = 0;
+
+	while (*arg != '\0') {
+		while (*arg == ' ')
+			arg++;
+		if (*arg == '\0')
+			break;
+		n++;
+		while (*arg != '\0' && *arg != ' ')
+			arg++;
+	}
+	return n;
+}
+
+/* line is a cleaned command line without its leading '/'. */
+void
+command_run(struct client *c, const char *line)
+{
+	char			 buf[LINE_MAX_BYTES + 1];
+	char			*name, *arg, *end;
+	const struct command	*cmd = NULL;
+	size_t			 i;
+	int			 n;
+
+	snprintf(buf, sizeof buf, "%s", line);
+	name = buf;
+	arg = name + strcspn(name, " ");
+	if (*arg != '\0')
+		*arg++ = '\0';
+	arg += strspn(arg, " ");
+	end = arg + strlen(arg);
+	while (end > arg && end[-1] == ' ')
+		*--end = '\0';
+
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcasecmp(commands[i].name, name) == 0)
+			cmd = &commands[i];
+	}
+	if (cmd == NULL) {
+		client_send(c, "*** error: unknown command /%s (try /help)",
+		    name);
+		return;
+	}
+	n = command_count_args(arg);
+	if (n < cmd->min_args ||
+	    (cmd->max_args != ARGS_REST && n > cmd->max_args)) {
+		client_send(c, "*** error: usage: %s", cmd->usage);
+		return;
+	}
+	cmd->fn(c, arg);
+}

@@ -1,0 +1,15 @@
+# chat-server: the core is a library too, so unit tests link it without main.c.
+noinst_LIBRARIES += server/libserver.a
+server_libserver_a_SOURCES = \
+	server/client.c \
+	server/command.c \
+	server/loop.c \
+	server/msg.c \
+	server/room.c \
+	server/server.h \
+	server/telnet.c
+
+bin_PROGRAMS += server/chat-server
+server_chat_server_SOURCES = server/main.c
+server_chat_server_LDADD = server/libserver.a common/libcommon.a \
+	compat/libcompat.a

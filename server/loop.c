@@ -1,0 +1,300 @@
+/*
+ * The one select() loop: accept, read everything readable, handle the
+ * lines that came in, then write every queue in one writev() each.
+ * Signal handlers only write a byte to a pipe the loop watches, so a
+ * signal never waits behind a blocked select().
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/net.h"
+#include "common/xmalloc.h"
+#include "server/server.h"
+
+static int	loop_spare_fd = -1;	/* given up to accept() past EMFILE */
+static double	loop_accept_resume;	/* accept() paused until then */
+
+static double
+loop_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Tell a connection we cannot take why, and close it. */
+static void
+loop_refuse(int fd, const char *addr, const char *why)
+{
+	char	line[256];
+	int	n;
+
+	n = snprintf(line, sizeof line, "*** error: %s\n", why);
+	(void)write(fd, line, (size_t)n);
+	close(fd);
+	log_event("refuse", "%s %s", addr, why);
+}
+
+/*
+ * Out of descriptors: free the spare one, take the waiting connection
+ * just to refuse it, and rest a moment, so the loop never spins on a
+ * listen socket it cannot serve.
+ */
+static void
+loop_accept_exhausted(int lfd, double now)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof ss;
+	char			addr[NET_ADDR_MAX];
+	int			fd;
+
+	if (loop_spare_fd != -1) {
+		close(loop_spare_fd);
+		loop_spare_fd = -1;
+		fd = accept(lfd, (struct sockaddr *)&ss, &len);
+		if (fd != -1) {
+			net_addr_format((struct sockaddr *)&ss, addr,
+			    sizeof addr);
+			loop_refuse(fd, addr, "server full");
+		}
+		loop_spare_fd = open("/dev/null", O_RDONLY);
+	}
+	loop_accept_resume = now + ACCEPT_PAUSE_MS / 1000.0;
+}
+
+/* Why a new connection cannot be taken, or NULL. */
+static const char *
+loop_refusal(int fd, const char *host)
+{
+	if (fd >= FD_SETSIZE || room_count >= opts->max_clients)
+		return "server full";
+	if (opts->max_per_ip != 0 &&
+	    room_count_host(host) >= opts->max_per_ip)
+		return "too many connections from your address";
+	return NULL;
+}
+
+static void
+loop_accept(int lfd, double now)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	struct client		*c;
+	char			 addr[NET_ADDR_MAX], host[NET_ADDR_MAX];
+	const char		*why;
+	int			 fd, i;
+
+	for (i = 0; i < 64; i++) {	/* a bounded batch per turn */
+		len = sizeof ss;
+		fd = accept(lfd, (struct sockaddr *)&ss, &len);
+		if (fd == -1) {
+			if (errno == EMFILE || errno == ENFILE)
+				loop_accept_exhausted(lfd, now);
+			else if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR && errno != ECONNABORTED)
+				log_event("error", "accept: %s",
+				    strerror(errno));
+			return;
+		}
+		net_addr_format((struct sockaddr *)&ss, addr, sizeof addr);
+		net_host_format((struct sockaddr *)&ss, host, sizeof host);
+		if ((why = loop_refusal(fd, host)) != NULL) {
+			loop_refuse(fd, addr, why);
+			continue;
+		}
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		if (net_set_nonblock(fd) == -1) {
+			log_event("error", "%s fcntl: %s", addr,
+			    strerror(errno));
+			close(fd);
+			continue;
+		}
+		net_set_nodelay(fd);
+		c = client_create(fd, (struct sockaddr *)&ss);
+		room_join(c);
+	}
+}
+
+/* Announce and free every client marked dead, including any the
+ * announcements themselves pushed past their queue limit. */
+static void
+loop_reap(void)
+{
+	struct client	*c;
+	size_t		 i;
+	int		 found;
+
+	do {
+		found = 0;
+		for (i = 0; i < room_count; ) {
+			c = room_clients[i];
+			if (c->dead == NULL) {
+				i++;
+				continue;
+			}
+			found = 1;
+			room_leave(c);
+			client_flush(c);	/* a last "*** Bye", if it fits */
+			client_destroy(c);
+		}
+	} while (found);
+}
+
+static void
+loop_drain_signals(int sigfd)
+{
+	char	buf[64];
+
+	while (read(sigfd, buf, sizeof buf) > 0)
+		continue;
+}
+
+static void
+loop_hangup(void)
+{
+	char	*cause;
+
+	sig_hup = 0;
+	if (log_reopen(&cause) == -1) {
+		fprintf(stderr, "chat-server: %s\n", cause);
+		free(cause);
+		return;
+	}
+	log_event("reopen", "log reopened");
+}
+
+/* How long select() may sleep: not at all with lines left over. */
+static struct timeval *
+loop_timeout(struct timeval *tv, double now)
+{
+	double	wait = -1;
+	size_t	i;
+
+	for (i = 0; i < room_count; i++) {
+		if (client_has_lines(room_clients[i]))
+			wait = 0;
+		else if (room_clients[i]->throttled && wait != 0)
+			wait = 1.0 / opts->flood_rate;
+	}
+	if (loop_accept_resume > now &&
+	    (wait < 0 || loop_accept_resume - now < wait))
+		wait = loop_accept_resume - now;
+	if (wait < 0)
+		return NULL;
+	tv->tv_sec = (time_t)wait;
+	tv->tv_usec = (suseconds_t)((wait - (double)tv->tv_sec) * 1e6);
+	return tv;
+}
+
+static int
+loop_fill(fd_set *rset, fd_set *wset, int lfd, int sigfd, double now)
+{
+	struct client	*c;
+	size_t		 i;
+	int		 maxfd = sigfd;
+
+	FD_ZERO(rset);
+	FD_ZERO(wset);
+	FD_SET(sigfd, rset);
+	if (loop_accept_resume <= now) {
+		FD_SET(lfd, rset);
+		if (lfd > maxfd)
+			maxfd = lfd;
+	}
+	for (i = 0; i < room_count; i++) {
+		c = room_clients[i];
+		if (client_wants_read(c))
+			FD_SET(c->fd, rset);
+		if (client_wants_write(c))
+			FD_SET(c->fd, wset);
+		if (c->fd > maxfd)
+			maxfd = c->fd;
+	}
+	return maxfd;
+}
+
+/* Tell everyone the server is going, and give each queue one last write. */
+static void
+loop_shutdown(void)
+{
+	size_t	i;
+
+	room_announce("*** server shutting down");
+	for (i = 0; i < room_count; i++) {
+		client_flush(room_clients[i]);
+		client_kill(room_clients[i], "server shutting down");
+	}
+	while (room_count > 0) {
+		struct client *c = room_clients[--room_count];
+
+		log_event("part", "%s %s %s", c->addr, c->nick, c->dead);
+		client_destroy(c);
+	}
+	free(room_clients);
+	msg_pool_drain();
+}
+
+void
+loop_run(int lfd, int sigfd)
+{
+	fd_set		 rset, wset;
+	struct timeval	 tv;
+	struct client	*c;
+	double		 now;
+	size_t		 i, n;
+	int		 maxfd;
+
+	loop_spare_fd = open("/dev/null", O_RDONLY);
+	while (!sig_term) {
+		if (sig_hup)
+			loop_hangup();
+		now = loop_now();
+		maxfd = loop_fill(&rset, &wset, lfd, sigfd, now);
+		if (select(maxfd + 1, &rset, &wset, NULL,
+		    loop_timeout(&tv, now)) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("select: %s", strerror(errno));
+		}
+		now = loop_now();
+		if (FD_ISSET(sigfd, &rset))
+			loop_drain_signals(sigfd);
+
+		/* Only clients that were in the sets; accept comes after. */
+		n = room_count;
+		for (i = 0; i < n; i++) {
+			c = room_clients[i];
+			if (FD_ISSET(c->fd, &rset))
+				client_read(c);
+			if (FD_ISSET(c->fd, &wset))
+				c->blocked = 0;
+		}
+		for (i = 0; i < n; i++)
+			client_process(room_clients[i], now);
+		if (loop_accept_resume <= now && FD_ISSET(lfd, &rset))
+			loop_accept(lfd, now);
+		for (i = 0; i < room_count; i++) {
+			c = room_clients[i];
+			if (c->qlen > 0 && !c->blocked && c->dead == NULL)
+				client_flush(c);
+		}
+		loop_reap();
+	}
+	log_event("stop", "signal %d", (int)sig_term);
+	loop_shutdown();
+	if (loop_spare_fd != -1)
+		close(loop_spare_fd);
+}

@@ -1,0 +1,267 @@
+/* chat-server: options, signals and start-up, then the loop. */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#ifdef HAVE_SYS_RESOURCE_H
+#include <sys/resource.h>
+#endif
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/net.h"
+#include "common/text.h"
+#include "common/xmalloc.h"
+#include "server/server.h"
+
+#define EXIT_USAGE	2
+#define WELCOME_MAX_BYTES 256
+
+volatile sig_atomic_t	 sig_term, sig_hup;
+static int		 sig_pipe[2] = { -1, -1 };
+static struct options	 options = {
+	.port = PORT_DEFAULT,
+	.welcome = WELCOME_DEFAULT,
+	.max_clients = MAX_CLIENTS_DEFAULT,
+	.max_per_ip = MAX_PER_IP_DEFAULT,
+	.flood_burst = FLOOD_BURST_DEFAULT,
+	.flood_rate = FLOOD_RATE_DEFAULT,
+};
+const struct options	*opts = &options;
+
+static const struct option longopts[] = {
+	{ "bind",	 required_argument,	NULL, 'b' },
+	{ "flood-burst", required_argument,	NULL, 'B' },
+	{ "help",	 no_argument,		NULL, 'h' },
+	{ "max-per-ip",	 required_argument,	NULL, 'i' },
+	{ "log",	 required_argument,	NULL, 'l' },
+	{ "max-clients", required_argument,	NULL, 'm' },
+	{ "port",	 required_argument,	NULL, 'p' },
+	{ "flood-rate",	 required_argument,	NULL, 'R' },
+	{ "version",	 no_argument,		NULL, 'V' },
+	{ "welcome",	 required_argument,	NULL, 'w' },
+	{ NULL,		 0,			NULL, 0 }
+};
+
+void
+fatal(const char *fmt, ...)
+{
+	char	buf[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	log_event("fatal", "%s", buf);
+	fprintf(stderr, "chat-server: fatal: %s\n", buf);
+	exit(1);
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: chat-server [-hV] [-B lines] [-b address] [-i count] [-l file]\n"
+"                   [-m count] [-p port] [-R lines] [-w text]\n"
+"\n"
+"  -p, --port PORT         TCP port to listen on (default %s; 0: any free)\n"
+"  -b, --bind ADDRESS      address to listen on (default: all, IPv6 and IPv4)\n"
+"  -l, --log FILE          append the event log to FILE (default: stderr)\n"
+"  -w, --welcome TEXT      greeting sent to each new client\n"
+"  -m, --max-clients N     most clients at once (default %d)\n"
+"  -i, --max-per-ip N      most clients from one address (default %d; 0: no limit)\n"
+"  -B, --flood-burst N     lines a client may send at once (default %d)\n"
+"  -R, --flood-rate N      lines per second after the burst (default %d; 0: off)\n"
+"  -h, --help              show this help and exit\n"
+"  -V, --version           show the version and exit\n",
+	    PORT_DEFAULT, MAX_CLIENTS_DEFAULT, MAX_PER_IP_DEFAULT,
+	    FLOOD_BURST_DEFAULT, FLOOD_RATE_DEFAULT);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fputs("chat-server: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'chat-server --help' for more information.\n", stderr);
+	exit(EXIT_USAGE);
+}
+
+static unsigned int
+parse_count(const char *name, const char *s, unsigned long max)
+{
+	char		*end;
+	unsigned long	 v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v > max)
+		usage_error("invalid %s \"%s\" (expected 0 to %lu)", name, s,
+		    max);
+	return (unsigned int)v;
+}
+
+static void
+parse_options(int argc, char **argv)
+{
+	static char	welcome[WELCOME_MAX_BYTES * TEXT_CLEAN_GROWTH + 1];
+	size_t		len;
+	int		ch;
+
+	while ((ch = getopt_long(argc, argv, "B:b:hi:l:m:p:R:Vw:", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'B':
+			options.flood_burst = parse_count("flood burst",
+			    optarg, 1000000);
+			if (options.flood_burst == 0)
+				usage_error("flood burst must be at least 1");
+			break;
+		case 'b':
+			options.bind = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'i':
+			options.max_per_ip = parse_count("connection limit",
+			    optarg, INT_MAX);
+			break;
+		case 'l':
+			options.log = optarg;
+			break;
+		case 'm':
+			options.max_clients = parse_count("client limit",
+			    optarg, INT_MAX);
+			break;
+		case 'p':
+			if (net_parse_port(optarg, 1) == -1)
+				usage_error("invalid port \"%s\" (expected 0 "
+				    "to 65535)", optarg);
+			options.port = optarg;
+			break;
+		case 'R':
+			options.flood_rate = parse_count("flood rate", optarg,
+			    1000000);
+			break;
+		case 'V':
+			printf("chat-server %s\n", PACKAGE_VERSION);
+			exit(0);
+		case 'w':
+			len = strlen(optarg);
+			if (len > WELCOME_MAX_BYTES)
+				usage_error("welcome text is longer than %d "
+				    "bytes", WELCOME_MAX_BYTES);
+			text_clean(optarg, len, welcome);
+			options.welcome = welcome;
+			break;
+		default:
+			usage(stderr);
+			exit(EXIT_USAGE);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument \"%s\"", argv[optind]);
+}
+
+static void
+on_signal(int sig)
+{
+	int	saved = errno;
+
+	if (sig == SIGHUP)
+		sig_hup = 1;
+	else
+		sig_term = sig;
+	(void)write(sig_pipe[1], "", 1);
+	errno = saved;
+}
+
+/* Signals only set flags and wake the loop through a pipe. */
+static void
+setup_signals(void)
+{
+	struct sigaction	sa;
+
+	if (pipe(sig_pipe) == -1)
+		errx(1, "cannot create signal pipe: %s", strerror(errno));
+	net_set_nonblock(sig_pipe[0]);
+	net_set_nonblock(sig_pipe[1]);
+	fcntl(sig_pipe[0], F_SETFD, FD_CLOEXEC);
+	fcntl(sig_pipe[1], F_SETFD, FD_CLOEXEC);
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);	/* a closed peer is an EPIPE */
+#ifdef SIGXFSZ
+	sigaction(SIGXFSZ, &sa, NULL);	/* a full log is an EFBIG */
+#endif
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* select() can watch FD_SETSIZE descriptors: allow that many where we may. */
+static void
+raise_fd_limit(void)
+{
+#ifdef HAVE_SYS_RESOURCE_H
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= FD_SETSIZE)
+		return;
+	rl.rlim_cur = rl.rlim_max < FD_SETSIZE ? rl.rlim_max : FD_SETSIZE;
+	setrlimit(RLIMIT_NOFILE, &rl);
+#endif
+}
+
+int
+main(int argc, char **argv)
+{
+	char			*cause, addr[NET_ADDR_MAX];
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	int			 lfd;
+
+	log_set_name("chat-server");
+	parse_options(argc, argv);
+	if (log_open(options.log, &cause) == -1)
+		errx(1, "%s", cause);
+	setup_signals();
+	raise_fd_limit();
+
+	lfd = net_listen(options.bind, options.port, LISTEN_BACKLOG, &cause);
+	if (lfd == -1)
+		errx(1, "%s", cause);
+	fcntl(lfd, F_SETFD, FD_CLOEXEC);
+	if (lfd >= FD_SETSIZE)
+		errx(1, "listening socket %d is past FD_SETSIZE", lfd);
+	sslen = sizeof ss;
+	getsockname(lfd, (struct sockaddr *)&ss, &sslen);
+	net_addr_format((struct sockaddr *)&ss, addr, sizeof addr);
+	log_event("listen", "%s chat-server %s, pid %ld", addr,
+	    PACKAGE_VERSION, (long)getpid());
+
+	loop_run(lfd, sig_pipe[0]);
+	close(lfd);
+	log_close();
+	return 0;
+}

@@ -1,0 +1,162 @@
+/* The one room: who is in it, their nicknames, and broadcast to all of them. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/compat.h"
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "server/server.h"
+
+struct client	**room_clients;
+size_t		  room_count;
+static size_t	  room_cap;
+
+/* Queue one shared message on every member: a reference each, no copies. */
+void
+room_broadcast(struct msg *m)
+{
+	size_t	i;
+
+	for (i = 0; i < room_count; i++)
+		client_enqueue(room_clients[i], m);
+}
+
+void
+room_announce(const char *fmt, ...)
+{
+	struct msg	*m;
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	m = msg_vprintf(fmt, ap);
+	va_end(ap);
+	room_broadcast(m);
+	msg_unref(m);
+}
+
+/* Everyone but one. */
+static void
+room_announce_others(struct client *except, const char *fmt, ...)
+{
+	struct msg	*m;
+	va_list		 ap;
+	size_t		 i;
+
+	va_start(ap, fmt);
+	m = msg_vprintf(fmt, ap);
+	va_end(ap);
+	for (i = 0; i < room_count; i++) {
+		if (room_clients[i] != except)
+			client_enqueue(room_clients[i], m);
+	}
+	msg_unref(m);
+}
+
+struct client *
+room_find(const char *nick)
+{
+	size_t	i;
+
+	for (i = 0; i < room_count; i++) {
+		if (strcasecmp(room_clients[i]->nick, nick) == 0)
+			return room_clients[i];
+	}
+	return NULL;
+}
+
+unsigned int
+room_count_host(const char *host)
+{
+	unsigned int	n = 0;
+	size_t		i;
+
+	for (i = 0; i < room_count; i++) {
+		if (strcmp(room_clients[i]->host, host) == 0)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * A nickname is 1 to NICK_MAX_BYTES ASCII letters, digits and the IRC
+ * specials -_[]\`^{}|, not starting with a digit or '-'.
+ */
+int
+room_nick_valid(const char *nick)
+{
+	static const char	*special = "-_[]\\`^{}|";
+	size_t			 i, len = strlen(nick);
+
+	if (len == 0 || len > NICK_MAX_BYTES)
+		return 0;
+	if (isdigit((unsigned char)nick[0]) || nick[0] == '-')
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (!isalnum((unsigned char)nick[i]) &&
+		    strchr(special, nick[i]) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
+/* guestN, with N the connection number, or the next free one after it. */
+void
+room_assign_nick(struct client *c)
+{
+	unsigned int	n = c->id;
+
+	do
+		snprintf(c->nick, sizeof c->nick, "guest%u", n++);
+	while (room_find(c->nick) != NULL);
+}
+
+void
+room_rename(struct client *c, const char *nick)
+{
+	char	old[NICK_MAX_BYTES + 1];
+
+	strlcpy(old, c->nick, sizeof old);
+	strlcpy(c->nick, nick, sizeof c->nick);
+	log_event("nick", "%s %s %s", c->addr, old, c->nick);
+	room_announce("*** %s is now known as %s", old, c->nick);
+}
+
+void
+room_join(struct client *c)
+{
+	room_assign_nick(c);
+	if (room_count == room_cap) {
+		room_cap = room_cap == 0 ? 64 : room_cap * 2;
+		room_clients = xreallocarray(room_clients, room_cap,
+		    sizeof *room_clients);
+	}
+	room_clients[room_count++] = c;
+	log_event("join", "%s %s", c->addr, c->nick);
+	client_send(c, "*** %s (you are %s, %zu online)", opts->welcome,
+	    c->nick, room_count);
+	room_announce_others(c, "*** %s has joined (%zu online)", c->nick,
+	    room_count);
+}
+
+/* Take a closing client out and tell the others why it went. */
+void
+room_leave(struct client *c)
+{
+	size_t	i;
+
+	for (i = 0; i < room_count; i++) {
+		if (room_clients[i] == c)
+			break;
+	}
+	if (i == room_count)
+		return;
+	room_clients[i] = room_clients[--room_count];
+	log_event("part", "%s %s %s", c->addr, c->nick, c->dead);
+	room_announce("*** %s has left (%s)", c->nick, c->dead);
+}

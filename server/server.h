@@ -1,0 +1,130 @@
+/* chat-server internals: one header, grouped by the file that owns each part. */
+#ifndef SERVER_H
+#define SERVER_H
+
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/linebuf.h"
+#include "common/net.h"
+
+#define LINE_MAX_BYTES		1024	/* longest client line, without \n */
+#define RECVQ_MAX_BYTES		8192	/* unprocessed input held per client */
+#define SENDQ_MAX_BYTES		(512 * 1024) /* queued output before a drop */
+#define NICK_MAX_BYTES		16
+#define LINES_PER_TURN		16	/* lines taken from one client per turn */
+#define WRITE_MAX_IOV		256	/* messages per writev() */
+#define LISTEN_BACKLOG		128
+#define ACCEPT_PAUSE_MS		250	/* accept() rest after EMFILE */
+#define FLOOD_BURST_DEFAULT	20	/* lines a client may send at once */
+#define FLOOD_RATE_DEFAULT	5	/* lines per second after the burst */
+#define MAX_CLIENTS_DEFAULT	1000
+#define MAX_PER_IP_DEFAULT	10
+#define PORT_DEFAULT		"2000"
+#define WELCOME_DEFAULT		"Welcome to chat! Type /help for commands."
+
+/* A formatted outgoing line, shared by every queue it sits in. */
+struct msg {
+	unsigned int	 refs;
+	unsigned int	 len;
+	struct msg	*next_free;
+	char		 data[];
+};
+
+/* Per-connection state. */
+struct client {
+	int		 fd;
+	unsigned int	 id;
+	char		 nick[NICK_MAX_BYTES + 1];
+	char		 addr[NET_ADDR_MAX];	/* "host:port" for logs */
+	char		 host[NET_ADDR_MAX];	/* host alone, for limits */
+
+	struct linebuf	 in;
+	int		 telnet_state;
+	int		 eof;			/* peer sent FIN */
+
+	struct msg	**q;			/* ring of queued messages */
+	size_t		 qhead, qlen, qcap;
+	size_t		 qoff;			/* bytes of q[qhead] sent */
+	size_t		 qbytes;		/* bytes still to send */
+
+	double		 flood_tokens;		/* lines it may send now */
+	double		 flood_stamp;		/* seconds, when last refilled */
+
+	int		 backlog;		/* lines left for a later turn */
+	int		 throttled;		/* out of flood tokens */
+	int		 blocked;		/* last write hit EAGAIN */
+	char		*dead;			/* why it is closing, or NULL */
+};
+
+struct options {
+	const char	*port;
+	const char	*bind;
+	const char	*log;
+	const char	*welcome;
+	unsigned int	 max_clients;
+	unsigned int	 max_per_ip;
+	unsigned int	 flood_burst;
+	unsigned int	 flood_rate;
+};
+
+/* main.c */
+extern const struct options	*opts;
+extern volatile sig_atomic_t	 sig_term, sig_hup;
+void		 fatal(const char *, ...)
+		     __attribute__((format(printf, 1, 2), noreturn));
+
+/* loop.c */
+void		 loop_run(int, int);
+
+/* client.c */
+struct client	*client_create(int, const struct sockaddr *);
+void		 client_destroy(struct client *);
+int		 client_wants_read(const struct client *);
+int		 client_wants_write(const struct client *);
+int		 client_has_lines(const struct client *);
+void		 client_read(struct client *);
+void		 client_process(struct client *, double);
+void		 client_enqueue(struct client *, struct msg *);
+void		 client_flush(struct client *);
+void		 client_kill(struct client *, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
+void		 client_send(struct client *, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
+int		 client_flood_allows(struct client *, double);
+
+/* room.c */
+extern struct client	**room_clients;
+extern size_t		  room_count;
+void		 room_join(struct client *);
+void		 room_leave(struct client *);
+void		 room_broadcast(struct msg *);
+void		 room_announce(const char *, ...)
+		     __attribute__((format(printf, 1, 2)));
+struct client	*room_find(const char *);
+unsigned int	 room_count_host(const char *);
+int		 room_nick_valid(const char *);
+void		 room_rename(struct client *, const char *);
+void		 room_assign_nick(struct client *);
+
+/* msg.c */
+struct msg	*msg_new(size_t);
+struct msg	*msg_printf(const char *, ...)
+		     __attribute__((format(printf, 1, 2)));
+struct msg	*msg_vprintf(const char *, va_list);
+void		 msg_ref(struct msg *);
+void		 msg_unref(struct msg *);
+void		 msg_pool_drain(void);
+
+/* command.c */
+void		 command_run(struct client *, const char *);
+
+/* telnet.c */
+size_t		 telnet_filter(int *, char *, size_t);
+
+#endif

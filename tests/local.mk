@@ -1,0 +1,1 @@
+# Tests: cmocka unit tests of the models, integration tests of the real binaries.
