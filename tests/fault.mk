@@ -1,0 +1,1 @@
+# tests/fault.mk: rules for one part of the test suite.

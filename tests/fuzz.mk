@@ -1,0 +1,1 @@
+# tests/fuzz.mk: rules for one part of the test suite.

@@ -1,0 +1,363 @@
+/* The integration test harness: see harness.h. */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/harness.h"
+
+long
+harness_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The whole log as a string (caller frees), or NULL. */
+char *
+harness_log_read(struct harness_server *s)
+{
+	FILE	*f;
+	char	*buf;
+	long	 size;
+
+	if ((f = fopen(s->log, "r")) == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)size + 1);
+	if (buf != NULL) {
+		size = (long)fread(buf, 1, (size_t)size, f);
+		buf[size] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Wait until the log contains needle; 0 found, -1 deadline passed. */
+int
+harness_log_wait(struct harness_server *s, const char *needle, int timeout_ms)
+{
+	long	 deadline = harness_now_ms() + timeout_ms;
+	char	*log;
+	int	 found;
+
+	for (;;) {
+		log = harness_log_read(s);
+		found = log != NULL && strstr(log, needle) != NULL;
+		free(log);
+		if (found)
+			return 0;
+		if (harness_now_ms() > deadline)
+			return -1;
+		poll(NULL, 0, 10);
+	}
+}
+
+/*
+ * Start $CHAT_SERVER --port 0 --log DIR/server.log plus args (a NULL-ended
+ * list, may be NULL) and wait for its "listen" line to learn the port.
+ */
+int
+harness_start(struct harness_server *s, const char *const *args)
+{
+	const char	*bin = getenv("CHAT_SERVER");
+	const char	*argv[64];
+	char		*log, *p;
+	size_t		 n = 0;
+	long		 deadline;
+
+	memset(s, 0, sizeof *s);
+	if (bin == NULL)
+		bin = "server/chat-server";
+	snprintf(s->dir, sizeof s->dir, "%s/chat-test.XXXXXX",
+	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(s->dir) == NULL)
+		return -1;
+	snprintf(s->log, sizeof s->log, "%s/server.log", s->dir);
+	argv[n++] = bin;
+	argv[n++] = "--port";
+	argv[n++] = "0";
+	argv[n++] = "--log";
+	argv[n++] = s->log;
+	while (args != NULL && *args != NULL && n < 62)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+
+	s->pid = fork();
+	if (s->pid == -1)
+		return -1;
+	if (s->pid == 0) {
+		execv(bin, (char *const *)(uintptr_t)argv);
+		_exit(127);
+	}
+	deadline = harness_now_ms() + HARNESS_TIMEOUT_MS;
+	while (harness_now_ms() < deadline) {
+		log = harness_log_read(s);
+		p = log != NULL ? strstr(log, " listen ") : NULL;
+		if (p != NULL && (p = strstr(p, "]:")) != NULL)
+			s->port = atoi(p + 2);
+		free(log);
+		if (s->port > 0)
+			return 0;
+		if (waitpid(s->pid, NULL, WNOHANG) == s->pid) {
+			s->pid = 0;
+			return -1;
+		}
+		poll(NULL, 0, 10);
+	}
+	return -1;
+}
+
+/* Send sig and wait up to timeout_ms for the exit; its wait status or -1. */
+int
+harness_signal_wait(struct harness_server *s, int sig, int timeout_ms)
+{
+	long	deadline = harness_now_ms() + timeout_ms;
+	int	status;
+
+	if (s->pid <= 0)
+		return -1;
+	kill(s->pid, sig);
+	while (harness_now_ms() < deadline) {
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+			s->pid = 0;
+			return status;
+		}
+		poll(NULL, 0, 5);
+	}
+	return -1;
+}
+
+/* SIGTERM; returns the exit status, or -1 if it did not exit cleanly. */
+int
+harness_stop(struct harness_server *s)
+{
+	int	status = harness_signal_wait(s, SIGTERM, HARNESS_TIMEOUT_MS);
+
+	if (status == -1 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* Kill whatever is left and remove the temporary directory. */
+void
+harness_cleanup(struct harness_server *s)
+{
+	char	cmd[600];
+
+	if (s->pid > 0) {
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+		s->pid = 0;
+	}
+	if (s->dir[0] != '\0' && getenv("HARNESS_KEEP") == NULL) {
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "harness: cannot remove %s\n", s->dir);
+	}
+}
+
+int
+harness_connect_from(struct harness_conn *c, const char *src, int port)
+{
+	struct sockaddr_in	sin;
+	int			fd;
+
+	memset(c, 0, sizeof *c);
+	c->fd = -1;
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return -1;
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	if (src != NULL) {
+		inet_pton(AF_INET, src, &sin.sin_addr);
+		if (bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+			close(fd);
+			return -1;
+		}
+	}
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	sin.sin_port = htons((unsigned short)port);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+		close(fd);
+		return -1;
+	}
+	c->fd = fd;
+	return 0;
+}
+
+/* Connect to 127.0.0.1:port. */
+int
+harness_connect(struct harness_conn *c, int port)
+{
+	return harness_connect_from(c, NULL, port);
+}
+
+void
+harness_close(struct harness_conn *c)
+{
+	if (c->fd != -1)
+		close(c->fd);
+	c->fd = -1;
+	c->len = 0;
+}
+
+int
+harness_sendn(struct harness_conn *c, const void *data, size_t len)
+{
+	const char	*p = data;
+	ssize_t		 n;
+
+	while (len > 0) {
+		n = write(c->fd, p, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+harness_send(struct harness_conn *c, const char *s)
+{
+	return harness_sendn(c, s, strlen(s));
+}
+
+/*
+ * Next line without its newline into line; 0 ok, -1 on deadline, EOF or
+ * error (errno ETIMEDOUT for the deadline, 0 for EOF).
+ */
+int
+harness_read_line(struct harness_conn *c, char *line, size_t size,
+    int timeout_ms)
+{
+	long		 deadline = harness_now_ms() + timeout_ms;
+	struct pollfd	 pfd;
+	char		*nl;
+	size_t		 n;
+	ssize_t		 r;
+	long		 left;
+
+	for (;;) {
+		nl = memchr(c->buf, '\n', c->len);
+		if (nl != NULL) {
+			n = (size_t)(nl - c->buf);
+			if (n >= size)
+				n = size - 1;
+			memcpy(line, c->buf, n);
+			line[n] = '\0';
+			n = (size_t)(nl - c->buf) + 1;
+			memmove(c->buf, c->buf + n, c->len - n);
+			c->len -= n;
+			return 0;
+		}
+		if (c->len == sizeof c->buf) {
+			errno = ENOBUFS;
+			return -1;
+		}
+		left = deadline - harness_now_ms();
+		if (left <= 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		pfd.fd = c->fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, (int)left) <= 0)
+			continue;
+		r = read(c->fd, c->buf + c->len, sizeof c->buf - c->len);
+		if (r == 0)
+			errno = 0;
+		if (r <= 0)
+			return -1;
+		c->len += (size_t)r;
+	}
+}
+
+/* Read lines until one contains needle (copied to line if non-NULL). */
+int
+harness_expect(struct harness_conn *c, const char *needle, char *line,
+    size_t size, int timeout_ms)
+{
+	long	deadline = harness_now_ms() + timeout_ms;
+	char	buf[4096];
+	long	left;
+
+	for (;;) {
+		left = deadline - harness_now_ms();
+		if (left <= 0 ||
+		    harness_read_line(c, buf, sizeof buf, (int)left) == -1)
+			return -1;
+		if (strstr(buf, needle) != NULL) {
+			if (line != NULL)
+				snprintf(line, size, "%s", buf);
+			return 0;
+		}
+	}
+}
+
+/* Connect and read the welcome line; the nickname assigned goes to nick. */
+int
+harness_join(struct harness_conn *c, int port, char *nick, size_t size)
+{
+	char	 line[1024], *p;
+	size_t	 n;
+
+	if (harness_connect(c, port) == -1 ||
+	    harness_expect(c, "(you are ", line, sizeof line,
+	    HARNESS_TIMEOUT_MS) == -1)
+		return -1;
+	if (nick != NULL) {
+		p = strstr(line, "(you are ") + 9;
+		n = strcspn(p, ",");
+		if (n >= size)
+			n = size - 1;
+		memcpy(nick, p, n);
+		nick[n] = '\0';
+	}
+	return 0;
+}
+
+/* Wait for the server to close the connection: 0 when EOF or reset seen. */
+int
+harness_wait_closed(struct harness_conn *c, int timeout_ms)
+{
+	long		deadline = harness_now_ms() + timeout_ms;
+	struct pollfd	pfd;
+	char		buf[4096];
+	ssize_t		r;
+	long		left;
+
+	for (;;) {
+		left = deadline - harness_now_ms();
+		if (left <= 0)
+			return -1;
+		pfd.fd = c->fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, (int)left) <= 0)
+			continue;
+		r = read(c->fd, buf, sizeof buf);
+		if (r <= 0)
+			return 0;
+	}
+}

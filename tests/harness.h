@@ -1,0 +1,46 @@
+/*
+ * Integration test harness: start the real chat-server on --port 0,
+ * connect real sockets to it, and wait for lines with deadlines.
+ */
+#ifndef HARNESS_H
+#define HARNESS_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+
+#define HARNESS_TIMEOUT_MS	5000	/* default deadline for one wait */
+
+struct harness_server {
+	pid_t	 pid;
+	int	 port;
+	char	 dir[256];		/* private temporary directory */
+	char	 log[300];		/* its --log file */
+};
+
+struct harness_conn {
+	int	 fd;
+	char	 buf[65536];
+	size_t	 len;
+};
+
+int	harness_start(struct harness_server *, const char *const *);
+int	harness_stop(struct harness_server *);
+int	harness_signal_wait(struct harness_server *, int, int);
+void	harness_cleanup(struct harness_server *);
+int	harness_log_wait(struct harness_server *, const char *, int);
+char	*harness_log_read(struct harness_server *);
+
+int	harness_connect(struct harness_conn *, int);
+int	harness_connect_from(struct harness_conn *, const char *, int);
+void	harness_close(struct harness_conn *);
+int	harness_send(struct harness_conn *, const char *);
+int	harness_sendn(struct harness_conn *, const void *, size_t);
+int	harness_read_line(struct harness_conn *, char *, size_t, int);
+int	harness_expect(struct harness_conn *, const char *, char *, size_t,
+	    int);
+int	harness_join(struct harness_conn *, int, char *, size_t);
+int	harness_wait_closed(struct harness_conn *, int);
+long	harness_now_ms(void);
+
+#endif

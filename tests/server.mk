@@ -1,0 +1,1 @@
+# tests/server.mk: rules for one part of the test suite.

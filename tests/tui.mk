@@ -1,0 +1,1 @@
+# tests/tui.mk: rules for one part of the test suite.
