@@ -83,6 +83,9 @@ log_close(void)
 	log_fd = STDERR_FILENO;
 }
 
+static size_t	log_vformat(char *, size_t, const char *, const char *,
+		    va_list) __attribute__((format(printf, 4, 0)));
+
 static size_t
 log_vformat(char *buf, size_t size, const char *event, const char *fmt,
     va_list ap)

@@ -17,6 +17,9 @@ struct client	**room_clients;
 size_t		  room_count;
 static size_t	  room_cap;
 
+static void	room_announce_others(struct client *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
 /* Queue one shared message on every member: a reference each, no copies. */
 void
 room_broadcast(struct msg *m)

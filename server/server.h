@@ -116,7 +116,8 @@ void		 room_assign_nick(struct client *);
 struct msg	*msg_new(size_t);
 struct msg	*msg_printf(const char *, ...)
 		     __attribute__((format(printf, 1, 2)));
-struct msg	*msg_vprintf(const char *, va_list);
+struct msg	*msg_vprintf(const char *, va_list)
+		     __attribute__((format(printf, 1, 0)));
 void		 msg_ref(struct msg *);
 void		 msg_unref(struct msg *);
 void		 msg_pool_drain(void);
