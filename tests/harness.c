@@ -72,6 +72,27 @@ harness_log_wait(struct harness_server *s, const char *needle, int timeout_ms)
 }
 
 /*
+ * $CHAT_SERVER_WRAPPER, split at spaces, goes before the server command
+ * (e.g. "valgrind --leak-check=full --error-exitcode=1"); its words are
+ * put in argv and buf holds them.  Returns how many.
+ */
+static size_t
+harness_wrapper(const char **argv, size_t max, char *buf, size_t size)
+{
+	const char	*env = getenv("CHAT_SERVER_WRAPPER");
+	char		*word, *last;
+	size_t		 n = 0;
+
+	if (env == NULL)
+		return 0;
+	snprintf(buf, size, "%s", env);
+	for (word = strtok_r(buf, " ", &last); word != NULL && n < max;
+	    word = strtok_r(NULL, " ", &last))
+		argv[n++] = word;
+	return n;
+}
+
+/*
  * Start $CHAT_SERVER --port 0 --log DIR/server.log plus args (a NULL-ended
  * list, may be NULL) and wait for its "listen" line to learn the port.
  */
@@ -80,7 +101,7 @@ harness_start(struct harness_server *s, const char *const *args)
 {
 	const char	*bin = getenv("CHAT_SERVER");
 	const char	*argv[64];
-	char		*log, *p;
+	char		 wrapper[512], *log, *p;
 	size_t		 n = 0;
 	long		 deadline;
 
@@ -92,6 +113,7 @@ harness_start(struct harness_server *s, const char *const *args)
 	if (mkdtemp(s->dir) == NULL)
 		return -1;
 	snprintf(s->log, sizeof s->log, "%s/server.log", s->dir);
+	n = harness_wrapper(argv, 16, wrapper, sizeof wrapper);
 	argv[n++] = bin;
 	argv[n++] = "--port";
 	argv[n++] = "0";
@@ -105,10 +127,12 @@ harness_start(struct harness_server *s, const char *const *args)
 	if (s->pid == -1)
 		return -1;
 	if (s->pid == 0) {
-		execv(bin, (char *const *)(uintptr_t)argv);
+		execvp(argv[0], (char *const *)(uintptr_t)argv);
 		_exit(127);
 	}
-	deadline = harness_now_ms() + HARNESS_TIMEOUT_MS;
+	/* A wrapper such as valgrind takes a while to start. */
+	deadline = harness_now_ms() + HARNESS_TIMEOUT_MS *
+	    (argv[0] != bin ? 4 : 1);
 	while (harness_now_ms() < deadline) {
 		log = harness_log_read(s);
 		p = log != NULL ? strstr(log, " listen ") : NULL;
@@ -150,7 +174,8 @@ harness_signal_wait(struct harness_server *s, int sig, int timeout_ms)
 int
 harness_stop(struct harness_server *s)
 {
-	int	status = harness_signal_wait(s, SIGTERM, HARNESS_TIMEOUT_MS);
+	int	status = harness_signal_wait(s, SIGTERM, HARNESS_TIMEOUT_MS *
+	    (getenv("CHAT_SERVER_WRAPPER") != NULL ? 4 : 1));
 
 	if (status == -1 || !WIFEXITED(status))
 		return -1;
