@@ -59,18 +59,30 @@ linebuf_space(const struct linebuf *lb)
 	return lb->size - (lb->len - lb->start);
 }
 
-/* Whether linebuf_next() would hand out a line now. */
+/*
+ * Whether linebuf_next() would hand out a line now.  The newline that
+ * ends a dropped tail is no line: only what follows it counts.
+ */
 int
 linebuf_ready(const struct linebuf *lb)
 {
-	size_t	held = lb->len - lb->start;
+	const char	*p, *nl;
+	size_t		 held = lb->len - lb->start, scanned = lb->scanned;
 
 	if (held == 0 || lb->buf == NULL)
 		return 0;
-	if (!lb->dropping && held > lb->max + 1)
+	p = lb->buf + lb->start;
+	if (lb->dropping) {
+		nl = memchr(p + scanned, '\n', held - scanned);
+		if (nl == NULL)
+			return 0;
+		held -= (size_t)(nl - p) + 1;
+		p = nl + 1;
+		scanned = 0;
+	}
+	if (held > lb->max + 1)
 		return 1;
-	return memchr(lb->buf + lb->start + lb->scanned, '\n',
-	    held - lb->scanned) != NULL;
+	return memchr(p + scanned, '\n', held - scanned) != NULL;
 }
 
 /* Where the next read() may write linebuf_space() bytes. */
