@@ -184,7 +184,9 @@ loop_timeout(struct timeval *tv, double now)
 	size_t	i;
 
 	for (i = 0; i < room_count; i++) {
-		if (client_has_lines(room_clients[i]))
+		/* Lines left over, or a write failed: the next turn is now. */
+		if (client_has_lines(room_clients[i]) ||
+		    room_clients[i]->dead != NULL)
 			wait = 0;
 		else if (room_clients[i]->throttled && wait != 0)
 			wait = 1.0 / opts->flood_rate;
@@ -286,12 +288,13 @@ loop_run(int lfd, int sigfd)
 			client_process(room_clients[i], now);
 		if (loop_accept_resume <= now && FD_ISSET(lfd, &rset))
 			loop_accept(lfd, now);
+		/* Reap first, so the departures go out in this turn's writes. */
+		loop_reap();
 		for (i = 0; i < room_count; i++) {
 			c = room_clients[i];
 			if (c->qlen > 0 && !c->blocked && c->dead == NULL)
 				client_flush(c);
 		}
-		loop_reap();
 	}
 	log_event("stop", "signal %d", (int)sig_term);
 	loop_shutdown();
