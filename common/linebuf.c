@@ -93,10 +93,20 @@ linebuf_tail(struct linebuf *lb)
 	return lb->buf + lb->len;
 }
 
+/*
+ * Inside the dropped tail of a cut line, bytes with no newline among them
+ * are thrown away as they come: kept, they would fill the buffer, reads
+ * would stop, and the newline that ends the tail would never be seen.
+ */
 void
 linebuf_commit(struct linebuf *lb, size_t n)
 {
 	lb->len += n;
+	if (lb->dropping && memchr(lb->buf + lb->start, '\n',
+	    lb->len - lb->start) == NULL) {
+		lb->len = lb->start;
+		lb->scanned = 0;
+	}
 }
 
 size_t
