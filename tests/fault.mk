@@ -1,1 +1,19 @@
-# tests/fault.mk: rules for one part of the test suite.
+# tests/fault.mk: the fault and abuse suite (tests/test_fault_*), run by
+# make check against the real chat-server; RELIABILITY.md has the figures.
+check_LIBRARIES += tests/libfault.a
+tests_libfault_a_SOURCES = tests/fault.c tests/fault.h
+
+FAULT_LDADD = tests/libfault.a tests/libharness.a server/libserver.a \
+	common/libcommon.a compat/libcompat.a $(CMOCKA_LIBS)
+
+FAULT_TESTS = \
+	tests/test_fault_queue
+
+check_PROGRAMS += $(FAULT_TESTS)
+TESTS += $(FAULT_TESTS)
+
+tests_test_fault_queue_SOURCES = tests/test_fault_queue.c
+tests_test_fault_queue_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_fault_queue_LDADD = $(FAULT_LDADD)
+
+EXTRA_DIST += RELIABILITY.md

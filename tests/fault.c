@@ -1,0 +1,317 @@
+/* Helpers for the fault and abuse suite: see fault.h. */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/fault.h"
+#include "tests/harness.h"
+
+/* Resident memory of pid in KiB from /proc, or -1 where there is none. */
+long
+fault_rss_kb(pid_t pid)
+{
+	char	path[64], line[256];
+	FILE	*f;
+	long	kb = -1;
+
+	snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			kb = strtol(line + 6, NULL, 10);
+	}
+	fclose(f);
+	return kb;
+}
+
+/* User plus system CPU time of pid in ms from /proc, or -1. */
+long
+fault_cpu_ms(pid_t pid)
+{
+	char		 path[64], buf[1024], *p;
+	FILE		*f;
+	unsigned long	 ut, st;
+	long		 hz = sysconf(_SC_CLK_TCK);
+	size_t		 n;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* Fields after the ")" that ends the command name: 14 and 15. */
+	if ((p = strrchr(buf, ')')) == NULL || hz <= 0 ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+	    &ut, &st) != 2)
+		return -1;
+	return (long)((ut + st) * 1000 / (unsigned long)hz);
+}
+
+/* The server runs under a wrapper (valgrind): its memory says nothing. */
+int
+fault_wrapped(void)
+{
+	const char	*w = getenv("CHAT_SERVER_WRAPPER");
+
+	return w != NULL && *w != '\0';
+}
+
+/* Raise our soft descriptor limit to n (children inherit it). */
+int
+fault_raise_nofile(long n)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return -1;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < (rlim_t)n)
+		return -1;
+	rl.rlim_cur = (rlim_t)n;
+	return setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+/*
+ * A plain blocking socket to 127.0.0.1:port from src (NULL: any), with
+ * a receive buffer of rcvbuf bytes when rcvbuf > 0 (set before connect,
+ * so the window stays that small).
+ */
+int
+fault_connect(const char *src, int port, int rcvbuf)
+{
+	struct sockaddr_in	sin;
+	int			fd;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return -1;
+	if (rcvbuf > 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	if (src != NULL) {
+		inet_pton(AF_INET, src, &sin.sin_addr);
+		if (bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+			close(fd);
+			return -1;
+		}
+	}
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	sin.sin_port = htons((unsigned short)port);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Read one line from a plain socket without reading past it (peek, then
+ * take), so many sockets need no buffers of their own.  0 ok; -1 on
+ * deadline, EOF or error.
+ */
+int
+fault_read_line(int fd, char *line, size_t size, int timeout_ms)
+{
+	long		 deadline = harness_now_ms() + timeout_ms;
+	struct pollfd	 pfd;
+	char		 buf[4096], *nl;
+	ssize_t		 n;
+	size_t		 len;
+	long		 left;
+
+	for (;;) {
+		left = deadline - harness_now_ms();
+		if (left <= 0)
+			return -1;
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, (int)left) <= 0)
+			continue;
+		n = recv(fd, buf, sizeof buf, MSG_PEEK);
+		if (n <= 0)
+			return -1;
+		if ((nl = memchr(buf, '\n', (size_t)n)) == NULL) {
+			if ((size_t)n == sizeof buf)
+				return -1;
+			poll(NULL, 0, 1);	/* the rest is on its way */
+			continue;
+		}
+		len = (size_t)(nl - buf) + 1;
+		if (recv(fd, buf, len, 0) != (ssize_t)len)
+			return -1;
+		len--;
+		if (len >= size)
+			len = size - 1;
+		memcpy(line, buf, len);
+		line[len] = '\0';
+		return 0;
+	}
+}
+
+/*
+ * Whether s is valid UTF-8 holding none of the characters the server
+ * must never relay: C0 (tab included), DEL, C1, bidi controls, U+2028/9.
+ * Written apart from common/text.c so one cannot hide the other's bug.
+ */
+int
+fault_text_safe(const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	uint32_t		 cp, min;
+	size_t			 i = 0, need, k;
+
+	while (i < len) {
+		if (u[i] < 0x80) {
+			cp = u[i];
+			need = 0;
+			min = 0;
+		} else if ((u[i] & 0xE0) == 0xC0) {
+			cp = u[i] & 0x1F;
+			need = 1;
+			min = 0x80;
+		} else if ((u[i] & 0xF0) == 0xE0) {
+			cp = u[i] & 0x0F;
+			need = 2;
+			min = 0x800;
+		} else if ((u[i] & 0xF8) == 0xF0) {
+			cp = u[i] & 0x07;
+			need = 3;
+			min = 0x10000;
+		} else
+			return 0;
+		if (need > len - i - 1)
+			return 0;
+		for (k = 1; k <= need; k++) {
+			if ((u[i + k] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (u[i + k] & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+		if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C ||
+		    cp == 0x200E || cp == 0x200F ||
+		    (cp >= 0x202A && cp <= 0x202E) ||
+		    (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 ||
+		    cp == 0x2029)
+			return 0;
+		i += need + 1;
+	}
+	return 1;
+}
+
+/*
+ * Whether every line of a log is whole: it ends in a newline and starts
+ * "YYYY-MM-DDTHH:MM:SS.mmmZ event ".  On failure the first bad line goes
+ * to bad.
+ */
+int
+fault_log_whole(const char *log, char *bad, size_t size)
+{
+	const char	*p = log, *nl;
+	size_t		 i;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		if (nl == NULL || nl - p < 26)
+			goto fail;
+		for (i = 0; i < 23; i++) {
+			if (strchr("--T::.", p[i]) == NULL &&
+			    !isdigit((unsigned char)p[i]))
+				goto fail;
+		}
+		if (p[23] != 'Z' || p[24] != ' ' ||
+		    !islower((unsigned char)p[25]))
+			goto fail;
+		p = nl + 1;
+	}
+	return 1;
+fail:
+	snprintf(bad, size, "%.*s", (int)strcspn(p, "\n"), p);
+	return 0;
+}
+
+/* Non-overlapping occurrences of needle in haystack. */
+size_t
+fault_count(const char *haystack, const char *needle)
+{
+	size_t	n = 0;
+
+	while ((haystack = strstr(haystack, needle)) != NULL) {
+		n++;
+		haystack += strlen(needle);
+	}
+	return n;
+}
+
+/* Read what has arrived on c without waiting: bytes read, 0 EOF, -1 none. */
+ssize_t
+fault_fill(struct harness_conn *c)
+{
+	ssize_t	n;
+
+	if (c->len == sizeof c->buf)
+		return -1;
+	n = recv(c->fd, c->buf + c->len, sizeof c->buf - c->len, MSG_DONTWAIT);
+	if (n > 0)
+		c->len += (size_t)n;
+	return n;
+}
+
+/* Take one complete line out of what fault_fill() read: 1 if there was one. */
+int
+fault_pop(struct harness_conn *c, char *line, size_t size)
+{
+	char	*nl;
+	size_t	 n;
+
+	if ((nl = memchr(c->buf, '\n', c->len)) == NULL)
+		return 0;
+	n = (size_t)(nl - c->buf);
+	snprintf(line, size, "%.*s", (int)n, c->buf);
+	memmove(c->buf, nl + 1, c->len - n - 1);
+	c->len -= n + 1;
+	return 1;
+}
+
+/* Write all of data to a non-blocking-safe socket within timeout_ms. */
+int
+fault_write_all(int fd, const void *data, size_t len, int timeout_ms)
+{
+	long		 deadline = harness_now_ms() + timeout_ms;
+	const char	*p = data;
+	struct pollfd	 pfd;
+	ssize_t		 n;
+	long		 left;
+
+	while (len > 0) {
+		left = deadline - harness_now_ms();
+		if (left <= 0)
+			return -1;
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, (int)left) <= 0)
+			continue;
+		n = send(fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
