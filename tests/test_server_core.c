@@ -1,0 +1,1094 @@
+/*
+ * The server core without a network: clients made with client_create()
+ * (fd -1, or one end of a socketpair), their input fed to the line
+ * framer, their output queues inspected message by message.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/log.h"
+#include "common/net.h"
+#include "server/server.h"
+
+#define NOW	1000.0		/* a clock reading well past the start */
+
+/* What server/main.c owns in the real program. */
+static struct options	 test_options;
+const struct options	*opts = &test_options;
+volatile sig_atomic_t	 sig_term, sig_hup;
+
+void
+fatal(const char *fmt, ...)
+{
+	char	buf[512];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	fail_msg("fatal: %s", buf);
+	abort();
+}
+
+static int
+setup(void **state)
+{
+	char	*cause;
+
+	memset(&test_options, 0, sizeof test_options);
+	test_options.port = PORT_DEFAULT;
+	test_options.welcome = "Hello test";
+	test_options.max_clients = MAX_CLIENTS_DEFAULT;
+	test_options.flood_burst = FLOOD_BURST_DEFAULT;
+	test_options.flood_rate = 0;		/* flood tests turn it on */
+	if (log_open("/dev/null", &cause) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	while (room_count > 0)
+		client_destroy(room_clients[--room_count]);
+	log_close();
+	return 0;
+}
+
+/* A client on fd (or -1 for none) with a made-up peer address. */
+static struct client *
+make_client(int fd)
+{
+	struct sockaddr_in	sin;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(40000);
+	inet_pton(AF_INET, "192.0.2.7", &sin.sin_addr);
+	return client_create(fd, (struct sockaddr *)&sin);
+}
+
+static struct client *
+join(void)
+{
+	struct client	*c = make_client(-1);
+
+	room_join(c);
+	return c;
+}
+
+static struct msg *
+queued(const struct client *c, size_t i)
+{
+	assert_true(i < c->qlen);
+	return c->q[(c->qhead + i) % c->qcap];
+}
+
+/* The i-th queued line, which must end in exactly one newline. */
+static void
+assert_queued(const struct client *c, size_t i, const char *want)
+{
+	const struct msg	*m = queued(c, i);
+
+	assert_true(m->len >= 1);
+	assert_int_equal(m->data[m->len - 1], '\n');
+	assert_int_equal(m->len - 1, strlen(want));
+	assert_memory_equal(m->data, want, m->len - 1);
+}
+
+/* The i-th queued line as a string, for searching in it. */
+static const char *
+queued_str(const struct client *c, size_t i)
+{
+	static char		 buf[LINE_MAX_BYTES * 4];
+	const struct msg	*m = queued(c, i);
+
+	assert_true(m->len < sizeof buf);
+	memcpy(buf, m->data, m->len);
+	buf[m->len] = '\0';
+	return buf;
+}
+
+/* As if everything queued had been written. */
+static void
+clear(struct client *c)
+{
+	while (c->qlen > 0) {
+		msg_unref(c->q[c->qhead]);
+		c->qhead = (c->qhead + 1) % c->qcap;
+		c->qlen--;
+	}
+	c->qoff = c->qbytes = 0;
+}
+
+static void
+clear_all(void)
+{
+	size_t	i;
+
+	for (i = 0; i < room_count; i++)
+		clear(room_clients[i]);
+}
+
+/* Bytes arrive from the client; handle what they make up. */
+static void
+say_at(struct client *c, const char *bytes, double now)
+{
+	size_t	len = strlen(bytes);
+
+	assert_int_equal(linebuf_append(&c->in, bytes, len), len);
+	client_process(c, now);
+}
+
+static void
+say(struct client *c, const char *bytes)
+{
+	say_at(c, bytes, NOW);
+}
+
+static void
+rename_to(struct client *c, const char *nick)
+{
+	char	line[64];
+
+	snprintf(line, sizeof line, "nick %s", nick);
+	command_run(c, line);
+	assert_string_equal(c->nick, nick);
+}
+
+/* Nicknames: the table of what is allowed. */
+static void
+test_room_nick_valid_follows_rules(void **state)
+{
+	static const struct {
+		const char	*nick;
+		int		 valid;
+	} cases[] = {
+		{ "a", 1 },
+		{ "alice", 1 },
+		{ "Bob_2", 1 },
+		{ "[away]", 1 },
+		{ "a-b", 1 },
+		{ "_`^{}|\\", 1 },
+		{ "abcdefghijklmnop", 1 },	/* 16 */
+		{ "", 0 },
+		{ "abcdefghijklmnopq", 0 },	/* 17 */
+		{ "1abc", 0 },
+		{ "-abc", 0 },
+		{ "a b", 0 },
+		{ "a.b", 0 },
+		{ "a!", 0 },
+		{ "a:b", 0 },
+		{ "caf\xc3\xa9", 0 },
+		{ "a\x1b", 0 },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		if (room_nick_valid(cases[i].nick) != cases[i].valid)
+			fail_msg("\"%s\" should be %s", cases[i].nick,
+			    cases[i].valid ? "valid" : "invalid");
+	}
+}
+
+static void
+test_room_join_welcomes_and_announces(void **state)
+{
+	struct client	*a, *b;
+	char		 want[128];
+
+	a = join();
+	assert_int_equal(a->qlen, 1);
+	snprintf(want, sizeof want, "*** Hello test (you are %s, 1 online)",
+	    a->nick);
+	assert_queued(a, 0, want);
+	assert_memory_equal(a->nick, "guest", 5);
+
+	b = join();
+	assert_string_not_equal(a->nick, b->nick);
+	snprintf(want, sizeof want, "*** Hello test (you are %s, 2 online)",
+	    b->nick);
+	assert_int_equal(b->qlen, 1);
+	assert_queued(b, 0, want);
+	snprintf(want, sizeof want, "*** %s has joined (2 online)", b->nick);
+	assert_int_equal(a->qlen, 2);
+	assert_queued(a, 1, want);
+}
+
+/* guestN for connection N, or the next free one, whatever the case. */
+static void
+test_room_assign_nick_skips_taken_names(void **state)
+{
+	struct client	*a, *b;
+	char		 taken[32], want[32];
+
+	a = join();
+	b = make_client(-1);
+	snprintf(taken, sizeof taken, "GUEST%u", b->id);
+	rename_to(a, taken);
+	room_join(b);
+	snprintf(want, sizeof want, "guest%u", b->id + 1);
+	assert_string_equal(b->nick, want);
+}
+
+static void
+test_command_nick_renames_and_announces(void **state)
+{
+	struct client	*a, *b;
+	char		 old[32], want[64];
+
+	a = join();
+	b = join();
+	clear_all();
+	snprintf(old, sizeof old, "%s", a->nick);
+	command_run(a, "nick alice");
+	assert_string_equal(a->nick, "alice");
+	snprintf(want, sizeof want, "*** %s is now known as alice", old);
+	assert_int_equal(a->qlen, 1);
+	assert_queued(a, 0, want);
+	assert_int_equal(b->qlen, 1);
+	assert_queued(b, 0, want);
+	assert_ptr_equal(room_find("ALICE"), a);
+}
+
+static void
+test_command_nick_refuses_taken_name_in_any_case(void **state)
+{
+	struct client	*a, *b;
+	char		 old[32];
+
+	a = join();
+	b = join();
+	rename_to(a, "alice");
+	clear_all();
+	snprintf(old, sizeof old, "%s", b->nick);
+	command_run(b, "nick ALICE");
+	assert_string_equal(b->nick, old);
+	assert_int_equal(b->qlen, 1);
+	assert_queued(b, 0, "*** error: nickname alice is already in use");
+	assert_int_equal(a->qlen, 0);
+}
+
+/* Changing only the case of one's own name is a rename, not a clash. */
+static void
+test_command_nick_allows_own_name_in_new_case(void **state)
+{
+	struct client	*a, *b;
+
+	a = join();
+	b = join();
+	rename_to(a, "alice");
+	clear_all();
+	command_run(a, "nick Alice");
+	assert_string_equal(a->nick, "Alice");
+	assert_queued(b, 0, "*** alice is now known as Alice");
+
+	/* The very same name: nothing to announce. */
+	clear_all();
+	command_run(a, "nick Alice");
+	assert_int_equal(a->qlen, 0);
+	assert_int_equal(b->qlen, 0);
+}
+
+static void
+test_command_nick_refuses_invalid_name(void **state)
+{
+	struct client	*a, *b;
+	char		 old[32];
+	const char	*line;
+
+	a = join();
+	b = join();
+	clear_all();
+	snprintf(old, sizeof old, "%s", a->nick);
+	command_run(a, "nick 9lives");
+	assert_string_equal(a->nick, old);
+	assert_int_equal(a->qlen, 1);
+	line = queued_str(a, 0);
+	assert_true(strncmp(line,
+	    "*** error: invalid nickname \"9lives\"", 36) == 0);
+	assert_int_equal(b->qlen, 0);
+}
+
+/* Too few or too many words get the command's usage, to the sender only. */
+static void
+test_command_checks_argument_counts(void **state)
+{
+	static const struct {
+		const char	*line;
+		const char	*error;		/* NULL: accepted */
+	} cases[] = {
+		{ "nick", "*** error: usage: /nick NAME" },
+		{ "nick   ", "*** error: usage: /nick NAME" },
+		{ "nick a b", "*** error: usage: /nick NAME" },
+		{ "who x", "*** error: usage: /who" },
+		{ "help me", "*** error: usage: /help" },
+		{ "me", "*** error: usage: /me ACTION" },
+		{ "me   ", "*** error: usage: /me ACTION" },
+		{ "who   ", NULL },
+		{ "me waves at everyone", NULL },
+	};
+	struct client	*a, *b;
+	size_t		 i;
+
+	a = join();
+	b = join();
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		clear_all();
+		command_run(a, cases[i].line);
+		if (cases[i].error == NULL) {
+			assert_true(a->qlen > 0);
+			assert_true(strncmp(queued_str(a, 0), "*** error",
+			    9) != 0);
+			continue;
+		}
+		assert_int_equal(a->qlen, 1);
+		assert_queued(a, 0, cases[i].error);
+		assert_int_equal(b->qlen, 0);
+	}
+}
+
+static void
+test_command_who_lists_sorted_names_to_sender(void **state)
+{
+	struct client	*a, *b, *c;
+
+	a = join();
+	b = join();
+	c = join();
+	rename_to(a, "carol");
+	rename_to(b, "alice");
+	rename_to(c, "Bob");
+	clear_all();
+	command_run(b, "who");
+	assert_int_equal(b->qlen, 1);
+	assert_queued(b, 0, "*** 3 online: alice, Bob, carol");
+	assert_int_equal(a->qlen, 0);
+	assert_int_equal(c->qlen, 0);
+}
+
+/* A big room's list is split into short lines that name everyone once. */
+static void
+test_command_who_splits_big_room(void **state)
+{
+	enum { N = 100 };
+	struct client	*c[N];
+	char		 nick[32], all[N * 20 + 1] = "";
+	const struct msg *m;
+	size_t		 i, prefix;
+	int		 seen;
+
+	for (i = 0; i < N; i++) {
+		c[i] = join();
+		snprintf(nick, sizeof nick, "member%010zu", i);
+		rename_to(c[i], nick);
+	}
+	clear_all();
+	command_run(c[0], "who");
+	assert_true(c[0]->qlen > 1);
+	prefix = strlen("*** 100 online: ");
+	for (i = 0; i < c[0]->qlen; i++) {
+		m = queued(c[0], i);
+		assert_true(m->len < 512);
+		assert_memory_equal(m->data, "*** 100 online: ", prefix);
+		strncat(all, m->data + prefix, m->len - prefix - 1);
+		strcat(all, ", ");
+	}
+	for (i = 0; i < N; i++) {
+		snprintf(nick, sizeof nick, "member%010zu, ", i);
+		seen = strstr(all, nick) != NULL;
+		assert_true(seen);
+	}
+	assert_int_equal(strlen(all), N * strlen("member0000000000, "));
+}
+
+static void
+test_command_me_announces_action(void **state)
+{
+	struct client	*a, *b;
+
+	a = join();
+	b = join();
+	rename_to(a, "alice");
+	clear_all();
+	command_run(a, "me waves  hello");
+	assert_queued(a, 0, "* alice waves  hello");
+	assert_queued(b, 0, "* alice waves  hello");
+}
+
+static void
+test_command_help_lists_every_command(void **state)
+{
+	static const char	*names[] = { "/nick", "/who", "/me", "/help",
+	    "/quit" };
+	struct client		*a, *b;
+	size_t			 i, j;
+	int			 found;
+
+	a = join();
+	b = join();
+	clear_all();
+	command_run(a, "help");
+	assert_true(a->qlen >= 1 + sizeof names / sizeof names[0]);
+	assert_queued(a, 0, "*** Commands:");
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		found = 0;
+		for (j = 0; j < a->qlen; j++)
+			found |= strstr(queued_str(a, j), names[i]) != NULL;
+		assert_true(found);
+	}
+	assert_int_equal(b->qlen, 0);
+}
+
+static void
+test_command_quit_closes_with_reason(void **state)
+{
+	struct client	*a, *b;
+
+	a = join();
+	b = join();
+	rename_to(a, "alice");
+	clear_all();
+	command_run(a, "quit  see you all ");
+	assert_non_null(a->dead);
+	assert_string_equal(a->dead, "quit: see you all");
+	assert_queued(a, 0, "*** Bye");
+	assert_int_equal(b->qlen, 0);
+
+	room_leave(a);
+	assert_int_equal(room_count, 1);
+	assert_null(room_find("alice"));
+	assert_queued(b, 0, "*** alice has left (quit: see you all)");
+	client_destroy(a);
+
+	command_run(b, "quit");
+	assert_string_equal(b->dead, "quit");
+}
+
+static void
+test_command_unknown_errors_to_sender_only(void **state)
+{
+	struct client	*a, *b;
+
+	a = join();
+	b = join();
+	clear_all();
+	command_run(a, "frobnicate now");
+	assert_int_equal(a->qlen, 1);
+	assert_queued(a, 0, "*** error: unknown command /frobnicate "
+	    "(try /help)");
+	assert_int_equal(b->qlen, 0);
+}
+
+static void
+test_command_names_ignore_case(void **state)
+{
+	struct client	*a;
+
+	a = join();
+	clear_all();
+	command_run(a, "NiCk alice");
+	assert_string_equal(a->nick, "alice");
+	clear_all();
+	command_run(a, "WHO");
+	assert_queued(a, 0, "*** 1 online: alice");
+}
+
+/* A line is said to everyone; "//" says a line that starts with "/". */
+static void
+test_client_line_is_broadcast_with_nick(void **state)
+{
+	struct client	*a, *b;
+
+	a = join();
+	b = join();
+	rename_to(a, "alice");
+	clear_all();
+	say(a, "hello there\n");
+	assert_queued(a, 0, "<alice> hello there");
+	assert_queued(b, 0, "<alice> hello there");
+	say(a, "//etc/motd is here\n");
+	assert_queued(b, 1, "<alice> /etc/motd is here");
+	say(a, "/me smiles\n");
+	assert_queued(b, 2, "* alice smiles");
+	assert_int_equal(a->qlen, 3);
+}
+
+/* A line left empty by cleaning says nothing. */
+static void
+test_client_line_of_controls_says_nothing(void **state)
+{
+	struct client	*a, *b;
+
+	a = join();
+	b = join();
+	clear_all();
+	say(a, "\x1b\x07\x7f\n\n\r\n");
+	assert_int_equal(a->qlen, 0);
+	assert_int_equal(b->qlen, 0);
+	assert_null(a->dead);
+}
+
+/* One message, formatted once, in every queue: one reference each. */
+static void
+test_client_line_is_shared_by_every_queue(void **state)
+{
+	struct client	*a, *b, *c;
+	struct msg	*m;
+
+	a = join();
+	b = join();
+	c = join();
+	clear_all();
+	say(b, "once\n");
+	m = queued(a, 0);
+	assert_ptr_equal(queued(b, 0), m);
+	assert_ptr_equal(queued(c, 0), m);
+	assert_int_equal(m->refs, 3);
+	clear(a);
+	assert_int_equal(m->refs, 2);
+}
+
+/* Control bytes and invalid UTF-8 never reach a queue. */
+static void
+test_client_line_is_cleaned(void **state)
+{
+	struct client	*a;
+
+	a = join();
+	rename_to(a, "alice");
+	clear_all();
+	say(a, "a\x1b[2Jb\tc\xc3(\xe2\x80\xae" "d\r\n");
+	assert_queued(a, 0, "<alice> a[2Jb c\xef\xbf\xbd(d");
+}
+
+/* An overlong line: the sender is told, everyone gets the first part. */
+static void
+test_client_overlong_line_is_cut_with_notice(void **state)
+{
+	struct client	*a, *b;
+	char		 line[LINE_MAX_BYTES + 200], want[LINE_MAX_BYTES + 16];
+
+	a = join();
+	b = join();
+	rename_to(a, "alice");
+	clear_all();
+	memset(line, 'x', LINE_MAX_BYTES + 100);
+	strcpy(line + LINE_MAX_BYTES + 100, "\nnext\n");
+	say(a, line);
+	snprintf(want, sizeof want, "<alice> %.*s", LINE_MAX_BYTES, line);
+	assert_int_equal(a->qlen, 3);
+	assert_queued(a, 0, "*** error: line too long, cut to 1024 bytes");
+	assert_queued(a, 1, want);
+	assert_queued(a, 2, "<alice> next");
+	assert_int_equal(b->qlen, 2);
+	assert_queued(b, 0, want);
+	assert_queued(b, 1, "<alice> next");
+}
+
+/* Cleaning may triple a line; the result is cut again, on a boundary. */
+static void
+test_client_cleaned_line_stays_within_limit(void **state)
+{
+	struct client		*a;
+	char			 line[LINE_MAX_BYTES + 2];
+	const struct msg	*m;
+	size_t			 i, prefix;
+
+	a = join();
+	rename_to(a, "alice");
+	clear_all();
+	memset(line, 0x80, LINE_MAX_BYTES);
+	strcpy(line + LINE_MAX_BYTES, "\n");
+	say(a, line);
+	assert_int_equal(a->qlen, 1);	/* not cut by framing: no notice */
+	m = queued(a, 0);
+	prefix = strlen("<alice> ");
+	assert_int_equal(m->len - 1 - prefix, LINE_MAX_BYTES / 3 * 3);
+	for (i = prefix; i + 1 < m->len; i += 3)
+		assert_memory_equal(m->data + i, "\xef\xbf\xbd", 3);
+}
+
+/* A busy client gives way after LINES_PER_TURN lines; none are lost. */
+static void
+test_client_process_takes_lines_per_turn(void **state)
+{
+	struct client	*a;
+	char		 line[32];
+	int		 i;
+
+	a = join();
+	rename_to(a, "alice");
+	clear_all();
+	for (i = 0; i < LINES_PER_TURN + 4; i++) {
+		snprintf(line, sizeof line, "line %d\n", i);
+		linebuf_append(&a->in, line, strlen(line));
+	}
+	client_process(a, NOW);
+	assert_int_equal(a->qlen, LINES_PER_TURN);
+	assert_true(client_has_lines(a));
+	client_process(a, NOW);
+	assert_int_equal(a->qlen, LINES_PER_TURN + 4);
+	assert_false(client_has_lines(a));
+	for (i = 0; i < LINES_PER_TURN + 4; i++) {
+		snprintf(line, sizeof line, "<alice> line %d", i);
+		assert_queued(a, (size_t)i, line);
+	}
+}
+
+/* At end of stream the last line counts even without its newline. */
+static void
+test_client_process_flushes_last_line_at_eof(void **state)
+{
+	struct client	*a, *b;
+
+	a = join();
+	b = join();
+	rename_to(a, "alice");
+	clear_all();
+	linebuf_append(&a->in, "one\nlast", 8);
+	a->eof = 1;
+	client_process(a, NOW);
+	assert_int_equal(b->qlen, 2);
+	assert_queued(b, 0, "<alice> one");
+	assert_queued(b, 1, "<alice> last");
+	assert_string_equal(a->dead, "connection closed");
+}
+
+/* The send queue cap: past it the client is closed, with the reason. */
+static void
+test_client_send_queue_cap_closes_slow_reader(void **state)
+{
+	struct client	*slow, *fast;
+	struct msg	*big, *fill, *more;
+
+	slow = join();
+	fast = join();
+	clear_all();
+	big = msg_new(SENDQ_MAX_BYTES - 100);
+	client_enqueue(slow, big);
+	fill = msg_new(100);
+	client_enqueue(slow, fill);		/* exactly at the cap: fine */
+	assert_null(slow->dead);
+	assert_int_equal(slow->qbytes, SENDQ_MAX_BYTES);
+
+	more = msg_printf("one too many");
+	room_broadcast(more);
+	assert_non_null(slow->dead);
+	assert_string_equal(slow->dead, "send queue exceeded (524288 bytes)");
+	assert_int_equal(slow->qlen, 2);
+	assert_int_equal(slow->qbytes, SENDQ_MAX_BYTES);
+	/* The others are not held back by it. */
+	assert_int_equal(fast->qlen, 1);
+	assert_ptr_equal(queued(fast, 0), more);
+	assert_int_equal(more->refs, 2);
+
+	/* Nothing more is queued on a closing client. */
+	client_send(slow, "late");
+	assert_int_equal(slow->qlen, 2);
+	msg_unref(big);
+	msg_unref(fill);
+	msg_unref(more);
+}
+
+static void
+test_client_flood_allows_burst_then_rate(void **state)
+{
+	struct client	*a;
+	int		 i;
+
+	test_options.flood_burst = 3;
+	test_options.flood_rate = 2;
+	a = join();
+	for (i = 0; i < 3; i++)
+		assert_true(client_flood_allows(a, NOW));
+	assert_false(client_flood_allows(a, NOW));
+	assert_false(client_flood_allows(a, NOW + 0.25));
+	assert_true(client_flood_allows(a, NOW + 0.5));
+	assert_false(client_flood_allows(a, NOW + 0.5));
+	/* A long rest refills the bucket only up to the burst. */
+	for (i = 0; i < 3; i++)
+		assert_true(client_flood_allows(a, NOW + 100));
+	assert_false(client_flood_allows(a, NOW + 100));
+}
+
+static void
+test_client_flood_rate_zero_never_limits(void **state)
+{
+	struct client	*a;
+	int		 i;
+
+	test_options.flood_burst = 1;
+	test_options.flood_rate = 0;
+	a = join();
+	for (i = 0; i < 1000; i++)
+		assert_true(client_flood_allows(a, NOW));
+}
+
+/* Lines past the burst wait for tokens; they all come, in order. */
+static void
+test_client_flood_delays_lines_in_order(void **state)
+{
+	struct client	*a;
+
+	test_options.flood_burst = 2;
+	test_options.flood_rate = 1;
+	a = join();
+	rename_to(a, "alice");
+	clear_all();
+	say_at(a, "1\n2\n3\n4\n5\n", NOW);
+	assert_int_equal(a->qlen, 2);
+	assert_true(a->throttled);
+	assert_false(client_has_lines(a));
+	client_process(a, NOW + 1);
+	assert_int_equal(a->qlen, 3);
+	client_process(a, NOW + 3);
+	assert_int_equal(a->qlen, 5);
+	assert_queued(a, 0, "<alice> 1");
+	assert_queued(a, 2, "<alice> 3");
+	assert_queued(a, 4, "<alice> 5");
+	assert_null(a->dead);
+}
+
+/* Throttled with the input backlog full: the client is dropped. */
+static void
+test_client_flood_with_full_backlog_is_dropped(void **state)
+{
+	struct client	*a, *b;
+	char		 line[64];
+	int		 lines = 0;
+
+	test_options.flood_burst = 1;
+	test_options.flood_rate = 1;
+	a = join();
+	b = join();
+	rename_to(a, "alice");
+	clear_all();
+	memset(line, 'x', sizeof line - 1);
+	line[sizeof line - 1] = '\n';
+	while (linebuf_space(&a->in) >= sizeof line) {
+		linebuf_append(&a->in, line, sizeof line);
+		lines++;
+	}
+	assert_true(lines > 2);
+	client_process(a, NOW);
+	assert_true(a->throttled);
+	assert_null(a->dead);		/* room was made by the one line */
+	linebuf_append(&a->in, line, sizeof line);
+	assert_int_equal(linebuf_space(&a->in), 0);
+	client_process(a, NOW);
+	assert_non_null(a->dead);
+	assert_string_equal(a->dead, "excess flood");
+	assert_queued(a, a->qlen - 1, "*** error: excess flood");
+	assert_int_equal(b->qlen, 1);
+}
+
+/* Telnet negotiation is stripped wherever the reads split it. */
+static void
+test_telnet_filter_strips_negotiation(void **state)
+{
+	static const struct {
+		const char	*in;
+		size_t		 len;
+		const char	*want;
+	} cases[] = {
+#define T(in, want)	{ in, sizeof in - 1, want }
+		T("plain\r\n", "plain\r\n"),
+		T("ab\xff\xfb\x01" "cd", "abcd"),		/* IAC WILL ECHO */
+		T("a\xff\xfd\x03\xff\xfe\x22" "b", "ab"),	/* DO, DONT */
+		T("a\xff\xf4" "b", "ab"),			/* IAC IP */
+		T("a\xff\xff" "b", "a\xff" "b"),		/* IAC IAC */
+		T("a\xff\xfa\x18\x01xyz\xff\xf0" "b", "ab"),	/* SB ... SE */
+		T("a\xff\xfa\x18\xff\xff\x01\xff\xf0" "b", "ab"),
+		T("a\xff\xfd\xff" "b", "ab"),		/* option 255 */
+		T("\xff\xfb\x01\xff\xfb\x03hi\n", "hi\n"),
+#undef T
+	};
+	char	buf[64], out[64];
+	size_t	i, k, n, o;
+	int	st;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		for (k = 0; k <= cases[i].len; k++) {
+			st = 0;
+			memcpy(buf, cases[i].in, cases[i].len);
+			o = telnet_filter(&st, buf, k);
+			memcpy(out, buf, o);
+			n = telnet_filter(&st, buf + k, cases[i].len - k);
+			memcpy(out + o, buf + k, n);
+			o += n;
+			assert_int_equal(o, strlen(cases[i].want));
+			assert_memory_equal(out, cases[i].want, o);
+			assert_int_equal(st, 0);
+		}
+	}
+}
+
+/* A client on one end of a socketpair; the test holds the other end. */
+static struct client *
+join_pair(int *peer)
+{
+	struct client	*c;
+	int		 sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(net_set_nonblock(sv[0]), 0);
+	c = make_client(sv[0]);
+	room_join(c);
+	*peer = sv[1];
+	return c;
+}
+
+static void
+write_all(int fd, const char *s)
+{
+	assert_int_equal(write(fd, s, strlen(s)), (ssize_t)strlen(s));
+}
+
+/* Telnet state lives across reads, so a split IAC never leaks a byte. */
+static void
+test_client_read_filters_telnet_across_reads(void **state)
+{
+	struct client	*a;
+	int		 peer;
+
+	a = join_pair(&peer);
+	rename_to(a, "alice");
+	clear_all();
+	write_all(peer, "wor\xff");
+	client_read(a);
+	client_process(a, NOW);
+	write_all(peer, "\xfd\x03ld\r\n");
+	client_read(a);
+	client_process(a, NOW);
+	assert_int_equal(a->qlen, 1);
+	assert_queued(a, 0, "<alice> world");
+	close(peer);
+}
+
+/* Reading stops when the input backlog is full, and resumes after. */
+static void
+test_client_read_stops_at_input_cap(void **state)
+{
+	struct client	*a;
+	char		 line[100];
+	int		 peer, i;
+
+	a = join_pair(&peer);
+	clear_all();
+	memset(line, 'y', sizeof line - 1);
+	line[sizeof line - 1] = '\0';
+	for (i = 0; i < 120; i++) {
+		write_all(peer, line);
+		write_all(peer, "\n");
+	}
+	assert_true(client_wants_read(a));
+	client_read(a);
+	assert_int_equal(linebuf_pending(&a->in), RECVQ_MAX_BYTES);
+	assert_false(client_wants_read(a));
+	client_process(a, NOW);
+	assert_true(client_wants_read(a));
+	close(peer);
+}
+
+static void
+test_client_read_sees_end_of_stream(void **state)
+{
+	struct client	*a, *b;
+	int		 peer;
+
+	a = join_pair(&peer);
+	b = join();
+	rename_to(a, "alice");
+	clear_all();
+	write_all(peer, "bye");
+	close(peer);
+	client_read(a);		/* the bytes; a short read stops there */
+	client_read(a);		/* then the end */
+	assert_true(a->eof);
+	assert_false(client_wants_read(a));
+	client_process(a, NOW);
+	assert_queued(b, 0, "<alice> bye");
+	assert_string_equal(a->dead, "connection closed");
+}
+
+/* Take the first queued message off, as a completed write would. */
+static void
+pop(struct client *c)
+{
+	c->qbytes -= c->q[c->qhead]->len;
+	msg_unref(c->q[c->qhead]);
+	c->qhead = (c->qhead + 1) % c->qcap;
+	c->qlen--;
+}
+
+/* The queue is a ring: growing it while wrapped keeps the order. */
+static void
+test_client_queue_grows_while_wrapped(void **state)
+{
+	struct client	*a;
+	char		 want[32];
+	int		 i, first = 0, next = 0;
+
+	a = make_client(-1);
+	for (; next < 8; next++)
+		client_send(a, "m%d", next);
+	for (; first < 5; first++)
+		pop(a);
+	for (; next < 13; next++)		/* wraps around the end */
+		client_send(a, "m%d", next);
+	assert_true(a->qhead + a->qlen > a->qcap);
+	for (; next < 40; next++)		/* grows twice */
+		client_send(a, "m%d", next);
+	assert_int_equal(a->qlen, (size_t)(next - first));
+	for (i = 0; i < next - first; i++) {
+		snprintf(want, sizeof want, "m%d", first + i);
+		assert_queued(a, (size_t)i, want);
+	}
+	client_destroy(a);
+}
+
+/* Short writes: the queue goes out whole and in order, however it splits. */
+static void
+test_client_flush_writes_queue_in_order(void **state)
+{
+	enum { N = 4000 };
+	struct client	*a;
+	char		*want, *got, line[64];
+	size_t		 wlen = 0, glen = 0;
+	int		 peer, i, blocked = 0, rounds;
+	ssize_t		 n;
+	int		 size = 4096;
+
+	a = join_pair(&peer);
+	clear_all();
+	setsockopt(a->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+	want = malloc(N * 64);
+	got = malloc(N * 64);
+	assert_non_null(want);
+	assert_non_null(got);
+	for (i = 0; i < N; i++) {
+		snprintf(line, sizeof line, "message %d of a queue", i);
+		client_send(a, "%s", line);
+		wlen += (size_t)sprintf(want + wlen, "%s\n", line);
+	}
+	assert_int_equal(a->qbytes, wlen);
+	assert_int_equal(net_set_nonblock(peer), 0);
+	for (rounds = 0; a->qlen > 0 && rounds < 100000; rounds++) {
+		client_flush(a);
+		if (a->blocked) {
+			blocked = 1;
+			assert_true(client_wants_write(a));
+		}
+		while ((n = read(peer, got + glen, N * 64 - glen)) > 0)
+			glen += (size_t)n;
+	}
+	assert_true(blocked);		/* the short-write path ran */
+	assert_int_equal(a->qlen, 0);
+	assert_int_equal(a->qbytes, 0);
+	assert_false(client_wants_write(a));
+	assert_null(a->dead);
+	assert_int_equal(glen, wlen);
+	assert_memory_equal(got, want, wlen);
+	free(want);
+	free(got);
+	close(peer);
+}
+
+/* A peer that went away is a write error on that client alone. */
+static void
+test_client_flush_to_closed_peer_closes_client(void **state)
+{
+	struct client	*a;
+	int		 peer;
+
+	signal(SIGPIPE, SIG_IGN);
+	a = join_pair(&peer);
+	close(peer);
+	client_flush(a);
+	assert_non_null(a->dead);
+	assert_true(strncmp(a->dead, "write error: ", 13) == 0);
+}
+
+#define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest room_tests[] = {
+		T(test_room_nick_valid_follows_rules),
+		T(test_room_join_welcomes_and_announces),
+		T(test_room_assign_nick_skips_taken_names),
+	};
+	const struct CMUnitTest command_tests[] = {
+		T(test_command_nick_renames_and_announces),
+		T(test_command_nick_refuses_taken_name_in_any_case),
+		T(test_command_nick_allows_own_name_in_new_case),
+		T(test_command_nick_refuses_invalid_name),
+		T(test_command_checks_argument_counts),
+		T(test_command_who_lists_sorted_names_to_sender),
+		T(test_command_who_splits_big_room),
+		T(test_command_me_announces_action),
+		T(test_command_help_lists_every_command),
+		T(test_command_quit_closes_with_reason),
+		T(test_command_unknown_errors_to_sender_only),
+		T(test_command_names_ignore_case),
+	};
+	const struct CMUnitTest client_tests[] = {
+		T(test_client_line_is_broadcast_with_nick),
+		T(test_client_line_of_controls_says_nothing),
+		T(test_client_line_is_shared_by_every_queue),
+		T(test_client_line_is_cleaned),
+		T(test_client_overlong_line_is_cut_with_notice),
+		T(test_client_cleaned_line_stays_within_limit),
+		T(test_client_process_takes_lines_per_turn),
+		T(test_client_process_flushes_last_line_at_eof),
+		T(test_client_send_queue_cap_closes_slow_reader),
+		T(test_client_read_filters_telnet_across_reads),
+		T(test_client_read_stops_at_input_cap),
+		T(test_client_read_sees_end_of_stream),
+		T(test_client_queue_grows_while_wrapped),
+		T(test_client_flush_writes_queue_in_order),
+		T(test_client_flush_to_closed_peer_closes_client),
+	};
+	const struct CMUnitTest flood_tests[] = {
+		T(test_client_flood_allows_burst_then_rate),
+		T(test_client_flood_rate_zero_never_limits),
+		T(test_client_flood_delays_lines_in_order),
+		T(test_client_flood_with_full_backlog_is_dropped),
+	};
+	const struct CMUnitTest telnet_tests[] = {
+		cmocka_unit_test(test_telnet_filter_strips_negotiation),
+	};
+	int	failed = 0;
+
+	failed += cmocka_run_group_tests_name("room", room_tests, NULL, NULL);
+	failed += cmocka_run_group_tests_name("command", command_tests, NULL,
+	    NULL);
+	failed += cmocka_run_group_tests_name("client", client_tests, NULL,
+	    NULL);
+	failed += cmocka_run_group_tests_name("flood", flood_tests, NULL,
+	    NULL);
+	failed += cmocka_run_group_tests_name("telnet", telnet_tests, NULL,
+	    NULL);
+	msg_pool_drain();
+	return failed != 0;
+}
