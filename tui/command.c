@@ -1,0 +1,153 @@
+/*
+ * A line from the input: the local commands (/quit, /clear, /help,
+ * /reconnect) run here through a table; anything else, other /commands
+ * included, goes to the server.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "tui/tui.h"
+
+#define LOCAL_PREFIX	"-!- "
+
+struct command {
+	const char	*name;
+	void		(*fn)(struct tui *, const char *, const char *);
+	const char	*usage;
+	const char	*help;
+};
+
+static void	command_quit(struct tui *, const char *, const char *);
+static void	command_clear(struct tui *, const char *, const char *);
+static void	command_help(struct tui *, const char *, const char *);
+static void	command_reconnect(struct tui *, const char *, const char *);
+
+static const struct command commands[] = {
+	{ "quit", command_quit, "/quit [REASON]", "leave and exit" },
+	{ "clear", command_clear, "/clear", "empty the message pane" },
+	{ "help", command_help, "/help", "these keys and commands, then "
+	  "the server's" },
+	{ "reconnect", command_reconnect, "/reconnect",
+	  "connect again now" },
+};
+
+static const char *const help_keys[] = {
+	"Enter                send the line",
+	"Left Right Home End  move (Ctrl-B Ctrl-F Ctrl-A Ctrl-E)",
+	"Backspace Delete     delete a character",
+	"Ctrl-U Ctrl-K        delete to the start / to the end",
+	"Ctrl-W               delete the word before the cursor",
+	"Up Down              earlier lines you sent (Ctrl-P Ctrl-N)",
+	"PgUp PgDn            scroll a page; Shift-Up/Down a row",
+	"End                  back to the newest messages",
+	"Ctrl-D Ctrl-C        quit (Ctrl-D on an empty line)",
+	"//text               send text that starts with /",
+};
+
+/* A line of our own in the pane, told apart from the server's. */
+void
+command_notice(struct tui *t, const char *fmt, ...)
+{
+	struct style	st;
+	char		buf[LINE_MAX_BYTES];
+	va_list		ap;
+	int		n;
+
+	memcpy(buf, LOCAL_PREFIX, sizeof LOCAL_PREFIX - 1);
+	va_start(ap, fmt);
+	n = vsnprintf(buf + sizeof LOCAL_PREFIX - 1,
+	    sizeof buf - sizeof LOCAL_PREFIX + 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	memset(&st, 0, sizeof st);
+	st.kind = LINE_LOCAL;
+	scrollback_push(&t->sb, buf, strlen(buf), time(NULL), &st);
+}
+
+static void
+command_send(struct tui *t, const char *line)
+{
+	if (t->conn.state != CONN_CONNECTED) {
+		command_notice(t, "not connected; type /reconnect to try "
+		    "now");
+		return;
+	}
+	if (conn_send(&t->conn, line, strlen(line)) == -1)
+		command_notice(t, "too much unsent text; line not sent");
+}
+
+static void
+command_quit(struct tui *t, const char *line, const char *arg)
+{
+	if (t->conn.state == CONN_CONNECTED)
+		conn_send(&t->conn, line, strlen(line));
+	t->quit = 1;
+}
+
+static void
+command_clear(struct tui *t, const char *line, const char *arg)
+{
+	scrollback_clear(&t->sb);
+}
+
+static void
+command_help(struct tui *t, const char *line, const char *arg)
+{
+	size_t	i;
+
+	command_notice(t, "Keys:");
+	for (i = 0; i < sizeof help_keys / sizeof help_keys[0]; i++)
+		command_notice(t, "  %s", help_keys[i]);
+	command_notice(t, "Commands of chat-tui:");
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		command_notice(t, "  %-20s %s", commands[i].usage,
+		    commands[i].help);
+	if (t->conn.state == CONN_CONNECTED)
+		conn_send(&t->conn, line, strlen(line));
+}
+
+static void
+command_reconnect(struct tui *t, const char *line, const char *arg)
+{
+	if (t->conn.state == CONN_CONNECTING) {
+		command_notice(t, "already connecting to %s:%s", t->conn.host,
+		    t->conn.port);
+		return;
+	}
+	if (t->conn.state == CONN_CONNECTED)
+		conn_lost(&t->conn, "reconnecting", conn_now());
+	t->conn.backoff_ms = 0;
+	t->conn.retry_at = conn_now();
+	command_notice(t, "connecting to %s:%s", t->conn.host, t->conn.port);
+}
+
+/* Run a line typed in the input: a local command, or send it. */
+void
+command_run(struct tui *t, const char *line)
+{
+	const char	*arg;
+	size_t		 i, n;
+
+	if (line[0] != '/' || line[1] == '/') {
+		if (line[0] != '\0')
+			command_send(t, line);
+		return;
+	}
+	n = strcspn(line + 1, " ");
+	arg = line + 1 + n;
+	while (*arg == ' ')
+		arg++;
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strlen(commands[i].name) == n &&
+		    strncmp(commands[i].name, line + 1, n) == 0) {
+			commands[i].fn(t, line, arg);
+			return;
+		}
+	}
+	command_send(t, line);
+}

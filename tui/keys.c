@@ -1,0 +1,153 @@
+/*
+ * Keys to actions: the editor's editing keys and the pane's scrolling,
+ * through one table.  Keys arrive already translated from curses by
+ * screen.c, so this file is a model tests can drive.
+ */
+#include "config.h"
+
+#include "common/text.h"
+#include "tui/tui.h"
+
+struct binding {
+	enum keyc		 code;
+	uint32_t		 cp;	/* for KEYC_CHAR: the control code */
+	enum keys_result	(*fn)(struct tui *);
+};
+
+#define KEYS_EDIT(name, call)					\
+static enum keys_result						\
+name(struct tui *t)						\
+{								\
+	call(&t->ed);						\
+	return KEYS_NONE;					\
+}
+
+KEYS_EDIT(keys_left, editor_left)
+KEYS_EDIT(keys_right, editor_right)
+KEYS_EDIT(keys_home, editor_home)
+KEYS_EDIT(keys_end, editor_end)
+KEYS_EDIT(keys_backspace, editor_backspace)
+KEYS_EDIT(keys_delete, editor_delete)
+KEYS_EDIT(keys_kill_start, editor_kill_start)
+KEYS_EDIT(keys_kill_end, editor_kill_end)
+KEYS_EDIT(keys_kill_word, editor_kill_word)
+KEYS_EDIT(keys_history_prev, editor_history_prev)
+KEYS_EDIT(keys_history_next, editor_history_next)
+
+/* A page is the pane less one row, so a line of context stays in view. */
+static long
+keys_page(const struct tui *t)
+{
+	return t->page_rows > 1 ? (long)t->page_rows - 1 : 1;
+}
+
+static enum keys_result
+keys_page_up(struct tui *t)
+{
+	scrollback_scroll(&t->sb, keys_page(t));
+	return KEYS_NONE;
+}
+
+static enum keys_result
+keys_page_down(struct tui *t)
+{
+	scrollback_scroll(&t->sb, -keys_page(t));
+	return KEYS_NONE;
+}
+
+static enum keys_result
+keys_row_up(struct tui *t)
+{
+	scrollback_scroll(&t->sb, 1);
+	return KEYS_NONE;
+}
+
+static enum keys_result
+keys_row_down(struct tui *t)
+{
+	scrollback_scroll(&t->sb, -1);
+	return KEYS_NONE;
+}
+
+/* End goes to the end of the input line and the bottom of the pane. */
+static enum keys_result
+keys_bottom(struct tui *t)
+{
+	editor_end(&t->ed);
+	scrollback_bottom(&t->sb);
+	return KEYS_NONE;
+}
+
+static enum keys_result
+keys_enter(struct tui *t)
+{
+	scrollback_bottom(&t->sb);
+	return KEYS_LINE;
+}
+
+/* Ctrl-D deletes forward, or quits on an empty line as a shell does. */
+static enum keys_result
+keys_eof(struct tui *t)
+{
+	if (t->ed.len == 0)
+		return KEYS_QUIT;
+	editor_delete(&t->ed);
+	return KEYS_NONE;
+}
+
+static enum keys_result
+keys_quit(struct tui *t)
+{
+	return KEYS_QUIT;
+}
+
+static const struct binding bindings[] = {
+	{ KEYC_LEFT, 0, keys_left },
+	{ KEYC_RIGHT, 0, keys_right },
+	{ KEYC_UP, 0, keys_history_prev },
+	{ KEYC_DOWN, 0, keys_history_next },
+	{ KEYC_HOME, 0, keys_home },
+	{ KEYC_END, 0, keys_bottom },
+	{ KEYC_BACKSPACE, 0, keys_backspace },
+	{ KEYC_DELETE, 0, keys_delete },
+	{ KEYC_PPAGE, 0, keys_page_up },
+	{ KEYC_NPAGE, 0, keys_page_down },
+	{ KEYC_SUP, 0, keys_row_up },
+	{ KEYC_SDOWN, 0, keys_row_down },
+	{ KEYC_ENTER, 0, keys_enter },
+	{ KEYC_CHAR, KEYS_CTRL('A'), keys_home },
+	{ KEYC_CHAR, KEYS_CTRL('B'), keys_left },
+	{ KEYC_CHAR, KEYS_CTRL('C'), keys_quit },
+	{ KEYC_CHAR, KEYS_CTRL('D'), keys_eof },
+	{ KEYC_CHAR, KEYS_CTRL('E'), keys_end },
+	{ KEYC_CHAR, KEYS_CTRL('F'), keys_right },
+	{ KEYC_CHAR, KEYS_CTRL('H'), keys_backspace },
+	{ KEYC_CHAR, KEYS_CTRL('J'), keys_enter },
+	{ KEYC_CHAR, KEYS_CTRL('K'), keys_kill_end },
+	{ KEYC_CHAR, KEYS_CTRL('M'), keys_enter },
+	{ KEYC_CHAR, KEYS_CTRL('N'), keys_history_next },
+	{ KEYC_CHAR, KEYS_CTRL('P'), keys_history_prev },
+	{ KEYC_CHAR, KEYS_CTRL('U'), keys_kill_start },
+	{ KEYC_CHAR, KEYS_CTRL('W'), keys_kill_word },
+	{ KEYC_CHAR, 0x7F, keys_backspace },
+};
+
+/* Act on one key; printable characters are typed into the input line. */
+enum keys_result
+keys_handle(struct tui *t, const struct key *k)
+{
+	char	buf[4];
+	size_t	i;
+
+	for (i = 0; i < sizeof bindings / sizeof bindings[0]; i++) {
+		if (bindings[i].code != k->code)
+			continue;
+		if (k->code == KEYC_CHAR && bindings[i].cp != k->cp)
+			continue;
+		return bindings[i].fn(t);
+	}
+	if (k->code == KEYC_CHAR && !text_is_unsafe(k->cp) &&
+	    k->cp <= 0x10FFFF && (k->cp < 0xD800 || k->cp > 0xDFFF))
+		editor_insert(&t->ed, buf, text_encode(k->cp, buf));
+	return KEYS_NONE;
+}

@@ -1,0 +1,260 @@
+/*
+ * chat-tui: options, signals and the first connection, then the
+ * full-screen loop on a terminal or the plain line client without one.
+ */
+#include "config.h"
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/net.h"
+#include "common/xmalloc.h"
+#include "tui/tui.h"
+
+#define EXIT_USAGE	2
+
+volatile sig_atomic_t	 sig_int, sig_term, sig_hup, sig_winch;
+static int		 sig_pipe[2] = { -1, -1 };
+
+struct options {
+	const char	*host;
+	const char	*port;
+	const char	*nick;
+	size_t		 scrollback;
+	int		 colour;
+};
+
+static const struct option longopts[] = {
+	{ "host",	 required_argument,	NULL, 'H' },
+	{ "help",	 no_argument,		NULL, 'h' },
+	{ "no-color",	 no_argument,		NULL, 'C' },
+	{ "nick",	 required_argument,	NULL, 'n' },
+	{ "port",	 required_argument,	NULL, 'p' },
+	{ "scrollback",	 required_argument,	NULL, 's' },
+	{ "version",	 no_argument,		NULL, 'V' },
+	{ NULL,		 0,			NULL, 0 }
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: chat-tui [-ChV] [-H host] [-n nick] [-p port] [-s lines]\n"
+"\n"
+"  -H, --host HOST         server to connect to (default %s)\n"
+"  -p, --port PORT         its TCP port (default %s)\n"
+"  -n, --nick NAME         ask for this nickname on each connect\n"
+"  -s, --scrollback LINES  lines of history kept (default %d)\n"
+"  -C, --no-color          no colours (also when NO_COLOR is set)\n"
+"  -h, --help              show this help and exit\n"
+"  -V, --version           show the version and exit\n",
+	    HOST_DEFAULT, PORT_DEFAULT, SCROLLBACK_DEFAULT_LINES);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fputs("chat-tui: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'chat-tui --help' for more information.\n", stderr);
+	exit(EXIT_USAGE);
+}
+
+static size_t
+parse_lines(const char *s)
+{
+	char		*end;
+	unsigned long	 v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v < 1 ||
+	    v > SCROLLBACK_MAX_LINES)
+		usage_error("invalid scrollback \"%s\" (expected 1 to %d "
+		    "lines)", s, SCROLLBACK_MAX_LINES);
+	return v;
+}
+
+/* The server judges nicknames; we only refuse what would break the line. */
+static void
+check_nick(const char *s)
+{
+	size_t	i, len = strlen(s);
+
+	if (len == 0 || len > NICK_MAX_BYTES)
+		usage_error("invalid nickname \"%s\" (1 to %d bytes)", s,
+		    NICK_MAX_BYTES);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7F)
+			usage_error("invalid nickname \"%s\" (no spaces or "
+			    "control characters)", s);
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	const char	*no_color = getenv("NO_COLOR");
+	int		 ch;
+
+	memset(o, 0, sizeof *o);
+	o->host = HOST_DEFAULT;
+	o->port = PORT_DEFAULT;
+	o->scrollback = SCROLLBACK_DEFAULT_LINES;
+	o->colour = no_color == NULL || *no_color == '\0';
+	while ((ch = getopt_long(argc, argv, "CH:hn:p:s:V", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'C':
+			o->colour = 0;
+			break;
+		case 'H':
+			if (*optarg == '\0')
+				usage_error("empty host name");
+			o->host = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'n':
+			check_nick(optarg);
+			o->nick = optarg;
+			break;
+		case 'p':
+			if (net_parse_port(optarg, 0) == -1)
+				usage_error("invalid port \"%s\" (expected 1 "
+				    "to 65535)", optarg);
+			o->port = optarg;
+			break;
+		case 's':
+			o->scrollback = parse_lines(optarg);
+			break;
+		case 'V':
+			printf("chat-tui %s\n", PACKAGE_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(EXIT_USAGE);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument \"%s\"", argv[optind]);
+}
+
+static void
+on_signal(int sig)
+{
+	int	saved = errno;
+
+	switch (sig) {
+	case SIGINT:
+		sig_int = 1;
+		break;
+	case SIGTERM:
+		sig_term = 1;
+		break;
+	case SIGHUP:
+		sig_hup = 1;
+		break;
+	case SIGWINCH:
+		sig_winch = 1;
+		break;
+	}
+	(void)write(sig_pipe[1], "", 1);
+	errno = saved;
+}
+
+/* Signals only set flags and wake the loop through a pipe. */
+static void
+setup_signals(void)
+{
+	struct sigaction	sa;
+	int			i;
+
+	if (pipe(sig_pipe) == -1)
+		err(1, "cannot create signal pipe");
+	for (i = 0; i < 2; i++) {
+		net_set_nonblock(sig_pipe[i]);
+		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGWINCH, &sa, NULL);
+}
+
+/* Widths and the network's text are UTF-8 whatever the locale says. */
+static void
+setup_locale(void)
+{
+	setlocale(LC_CTYPE, "");
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+		setlocale(LC_CTYPE, "C.UTF-8");
+}
+
+/* After cleaning up, die of the signal as the parent expects. */
+static void
+exit_status(int status)
+{
+	if (status < 0) {
+		signal(-status, SIG_DFL);
+		raise(-status);
+		exit(1);
+	}
+	exit(status);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options	 o;
+	struct tui	 t;
+	char		*cause;
+	int		 fd, status;
+
+	setup_locale();
+	parse_options(argc, argv, &o);
+	fd = net_connect(o.host, o.port, CONNECT_TIMEOUT_MS, &cause);
+	if (fd == -1)
+		errx(1, "%s", cause);
+	setup_signals();
+
+	memset(&t, 0, sizeof t);
+	conn_init(&t.conn, o.host, o.port, fd, conn_now());
+	t.want_nick = o.nick;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		if (o.nick != NULL) {
+			cause = xasprintf("/nick %s", o.nick);
+			conn_send(&t.conn, cause, strlen(cause));
+			free(cause);
+		}
+		status = plain_run(&t.conn, sig_pipe[0]);
+	} else {
+		t.colour = o.colour;
+		scrollback_init(&t.sb, o.scrollback);
+		editor_init(&t.ed);
+		status = loop_run(&t, sig_pipe[0]);
+		scrollback_free(&t.sb);
+		editor_free(&t.ed);
+	}
+	conn_free(&t.conn);
+	exit_status(status);
+}

@@ -1,0 +1,323 @@
+/*
+ * The connection to the server: non-blocking reads framed into lines, a
+ * bounded send queue, and when the connection goes, reconnecting with a
+ * doubling delay through non-blocking connects, so the screen stays live.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/net.h"
+#include "common/xmalloc.h"
+#include "tui/tui.h"
+
+/* Milliseconds on a clock that does not jump. */
+int64_t
+conn_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Take over fd, connected before the screen came up. */
+void
+conn_init(struct conn *c, const char *host, const char *port, int fd,
+    int64_t now)
+{
+	memset(c, 0, sizeof *c);
+	c->host = host;
+	c->port = port;
+	c->fd = fd;
+	c->state = CONN_CONNECTED;
+	c->connected_at = now;
+	linebuf_init(&c->in, LINE_MAX_BYTES, RECV_CHUNK_BYTES);
+	c->sendq = xmalloc(SENDQ_MAX_BYTES);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+static void
+conn_close(struct conn *c)
+{
+	if (c->fd != -1)
+		close(c->fd);
+	c->fd = -1;
+	linebuf_free(&c->in);
+	c->sendq_len = 0;
+	if (c->ai_list != NULL)
+		freeaddrinfo(c->ai_list);
+	c->ai_list = c->ai_next = NULL;
+}
+
+void
+conn_free(struct conn *c)
+{
+	conn_close(c);
+	free(c->sendq);
+	free(c->cause);
+	c->sendq = c->cause = NULL;
+}
+
+/* Queue a line and its newline; -1 when not connected or the queue is full. */
+int
+conn_send(struct conn *c, const char *line, size_t len)
+{
+	if (c->state != CONN_CONNECTED || len + 1 > SENDQ_MAX_BYTES -
+	    c->sendq_len)
+		return -1;
+	memcpy(c->sendq + c->sendq_len, line, len);
+	c->sendq[c->sendq_len + len] = '\n';
+	c->sendq_len += len + 1;
+	return 0;
+}
+
+/* What to poll the socket for; 0 while waiting to retry. */
+short
+conn_events(const struct conn *c)
+{
+	switch (c->state) {
+	case CONN_CONNECTED:
+		return (short)(POLLIN | (c->sendq_len > 0 ? POLLOUT : 0));
+	case CONN_CONNECTING:
+		return POLLOUT;
+	case CONN_WAITING:
+		break;
+	}
+	return 0;
+}
+
+/*
+ * Milliseconds until conn_tick() has work, -1 for none.  While waiting,
+ * wake each whole second too, so the countdown on the status line moves.
+ */
+int
+conn_timeout(const struct conn *c, int64_t now)
+{
+	int64_t	left;
+
+	if (c->state == CONN_CONNECTED)
+		return -1;
+	left = c->retry_at - now;
+	if (left <= 0)
+		return 0;
+	if (c->state == CONN_WAITING)
+		left = (left - 1) % 1000 + 1;
+	return (int)left;
+}
+
+/*
+ * The connection is gone (or an attempt failed): close, say why, and
+ * retry later, sooner if it had been up a good while.
+ */
+void
+conn_lost(struct conn *c, const char *cause, int64_t now)
+{
+	if (c->state == CONN_CONNECTED &&
+	    now - c->connected_at >= RECONNECT_STABLE_MS)
+		c->backoff_ms = 0;
+	conn_close(c);
+	free(c->cause);
+	c->cause = xstrdup(cause);
+	c->state = CONN_WAITING;
+	if (c->backoff_ms == 0)
+		c->backoff_ms = RECONNECT_MIN_MS;
+	else if (c->backoff_ms < RECONNECT_MAX_MS / 2)
+		c->backoff_ms *= 2;
+	else
+		c->backoff_ms = RECONNECT_MAX_MS;
+	c->retry_at = now + c->backoff_ms;
+}
+
+static void
+conn_failed(struct conn *c, int error, int64_t now)
+{
+	char	*cause;
+
+	cause = xasprintf("cannot connect to %s:%s: %s", c->host, c->port,
+	    strerror(error));
+	conn_lost(c, cause, now);
+	free(cause);
+}
+
+static void
+conn_up(struct conn *c, int64_t now)
+{
+	freeaddrinfo(c->ai_list);
+	c->ai_list = c->ai_next = NULL;
+	c->state = CONN_CONNECTED;
+	c->connected_at = now;
+	net_set_nodelay(c->fd);
+}
+
+/*
+ * Start connecting to the next address.  1: connected at once, 0: under
+ * way, -1: no address left (the connection waits to retry).
+ */
+static int
+conn_start(struct conn *c, int error, int64_t now)
+{
+	struct addrinfo	*ai;
+
+	while ((ai = c->ai_next) != NULL) {
+		c->ai_next = ai->ai_next;
+		c->fd = socket(ai->ai_family, ai->ai_socktype,
+		    ai->ai_protocol);
+		if (c->fd == -1) {
+			error = errno;
+			continue;
+		}
+		fcntl(c->fd, F_SETFD, FD_CLOEXEC);
+		net_set_nonblock(c->fd);
+		if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+			conn_up(c, now);
+			return 1;
+		}
+		if (errno == EINPROGRESS || errno == EINTR) {
+			c->state = CONN_CONNECTING;
+			c->retry_at = now + CONNECT_TIMEOUT_MS;
+			return 0;
+		}
+		error = errno;
+		close(c->fd);
+		c->fd = -1;
+	}
+	conn_failed(c, error, now);
+	return -1;
+}
+
+/* Begin a reconnect: look the host up again, it may have moved. */
+static int
+conn_retry(struct conn *c, int64_t now)
+{
+	struct addrinfo	hints;
+	char		*cause;
+	int		error;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	error = getaddrinfo(c->host, c->port, &hints, &c->ai_list);
+	if (error != 0) {
+		c->ai_list = NULL;
+		cause = xasprintf("cannot connect to %s:%s: %s", c->host,
+		    c->port, gai_strerror(error));
+		conn_lost(c, cause, now);
+		free(cause);
+		return -1;
+	}
+	c->ai_next = c->ai_list;
+	return conn_start(c, ECONNREFUSED, now);
+}
+
+/*
+ * The timers: a due retry starts, a connect past its deadline moves on to
+ * the next address.  Returns 1 when the connection came up.
+ */
+int
+conn_tick(struct conn *c, int64_t now)
+{
+	if (c->state == CONN_CONNECTED || now < c->retry_at)
+		return 0;
+	if (c->state == CONN_WAITING)
+		return conn_retry(c, now) == 1;
+	close(c->fd);
+	c->fd = -1;
+	return conn_start(c, ETIMEDOUT, now) == 1;
+}
+
+/* A non-blocking connect has an answer.  Returns 1 when connected. */
+int
+conn_finish(struct conn *c, int64_t now)
+{
+	socklen_t	len = sizeof(int);
+	int		error = 0;
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &error, &len) == -1)
+		error = errno;
+	if (error == 0) {
+		conn_up(c, now);
+		return 1;
+	}
+	close(c->fd);
+	c->fd = -1;
+	return conn_start(c, error, now) == 1;
+}
+
+/*
+ * Read what the socket holds, at most one buffer's worth, so a flood is
+ * taken in bounded bites between redraws.  -1 when the connection went.
+ */
+int
+conn_read(struct conn *c)
+{
+	ssize_t	n;
+	char	*cause;
+
+	if (linebuf_space(&c->in) == 0)
+		return 0;
+	n = read(c->fd, linebuf_tail(&c->in), linebuf_space(&c->in));
+	if (n > 0) {
+		linebuf_commit(&c->in, (size_t)n);
+		return 0;
+	}
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == EINTR))
+		return 0;
+	cause = n == 0 ? xstrdup("connection closed by the server") :
+	    xasprintf("connection lost: %s", strerror(errno));
+	conn_lost(c, cause, conn_now());
+	free(cause);
+	return -1;
+}
+
+int
+conn_write(struct conn *c)
+{
+	ssize_t	n;
+	char	*cause;
+
+	n = write(c->fd, c->sendq, c->sendq_len);
+	if (n >= 0) {
+		memmove(c->sendq, c->sendq + n, c->sendq_len - (size_t)n);
+		c->sendq_len -= (size_t)n;
+		return 0;
+	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return 0;
+	cause = xasprintf("connection lost: %s", strerror(errno));
+	conn_lost(c, cause, conn_now());
+	free(cause);
+	return -1;
+}
+
+/* On the way out: give the queue (a /quit) up to timeout_ms to leave. */
+void
+conn_flush(struct conn *c, int timeout_ms)
+{
+	struct pollfd	pfd;
+	int64_t		deadline = conn_now() + timeout_ms, left;
+
+	while (c->state == CONN_CONNECTED && c->sendq_len > 0) {
+		left = deadline - conn_now();
+		if (left <= 0)
+			return;
+		pfd.fd = c->fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, (int)left) == -1 && errno != EINTR)
+			return;
+		if (conn_write(c) == -1)
+			return;
+	}
+}

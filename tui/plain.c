@@ -1,0 +1,164 @@
+/*
+ * Without a terminal, a plain line client for scripts and pipes: lines
+ * from stdin go to the server, lines from the server are printed cleaned
+ * of control bytes.  At the end of stdin it says so to the server and
+ * prints what is left until the server closes.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/text.h"
+#include "tui/tui.h"
+
+#define STDIN_BUF_BYTES		(16 * 1024)
+#define PLAIN_LINGER_MS		5000	/* wait for the server after stdin ends */
+
+struct plain {
+	struct conn	*conn;
+	struct linebuf	 in;
+	int		 eof;		/* stdin is done */
+	int		 shut;		/* and the server was told */
+	int		 quit;		/* a /quit was sent */
+	int64_t		 linger_until;
+};
+
+static void
+plain_print(const char *line, size_t len)
+{
+	static char	clean[LINE_MAX_BYTES * TEXT_CLEAN_GROWTH + 1];
+	size_t		n;
+
+	n = text_clean(line, len, clean);
+	n = text_cut(clean, n, LINE_MAX_BYTES);
+	clean[n++] = '\n';
+	fwrite(clean, 1, n, stdout);
+}
+
+static void
+plain_send(struct plain *p, const char *line, size_t len)
+{
+	if (len >= 5 && strncmp(line, "/quit", 5) == 0 &&
+	    (len == 5 || line[5] == ' '))
+		p->quit = 1;
+	conn_send(p->conn, line, len);
+}
+
+/* Read stdin only while a whole buffer of lines fits the send queue. */
+static int
+plain_can_read(const struct plain *p)
+{
+	return !p->eof && SENDQ_MAX_BYTES - p->conn->sendq_len >
+	    STDIN_BUF_BYTES + 1;
+}
+
+static void
+plain_stdin(struct plain *p)
+{
+	enum linebuf_status	 status;
+	ssize_t			 n;
+	char			*line;
+	size_t			 len;
+
+	n = read(STDIN_FILENO, linebuf_tail(&p->in), linebuf_space(&p->in));
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0)
+		linebuf_commit(&p->in, (size_t)n);
+	else
+		p->eof = 1;
+	for (;;) {
+		status = p->eof ? linebuf_flush(&p->in, &line, &len) :
+		    linebuf_next(&p->in, &line, &len);
+		if (status == LINEBUF_NONE)
+			break;
+		plain_send(p, line, len);
+	}
+}
+
+/* -1 when the connection is gone. */
+static int
+plain_socket(struct plain *p, short revents)
+{
+	char	*line;
+	size_t	 len;
+
+	if ((revents & (POLLIN | POLLHUP | POLLERR)) &&
+	    conn_read(p->conn) == -1)
+		return -1;
+	while (linebuf_next(&p->conn->in, &line, &len) != LINEBUF_NONE)
+		plain_print(line, len);
+	fflush(stdout);
+	if ((revents & POLLOUT) && conn_write(p->conn) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+plain_timeout(const struct plain *p)
+{
+	int64_t	left;
+
+	if (!p->shut)
+		return -1;
+	left = p->linger_until - conn_now();
+	return left > 0 ? (int)left : 0;
+}
+
+/* Returns the exit status, or minus the signal that ended it. */
+int
+plain_run(struct conn *c, int sigfd)
+{
+	struct plain	p;
+	struct pollfd	pfd[3];
+	char		drain[64];
+
+	memset(&p, 0, sizeof p);
+	p.conn = c;
+	linebuf_init(&p.in, LINE_MAX_BYTES, STDIN_BUF_BYTES);
+	for (;;) {
+		if (sig_term || sig_hup)
+			return sig_term ? -SIGTERM : -SIGHUP;
+		if (sig_int)
+			return 0;
+		if (p.eof && !p.shut && c->sendq_len == 0) {
+			shutdown(c->fd, SHUT_WR);
+			p.shut = 1;
+			p.linger_until = conn_now() + PLAIN_LINGER_MS;
+		}
+		pfd[0].fd = plain_can_read(&p) ? STDIN_FILENO : -1;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = sigfd;
+		pfd[1].events = POLLIN;
+		pfd[2].fd = c->fd;
+		pfd[2].events = conn_events(c);
+		switch (poll(pfd, 3, plain_timeout(&p))) {
+		case -1:
+			if (errno == EINTR)
+				continue;
+			return 1;
+		case 0:
+			return 0;	/* the server never closed: done anyway */
+		}
+		if (pfd[1].revents & POLLIN)
+			while (read(sigfd, drain, sizeof drain) > 0)
+				;
+		if (pfd[0].revents != 0)
+			plain_stdin(&p);
+		if (pfd[2].revents != 0 && plain_socket(&p, pfd[2].revents) ==
+		    -1)
+			break;
+	}
+	linebuf_free(&p.in);
+	if (p.eof || p.quit)
+		return 0;
+	fprintf(stderr, "chat-tui: %s:%s: %s\n", c->host, c->port, c->cause);
+	return 1;
+}

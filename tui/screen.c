@@ -1,0 +1,267 @@
+/*
+ * The only file that talks to curses: it draws what the models say (the
+ * rows scrollback_layout() picks, the status text, the part of the input
+ * line editor_layout() shows) and turns curses keys into struct key.
+ */
+#include "config.h"
+
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+
+#include <sys/ioctl.h>
+
+#include <curses.h>
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/xmalloc.h"
+#include "tui/tui.h"
+
+#define ESC_DELAY_MS	25
+
+enum {
+	PAIR_NICK = 1,		/* PAIR_NICK .. PAIR_NICK + NICK_COLOURS - 1 */
+	PAIR_ERROR = PAIR_NICK + 6,
+	PAIR_MENTION,
+	PAIR_LOCAL
+};
+#define NICK_COLOURS	6
+
+static const short nick_colours[NICK_COLOURS] = {
+	COLOR_RED, COLOR_GREEN, COLOR_YELLOW, COLOR_BLUE, COLOR_MAGENTA,
+	COLOR_CYAN
+};
+
+static int		 screen_active;
+static int		 screen_colour;
+static struct view_row	*screen_rows;
+static size_t		 screen_rows_size;
+
+/* exit() from anywhere (out of memory, say) still gives the terminal back. */
+static void
+screen_atexit(void)
+{
+	screen_end();
+}
+
+void
+screen_init(int colour)
+{
+	short	i;
+
+	if (newterm(NULL, stdout, stdin) == NULL)
+		errx(1, "cannot use terminal type \"%s\"",
+		    getenv("TERM") != NULL ? getenv("TERM") : "");
+	screen_active = 1;
+	atexit(screen_atexit);
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(ESC_DELAY_MS);
+	if (colour && has_colors() && start_color() == OK) {
+		use_default_colors();
+		for (i = 0; i < NICK_COLOURS; i++)
+			init_pair((short)(PAIR_NICK + i), nick_colours[i], -1);
+		init_pair(PAIR_ERROR, COLOR_RED, -1);
+		init_pair(PAIR_MENTION, COLOR_YELLOW, -1);
+		init_pair(PAIR_LOCAL, COLOR_CYAN, -1);
+		screen_colour = 1;
+	}
+}
+
+void
+screen_end(void)
+{
+	if (!screen_active)
+		return;
+	screen_active = 0;
+	endwin();
+}
+
+/* SIGWINCH: take the new size; the next draw lays everything out again. */
+void
+screen_resize(void)
+{
+	struct winsize	ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+}
+
+static const struct {
+	int		 curses;
+	enum keyc	 code;
+} screen_keys[] = {
+	{ KEY_LEFT, KEYC_LEFT },
+	{ KEY_RIGHT, KEYC_RIGHT },
+	{ KEY_UP, KEYC_UP },
+	{ KEY_DOWN, KEYC_DOWN },
+	{ KEY_HOME, KEYC_HOME },
+	{ KEY_END, KEYC_END },
+	{ KEY_BACKSPACE, KEYC_BACKSPACE },
+	{ KEY_DC, KEYC_DELETE },
+	{ KEY_PPAGE, KEYC_PPAGE },
+	{ KEY_NPAGE, KEYC_NPAGE },
+	{ KEY_SR, KEYC_SUP },
+	{ KEY_SF, KEYC_SDOWN },
+	{ KEY_ENTER, KEYC_ENTER },
+	{ KEY_RESIZE, KEYC_RESIZE },
+};
+
+/* The next key typed, if any: 1 and *k filled, or 0. */
+int
+screen_key(struct key *k)
+{
+	wint_t	wc;
+	size_t	i;
+
+	for (;;) {
+		switch (wget_wch(stdscr, &wc)) {
+		case OK:
+			k->code = KEYC_CHAR;
+			k->cp = (uint32_t)wc;
+			return 1;
+		case KEY_CODE_YES:
+			for (i = 0; i < sizeof screen_keys /
+			    sizeof screen_keys[0]; i++) {
+				if (screen_keys[i].curses == (int)wc) {
+					k->code = screen_keys[i].code;
+					k->cp = 0;
+					return 1;
+				}
+			}
+			continue;	/* a key we have no use for */
+		default:
+			return 0;
+		}
+	}
+}
+
+static attr_t
+screen_pair(short pair, attr_t fallback)
+{
+	return screen_colour ? COLOR_PAIR(pair) : fallback;
+}
+
+/* How a line is drawn, nick aside. */
+static attr_t
+screen_line_attr(const struct style *st)
+{
+	if (st->flags & STYLE_MENTION)
+		return A_BOLD | screen_pair(PAIR_MENTION, A_REVERSE);
+	if (st->flags & STYLE_OWN)
+		return A_BOLD;
+	switch (st->kind) {
+	case LINE_NOTICE:
+		return A_DIM;
+	case LINE_ERROR:
+		return screen_pair(PAIR_ERROR, A_BOLD);
+	case LINE_LOCAL:
+		return screen_pair(PAIR_LOCAL, A_DIM);
+	default:
+		return A_NORMAL;
+	}
+}
+
+static attr_t
+screen_nick_attr(const struct sb_line *l)
+{
+	unsigned int	c;
+
+	c = style_nick_colour(l->text + l->style.nick_off, l->style.nick_len,
+	    NICK_COLOURS);
+	return A_BOLD | screen_pair((short)(PAIR_NICK + c), A_NORMAL);
+}
+
+static void
+screen_span(const char *s, size_t from, size_t to, attr_t attr)
+{
+	if (to <= from)
+		return;
+	attrset(attr);
+	addnstr(s + from, (int)(to - from));
+}
+
+/* One row of the pane: the time on a line's first row, then its text. */
+static void
+screen_row(int y, const struct view_row *r, size_t indent)
+{
+	const struct sb_line	*l = r->line;
+	size_t			 end = r->off + r->len, a, b;
+	attr_t			 base = screen_line_attr(&l->style);
+	char			 stamp[16];
+	struct tm		*tm;
+
+	move(y, 0);
+	if (indent > 0 && r->first && (tm = localtime(&l->time)) != NULL) {
+		strftime(stamp, sizeof stamp, "%H:%M", tm);
+		attrset(A_DIM);
+		addstr(stamp);
+	}
+	move(y, (int)indent);
+	a = l->style.nick_off;
+	b = a + l->style.nick_len;
+	if (l->style.nick_len == 0 || b <= r->off || a >= end) {
+		screen_span(l->text, r->off, end, base);
+		return;
+	}
+	a = a > r->off ? a : r->off;
+	b = b < end ? b : end;
+	screen_span(l->text, r->off, a, base);
+	screen_span(l->text, a, b, base | screen_nick_attr(l));
+	screen_span(l->text, b, end, base);
+}
+
+static void
+screen_pane(struct tui *t, size_t height, size_t cols)
+{
+	size_t	indent = wrap_indent(cols), n, i;
+
+	if (height > screen_rows_size) {
+		screen_rows = xreallocarray(screen_rows, height,
+		    sizeof *screen_rows);
+		screen_rows_size = height;
+	}
+	t->page_rows = height;
+	n = scrollback_layout(&t->sb, cols - indent, height, screen_rows);
+	for (i = 0; i < n; i++)
+		screen_row((int)(height - n + i), &screen_rows[i], indent);
+}
+
+static void
+screen_status(const struct tui *t, int y, size_t cols)
+{
+	size_t	i;
+
+	move(y, 0);
+	attrset(A_REVERSE);
+	for (i = 0; i < cols; i++)
+		addch(' ');
+	mvaddnstr(y, 0, t->status, (int)cols);
+}
+
+/* Draw it all; curses sends the terminal only what changed. */
+void
+screen_draw(struct tui *t)
+{
+	size_t	rows = (size_t)LINES, cols = (size_t)COLS, off, len, col;
+
+	erase();
+	if (rows >= 3)
+		screen_pane(t, rows - 2, cols);
+	if (rows >= 2)
+		screen_status(t, (int)rows - 2, cols);
+	attrset(A_NORMAL);
+	editor_layout(&t->ed, cols, &off, &len, &col);
+	mvaddnstr((int)rows - 1, 0, t->ed.buf + off, (int)len);
+	move((int)rows - 1, (int)col);
+	refresh();
+}

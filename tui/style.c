@@ -1,0 +1,173 @@
+/*
+ * What a line from the server is: a notice, an error, someone's chat or
+ * action, or plain text from a server we do not know; who said it, and
+ * whether it is ours or mentions us.  Also follows our own nickname.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tui/tui.h"
+
+#define NOTICE_PREFIX	"*** "
+#define ERROR_PREFIX	"*** error: "
+#define WELCOME_MARK	"(you are "
+#define RENAME_MARK	" is now known as "
+
+static int
+style_has_prefix(const char *s, size_t len, const char *prefix)
+{
+	size_t	n = strlen(prefix);
+
+	return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+/* Characters a nickname may hold (the server's set), for word bounds. */
+static int
+style_is_nick_char(char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return 1;
+	return c != '\0' && strchr("-_[]\\`^{}|", c) != NULL;
+}
+
+/* Length of the nick at s (no spaces) if the byte after it is end. */
+static size_t
+style_nick_span(const char *s, size_t len, char end)
+{
+	size_t	i;
+
+	for (i = 0; i < len && s[i] != ' ' && s[i] != end; i++)
+		;
+	if (i == 0 || i == len || s[i] != end)
+		return 0;
+	return i;
+}
+
+/* Whether nick appears in s as a whole word, case aside. */
+static int
+style_mentions(const char *s, size_t len, const char *nick)
+{
+	size_t	n = strlen(nick), i;
+
+	if (n == 0 || n > len)
+		return 0;
+	for (i = 0; i + n <= len; i++) {
+		if (strncasecmp(s + i, nick, n) != 0)
+			continue;
+		if (i > 0 && style_is_nick_char(s[i - 1]))
+			continue;
+		if (i + n < len && style_is_nick_char(s[i + n]))
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+/* Sort line into a kind; me is our nick ("" when not known yet). */
+void
+style_classify(const char *s, size_t len, const char *me, struct style *st)
+{
+	size_t	n, body;
+
+	memset(st, 0, sizeof *st);
+	if (style_has_prefix(s, len, ERROR_PREFIX)) {
+		st->kind = LINE_ERROR;
+		return;
+	}
+	if (style_has_prefix(s, len, NOTICE_PREFIX)) {
+		st->kind = LINE_NOTICE;
+		return;
+	}
+	if (len > 2 && s[0] == '<' &&
+	    (n = style_nick_span(s + 1, len - 1, '>')) != 0 &&
+	    1 + n + 1 < len && s[1 + n + 1] == ' ') {
+		st->kind = LINE_CHAT;
+		st->nick_off = 1;
+		body = 1 + n + 2;
+	} else if (len > 2 && s[0] == '*' && s[1] == ' ' &&
+	    (n = style_nick_span(s + 2, len - 2, ' ')) != 0) {
+		st->kind = LINE_ACTION;
+		st->nick_off = 2;
+		body = 2 + n + 1;
+	} else {
+		st->kind = LINE_PLAIN;
+		return;
+	}
+	st->nick_len = n;
+	if (*me != '\0' && strlen(me) == n && memcmp(s + st->nick_off, me,
+	    n) == 0)
+		st->flags |= STYLE_OWN;
+	else if (style_mentions(s + body, len - body, me))
+		st->flags |= STYLE_MENTION;
+}
+
+/*
+ * A colour for a nick, the same every time and on every client: FNV-1a
+ * of its lower-cased bytes.
+ */
+unsigned int
+style_nick_colour(const char *nick, size_t len, unsigned int ncolours)
+{
+	uint32_t	h = 2166136261U;
+	size_t		i;
+	char		c;
+
+	if (ncolours == 0)
+		return 0;
+	for (i = 0; i < len; i++) {
+		c = nick[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		h = (h ^ (unsigned char)c) * 16777619U;
+	}
+	return h % ncolours;
+}
+
+static int
+style_set_nick(const char *s, size_t len, char *nick, size_t size)
+{
+	if (len == 0 || len >= size || memchr(s, ' ', len) != NULL)
+		return 0;
+	if (strlen(nick) == len && memcmp(nick, s, len) == 0)
+		return 0;
+	memcpy(nick, s, len);
+	nick[len] = '\0';
+	return 1;
+}
+
+/*
+ * Follow our nickname through the server's notices: the welcome says
+ * "(you are NICK, N online)" and a rename "*** OLD is now known as NEW".
+ * Returns 1 when nick changed.
+ */
+int
+style_track_nick(const char *s, size_t len, char *nick, size_t size)
+{
+	const char	*p, *end = s + len, *q;
+	size_t		 n;
+
+	if (!style_has_prefix(s, len, NOTICE_PREFIX))
+		return 0;
+	s += strlen(NOTICE_PREFIX);
+	len -= strlen(NOTICE_PREFIX);
+	n = strlen(nick);
+	if (n > 0 && len > n && memcmp(s, nick, n) == 0 &&
+	    style_has_prefix(s + n, len - n, RENAME_MARK)) {
+		p = s + n + strlen(RENAME_MARK);
+		return style_set_nick(p, (size_t)(end - p), nick, size);
+	}
+	for (p = s; p < end; p++) {
+		if (!style_has_prefix(p, (size_t)(end - p), WELCOME_MARK))
+			continue;
+		p += strlen(WELCOME_MARK);
+		q = memchr(p, ',', (size_t)(end - p));
+		if (q == NULL || end[-1] != ')')
+			return 0;
+		return style_set_nick(p, (size_t)(q - p), nick, size);
+	}
+	return 0;
+}

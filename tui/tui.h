@@ -1,0 +1,236 @@
+/*
+ * chat-tui internals.  The models (scrollback, wrap, editor, style, keys,
+ * command) know nothing of curses or sockets; screen.c is the only file
+ * that calls curses and net.c the only one that touches the socket.
+ */
+#ifndef TUI_H
+#define TUI_H
+
+#include <stddef.h>
+#include <signal.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "common/linebuf.h"
+
+#define HOST_DEFAULT		"localhost"
+#define PORT_DEFAULT		"2000"
+#define NICK_MAX_BYTES		64	/* longest own nick we track */
+#define LINE_MAX_BYTES		4096	/* longest network line kept, cleaned */
+#define RECV_CHUNK_BYTES	(64 * 1024) /* read per pass: floods stay bounded */
+#define SENDQ_MAX_BYTES		(64 * 1024) /* unsent input before we refuse */
+#define EDITOR_MAX_BYTES	1024	/* the server's own line cap */
+#define HISTORY_MAX_LINES	100
+#define SCROLLBACK_DEFAULT_LINES 5000
+#define SCROLLBACK_MAX_LINES	1000000
+#define STAMP_CELLS		6	/* "HH:MM " before each line */
+#define TEXT_MIN_CELLS		20	/* below this, drop the timestamps */
+#define CONNECT_TIMEOUT_MS	10000
+#define RECONNECT_MIN_MS	1000
+#define RECONNECT_MAX_MS	30000
+#define RECONNECT_STABLE_MS	10000	/* up this long: next loss retries fast */
+#define QUIT_FLUSH_MS		1000	/* time to get a /quit out on exit */
+
+/* style.c */
+enum line_kind {
+	LINE_PLAIN,		/* anything not recognised */
+	LINE_NOTICE,		/* "*** ..." from the server */
+	LINE_ERROR,		/* "*** error: ..." */
+	LINE_CHAT,		/* "<nick> text" */
+	LINE_ACTION,		/* "* nick text" */
+	LINE_LOCAL		/* said by chat-tui itself */
+};
+#define STYLE_OWN	0x1	/* said by us */
+#define STYLE_MENTION	0x2	/* someone else says our nick */
+
+struct style {
+	enum line_kind	 kind;
+	int		 flags;
+	size_t		 nick_off;	/* the speaker's nick inside the line */
+	size_t		 nick_len;
+};
+
+void	style_classify(const char *, size_t, const char *, struct style *);
+unsigned int style_nick_colour(const char *, size_t, unsigned int);
+int	style_track_nick(const char *, size_t, char *, size_t);
+
+/* wrap.c */
+size_t	wrap_row(const char *, size_t, size_t, size_t *);
+size_t	wrap_rows(const char *, size_t, size_t);
+size_t	wrap_indent(size_t);
+
+/* scrollback.c */
+struct sb_line {
+	char		*text;		/* clean UTF-8, NUL-terminated */
+	size_t		 len;
+	time_t		 time;
+	struct style	 style;
+	size_t		 rows;		/* rows at rows_width, 0: not known */
+	size_t		 rows_width;
+};
+
+struct scrollback {
+	struct sb_line	*lines;		/* ring of cap lines */
+	size_t		 cap;
+	size_t		 first;		/* oldest line's slot */
+	size_t		 count;
+	size_t		 scroll;	/* rows above the bottom of the pane */
+	size_t		 unread;	/* lines arrived while scrolled up */
+	size_t		 width;		/* text width of the last layout */
+};
+
+/* One screen row of the message pane: part of a line. */
+struct view_row {
+	const struct sb_line	*line;
+	size_t			 off;
+	size_t			 len;
+	int			 first;	/* the line's first row */
+};
+
+void	scrollback_init(struct scrollback *, size_t);
+void	scrollback_free(struct scrollback *);
+void	scrollback_push(struct scrollback *, const char *, size_t, time_t,
+	    const struct style *);
+void	scrollback_clear(struct scrollback *);
+const struct sb_line *scrollback_line(const struct scrollback *, size_t);
+void	scrollback_scroll(struct scrollback *, long);
+void	scrollback_bottom(struct scrollback *);
+size_t	scrollback_layout(struct scrollback *, size_t, size_t,
+	    struct view_row *);
+
+/* editor.c */
+struct editor {
+	char		 buf[EDITOR_MAX_BYTES + 1];
+	size_t		 len;
+	size_t		 cursor;	/* byte offset, on a character start */
+	size_t		 scroll;	/* first cell shown */
+	char		*history[HISTORY_MAX_LINES];
+	size_t		 hist_count;
+	size_t		 hist_pos;	/* hist_count: the line being typed */
+	char		*draft;		/* that line, while browsing history */
+};
+
+void	editor_init(struct editor *);
+void	editor_free(struct editor *);
+int	editor_insert(struct editor *, const char *, size_t);
+void	editor_left(struct editor *);
+void	editor_right(struct editor *);
+void	editor_home(struct editor *);
+void	editor_end(struct editor *);
+void	editor_backspace(struct editor *);
+void	editor_delete(struct editor *);
+void	editor_kill_start(struct editor *);
+void	editor_kill_end(struct editor *);
+void	editor_kill_word(struct editor *);
+void	editor_history_prev(struct editor *);
+void	editor_history_next(struct editor *);
+char	*editor_take(struct editor *);
+void	editor_layout(struct editor *, size_t, size_t *, size_t *, size_t *);
+
+/* net.c */
+enum conn_state {
+	CONN_CONNECTED,
+	CONN_CONNECTING,	/* a non-blocking connect under way */
+	CONN_WAITING		/* lost: retrying at retry_at */
+};
+
+struct addrinfo;
+struct conn {
+	const char	*host;
+	const char	*port;
+	int		 fd;
+	enum conn_state	 state;
+	struct linebuf	 in;
+	char		*sendq;
+	size_t		 sendq_len;
+	struct addrinfo	*ai_list;	/* addresses of a reconnect */
+	struct addrinfo	*ai_next;
+	int		 backoff_ms;
+	int64_t		 retry_at;
+	int64_t		 connected_at;
+	char		*cause;		/* why the connection went, for the pane */
+};
+
+int64_t	conn_now(void);
+void	conn_init(struct conn *, const char *, const char *, int, int64_t);
+void	conn_free(struct conn *);
+int	conn_send(struct conn *, const char *, size_t);
+short	conn_events(const struct conn *);
+int	conn_timeout(const struct conn *, int64_t);
+int	conn_read(struct conn *);
+int	conn_write(struct conn *);
+int	conn_finish(struct conn *, int64_t);
+void	conn_lost(struct conn *, const char *, int64_t);
+int	conn_tick(struct conn *, int64_t);
+void	conn_flush(struct conn *, int);
+
+/* The client's whole state, owned by loop.c. */
+struct tui {
+	struct scrollback	 sb;
+	struct editor		 ed;
+	struct conn		 conn;
+	char			 nick[NICK_MAX_BYTES + 1];
+	const char		*want_nick;	/* --nick, sent on each connect */
+	int			 colour;
+	size_t			 page_rows;	/* message pane height */
+	char			 status[256];	/* the status line's text */
+	int			 quit;
+};
+
+/* keys.c */
+enum keyc {
+	KEYC_NONE,
+	KEYC_CHAR,		/* cp: a character or a control code */
+	KEYC_LEFT,
+	KEYC_RIGHT,
+	KEYC_UP,
+	KEYC_DOWN,
+	KEYC_HOME,
+	KEYC_END,
+	KEYC_BACKSPACE,
+	KEYC_DELETE,
+	KEYC_PPAGE,
+	KEYC_NPAGE,
+	KEYC_SUP,		/* shift-up */
+	KEYC_SDOWN,		/* shift-down */
+	KEYC_ENTER,
+	KEYC_RESIZE
+};
+
+struct key {
+	enum keyc	 code;
+	uint32_t	 cp;
+};
+
+enum keys_result {
+	KEYS_NONE,
+	KEYS_LINE,		/* Enter: the editor holds a line to send */
+	KEYS_QUIT
+};
+
+#define KEYS_CTRL(c)	((uint32_t)((c) & 0x1f))
+
+enum keys_result keys_handle(struct tui *, const struct key *);
+
+/* command.c */
+void	command_run(struct tui *, const char *);
+void	command_notice(struct tui *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* loop.c */
+int	loop_run(struct tui *, int);
+
+/* main.c */
+extern volatile sig_atomic_t sig_int, sig_term, sig_hup, sig_winch;
+
+/* plain.c */
+int	plain_run(struct conn *, int);
+
+/* screen.c */
+void	screen_init(int);
+void	screen_end(void);
+void	screen_resize(void);
+int	screen_key(struct key *);
+void	screen_draw(struct tui *);
+
+#endif
