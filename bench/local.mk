@@ -1,1 +1,24 @@
-# Filled in by the bench work.
+# chat-bench: the fan-out load generator.  Built by make, never installed;
+# "make bench" compares chat-server with ncat --chat when ncat is there.
+noinst_PROGRAMS += bench/chat-bench
+bench_chat_bench_SOURCES = \
+	bench/bench.h \
+	bench/conn.c \
+	bench/hist.c \
+	bench/line.c \
+	bench/loop.c \
+	bench/main.c \
+	bench/proc.c \
+	bench/send.c
+bench_chat_bench_LDADD = common/libcommon.a compat/libcompat.a
+
+EXTRA_DIST += bench/run.sh bench/smoke.sh
+TESTS += bench/smoke.sh
+
+# RUNS and SCENARIOS may be set on the command line: make bench RUNS=5
+bench: bench/chat-bench server/chat-server
+	CHAT_SERVER='$(abs_top_builddir)/server/chat-server' \
+	CHAT_BENCH='$(abs_top_builddir)/bench/chat-bench' \
+	$(SHELL) '$(top_srcdir)/bench/run.sh'
+
+.PHONY: bench

@@ -1,0 +1,59 @@
+#!/bin/sh
+# A seconds-long chat-bench run against chat-server, for correctness only:
+# every line delivered, in order, with or without a client that stalls.
+# Never a timing assertion; "make bench" is where timings live.
+set -u
+
+: "${CHAT_SERVER:?}" "${CHAT_BENCH:?}"
+dir=$(mktemp -d "${TMPDIR:-/tmp}/chat-bench-smoke.XXXXXX") || exit 99
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+trap 'exit 99' INT TERM HUP
+
+"$CHAT_SERVER" --port 0 --bind 127.0.0.1 --log "$dir/log" \
+    --flood-rate 0 --max-per-ip 0 --max-clients 2000 &
+pid=$!
+
+# The log names the port once the server listens: wait for it, bounded.
+port=
+tries=0
+while [ -z "$port" ] && [ $tries -lt 100 ]; do
+	kill -0 "$pid" 2>/dev/null || { echo "chat-server exited"; exit 99; }
+	port=$(sed -n 's/.* listen .*:\([0-9][0-9]*\) chat-server.*/\1/p' \
+	    "$dir/log" 2>/dev/null | head -n 1)
+	[ -z "$port" ] && sleep 0.05
+	tries=$((tries + 1))
+done
+[ -n "$port" ] || { echo "chat-server never listened"; exit 99; }
+
+failed=0
+check() {
+	name=$1
+	shift
+	out=$("$CHAT_BENCH" --kv --port "$port" --pid "$pid" --time-limit 30 \
+	    "$@")
+	status=$?
+	echo "$name: $out"
+	case " $out " in
+	*" missing=0 "*) ;;
+	*) echo "FAIL $name: lines missing"; failed=1 ;;
+	esac
+	case " $out " in
+	*" ooo=0 "*) ;;
+	*) echo "FAIL $name: lines out of order"; failed=1 ;;
+	esac
+	if [ $status -ne 0 ]; then
+		echo "FAIL $name: chat-bench exited $status"
+		failed=1
+	fi
+}
+
+check full-speed --clients 20 --senders 4 --lines 500
+check fixed-rate --clients 10 --senders 2 --lines 40 --rate 200
+check long-lines --clients 5 --senders 5 --lines 100 --bytes 1024
+check stalled --clients 20 --senders 2 --stalled 1 --lines 100 --rate 200
+exit $failed
