@@ -7,7 +7,8 @@ FAULT_LDADD = tests/libfault.a tests/libharness.a server/libserver.a \
 	common/libcommon.a compat/libcompat.a $(CMOCKA_LIBS)
 
 FAULT_TESTS = \
-	tests/test_fault_queue
+	tests/test_fault_queue \
+	tests/test_fault_fds
 
 check_PROGRAMS += $(FAULT_TESTS)
 TESTS += $(FAULT_TESTS)
@@ -15,5 +16,9 @@ TESTS += $(FAULT_TESTS)
 tests_test_fault_queue_SOURCES = tests/test_fault_queue.c
 tests_test_fault_queue_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_fault_queue_LDADD = $(FAULT_LDADD)
+
+tests_test_fault_fds_SOURCES = tests/test_fault_fds.c
+tests_test_fault_fds_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_fault_fds_LDADD = $(FAULT_LDADD)
 
 EXTRA_DIST += RELIABILITY.md
