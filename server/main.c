@@ -124,7 +124,8 @@ parse_options(int argc, char **argv)
 	size_t		len;
 	int		ch;
 
-	while ((ch = getopt_long(argc, argv, "B:b:hi:l:m:p:R:Vw:", longopts,
+	opterr = 0;		/* our message, with the one-line hint */
+	while ((ch = getopt_long(argc, argv, ":B:b:hi:l:m:p:R:Vw:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'B':
@@ -171,9 +172,13 @@ parse_options(int argc, char **argv)
 			text_clean(optarg, len, welcome);
 			options.welcome = welcome;
 			break;
+		case ':':
+			usage_error("option %s needs an argument",
+			    argv[optind - 1]);
 		default:
-			usage(stderr);
-			exit(EXIT_USAGE);
+			if (optopt != 0)
+				usage_error("unknown option -%c", optopt);
+			usage_error("unknown option %s", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
