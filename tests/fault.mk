@@ -8,7 +8,8 @@ FAULT_LDADD = tests/libfault.a tests/libharness.a server/libserver.a \
 
 FAULT_TESTS = \
 	tests/test_fault_queue \
-	tests/test_fault_fds
+	tests/test_fault_fds \
+	tests/test_fault_conn
 
 check_PROGRAMS += $(FAULT_TESTS)
 TESTS += $(FAULT_TESTS)
@@ -20,5 +21,9 @@ tests_test_fault_queue_LDADD = $(FAULT_LDADD)
 tests_test_fault_fds_SOURCES = tests/test_fault_fds.c
 tests_test_fault_fds_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_fault_fds_LDADD = $(FAULT_LDADD)
+
+tests_test_fault_conn_SOURCES = tests/test_fault_conn.c
+tests_test_fault_conn_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_fault_conn_LDADD = $(FAULT_LDADD)
 
 EXTRA_DIST += RELIABILITY.md
