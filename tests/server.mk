@@ -1,7 +1,9 @@
 # tests/server.mk: unit tests for common/ and the server core, and the
 # integration tests that run the real chat-server.
-check_PROGRAMS += tests/test_linebuf tests/test_text tests/test_server_core
-TESTS += tests/test_linebuf tests/test_text tests/test_server_core
+check_PROGRAMS += tests/test_linebuf tests/test_text tests/test_server_core \
+	tests/test_server
+TESTS += tests/test_linebuf tests/test_text tests/test_server_core \
+	tests/test_server
 
 tests_test_linebuf_SOURCES = tests/test_linebuf.c
 tests_test_linebuf_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -17,3 +19,7 @@ tests_test_server_core_SOURCES = tests/test_server_core.c
 tests_test_server_core_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_server_core_LDADD = server/libserver.a common/libcommon.a \
 	compat/libcompat.a $(CMOCKA_LIBS)
+
+tests_test_server_SOURCES = tests/test_server.c
+tests_test_server_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_server_LDADD = tests/libharness.a $(CMOCKA_LIBS)
