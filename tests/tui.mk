@@ -1,1 +1,31 @@
-# tests/tui.mk: rules for one part of the test suite.
+# tests/tui.mk: unit tests of the chat-tui models (no curses, no sockets)
+# and the end-to-end test that drives two chat-tui in tmux.
+TUI_UNIT_TESTS = tests/test_wrap tests/test_scrollback tests/test_editor \
+	tests/test_style tests/test_keys
+check_PROGRAMS += $(TUI_UNIT_TESTS)
+TESTS += $(TUI_UNIT_TESTS) tests/tui_e2e.sh
+EXTRA_DIST += tests/tui_e2e.sh
+
+TUI_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+TUI_TEST_LDADD = tui/libtuimodel.a common/libcommon.a compat/libcompat.a \
+	$(CMOCKA_LIBS)
+
+tests_test_wrap_SOURCES = tests/test_wrap.c
+tests_test_wrap_CFLAGS = $(TUI_TEST_CFLAGS)
+tests_test_wrap_LDADD = $(TUI_TEST_LDADD)
+
+tests_test_scrollback_SOURCES = tests/test_scrollback.c
+tests_test_scrollback_CFLAGS = $(TUI_TEST_CFLAGS)
+tests_test_scrollback_LDADD = $(TUI_TEST_LDADD)
+
+tests_test_editor_SOURCES = tests/test_editor.c
+tests_test_editor_CFLAGS = $(TUI_TEST_CFLAGS)
+tests_test_editor_LDADD = $(TUI_TEST_LDADD)
+
+tests_test_style_SOURCES = tests/test_style.c
+tests_test_style_CFLAGS = $(TUI_TEST_CFLAGS)
+tests_test_style_LDADD = $(TUI_TEST_LDADD)
+
+tests_test_keys_SOURCES = tests/test_keys.c
+tests_test_keys_CFLAGS = $(TUI_TEST_CFLAGS)
+tests_test_keys_LDADD = $(TUI_TEST_LDADD)

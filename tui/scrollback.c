@@ -88,15 +88,41 @@ scrollback_push(struct scrollback *sb, const char *text, size_t len,
 	}
 }
 
-/* Move the view up (rows > 0) or down; the layout keeps it in range. */
+/* Rows of all lines at the width of the last layout. */
+static size_t
+scrollback_total(struct scrollback *sb)
+{
+	size_t	i, total = 0;
+
+	for (i = 0; i < sb->count; i++)
+		total += scrollback_rows(&sb->lines[(sb->first + i) % sb->cap],
+		    sb->width);
+	return total;
+}
+
+/*
+ * Move the view up (rows > 0) or down, no further than the oldest row
+ * at the top of the pane of the last layout.
+ */
 void
 scrollback_scroll(struct scrollback *sb, long rows)
 {
+	size_t	total, top;
+
 	if (rows < 0 && (size_t)-rows >= sb->scroll) {
 		scrollback_bottom(sb);
 		return;
 	}
 	sb->scroll = (size_t)((long)sb->scroll + rows);
+	if (sb->width == 0)
+		return;
+	total = scrollback_total(sb);
+	top = total > sb->height ? total - sb->height : 0;
+	if (sb->scroll >= top) {
+		sb->scroll = top;
+		if (top == 0)
+			sb->unread = 0;
+	}
 }
 
 void
@@ -143,6 +169,7 @@ scrollback_layout(struct scrollback *sb, size_t width, size_t height,
 	size_t		 i, skip, rows, need, got = 0, total = 0, vis;
 
 	sb->width = width;
+	sb->height = height;
 	if (height == 0 || width == 0)
 		return 0;
 	skip = sb->scroll;

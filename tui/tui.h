@@ -77,6 +77,7 @@ struct scrollback {
 	size_t		 scroll;	/* rows above the bottom of the pane */
 	size_t		 unread;	/* lines arrived while scrolled up */
 	size_t		 width;		/* text width of the last layout */
+	size_t		 height;	/* and its rows */
 };
 
 /* One screen row of the message pane: part of a line. */

@@ -28,8 +28,8 @@ wrap_char(const char *s, size_t len, size_t *cells)
  * The bytes the first row of s takes at width cells; *shown is how many
  * of them to draw.  A row holds at least one character, so a wide
  * character in a one-cell pane still moves on.  When the text goes on, a
- * row ends after the last space that fits, and a space right at the
- * break is taken along but not drawn, so no row starts with it.
+ * row ends at the last space that fits; the space at a break is taken
+ * along but not drawn, so no row starts or ends with it.
  */
 size_t
 wrap_row(const char *s, size_t len, size_t width, size_t *shown)
@@ -48,8 +48,10 @@ wrap_row(const char *s, size_t len, size_t width, size_t *shown)
 	*shown = i;
 	if (i < len && s[i] == ' ')
 		i++;
-	else if (i < len && space > 0)
-		*shown = i = space;
+	else if (i < len && space > 0) {
+		i = space;
+		*shown = space - 1;
+	}
 	return i;
 }
 

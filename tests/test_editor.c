@@ -1,0 +1,344 @@
+/*
+ * The input line: each scenario gives the line before and after an
+ * action with | marking the cursor (catgirl's way).  A character and the
+ * combining marks after it move and delete as one; wide characters
+ * scroll in whole; the history keeps the line being typed.
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/text.h"
+#include "tui/tui.h"
+
+#define E_ACUTE	"e\xcc\x81"	/* e and a combining acute accent */
+
+struct edit_case {
+	const char	*before;
+	void		(*fn)(struct editor *);
+	const char	*after;
+};
+
+/* Load "ab|c": text "abc", cursor before c. */
+static void
+editor_set(struct editor *ed, const char *marked)
+{
+	const char	*bar = strchr(marked, '|');
+
+	assert_non_null(bar);
+	editor_free(ed);
+	editor_insert(ed, marked, (size_t)(bar - marked));
+	editor_insert(ed, bar + 1, strlen(bar + 1));
+	ed->cursor = (size_t)(bar - marked);
+}
+
+static const char *
+editor_show(const struct editor *ed)
+{
+	static char	out[EDITOR_MAX_BYTES + 2];
+
+	memcpy(out, ed->buf, ed->cursor);
+	out[ed->cursor] = '|';
+	memcpy(out + ed->cursor + 1, ed->buf + ed->cursor,
+	    ed->len - ed->cursor + 1);
+	return out;
+}
+
+static void
+run_cases(const struct edit_case *cases, size_t count)
+{
+	struct editor	ed;
+	size_t		i;
+
+	editor_init(&ed);
+	for (i = 0; i < count; i++) {
+		editor_set(&ed, cases[i].before);
+		cases[i].fn(&ed);
+		if (strcmp(editor_show(&ed), cases[i].after) != 0)
+			fail_msg("case %zu \"%s\": got \"%s\", want \"%s\"", i,
+			    cases[i].before, editor_show(&ed),
+			    cases[i].after);
+	}
+	editor_free(&ed);
+}
+
+#define RUN(cases)	run_cases(cases, sizeof cases / sizeof cases[0])
+
+static void
+test_editor_moves_by_whole_characters(void **state)
+{
+	static const struct edit_case	cases[] = {
+		{ "|abc", editor_right, "a|bc" },
+		{ "abc|", editor_right, "abc|" },
+		{ "a|bc", editor_left, "|abc" },
+		{ "|abc", editor_left, "|abc" },
+		{ "|日本", editor_right, "日|本" },
+		{ "日本|", editor_left, "日|本" },
+		{ "|" E_ACUTE "x", editor_right, E_ACUTE "|x" },
+		{ E_ACUTE "|x", editor_left, "|" E_ACUTE "x" },
+		{ "|😀!", editor_right, "😀|!" },
+		{ "ab|c", editor_home, "|abc" },
+		{ "a|bc", editor_end, "abc|" },
+	};
+
+	RUN(cases);
+}
+
+static void
+test_editor_deletes_whole_characters(void **state)
+{
+	static const struct edit_case	cases[] = {
+		{ "ab|c", editor_backspace, "a|c" },
+		{ "|abc", editor_backspace, "|abc" },
+		{ "ab|c", editor_delete, "ab|" },
+		{ "abc|", editor_delete, "abc|" },
+		{ "日本|語", editor_backspace, "日|語" },
+		{ "日|本語", editor_delete, "日|語" },
+		{ "x" E_ACUTE "|y", editor_backspace, "x|y" },
+		{ "x|" E_ACUTE "y", editor_delete, "x|y" },
+	};
+
+	RUN(cases);
+}
+
+static void
+test_editor_kills_to_start_end_and_word(void **state)
+{
+	static const struct edit_case	cases[] = {
+		{ "hello wo|rld", editor_kill_start, "|rld" },
+		{ "hello wo|rld", editor_kill_end, "hello wo|" },
+		{ "hello world|", editor_kill_word, "hello |" },
+		{ "hello world  |", editor_kill_word, "hello |" },
+		{ "hello wo|rld", editor_kill_word, "hello |rld" },
+		{ "|hello", editor_kill_word, "|hello" },
+		{ "日本 語|", editor_kill_word, "日本 |" },
+		{ "word|", editor_kill_word, "|" },
+	};
+
+	RUN(cases);
+}
+
+/* Typing at every position of a line with wide and combined characters. */
+static void
+test_editor_inserts_at_every_position(void **state)
+{
+	static const char	*const want[] = {
+		"X|a日" E_ACUTE "b",
+		"aX|日" E_ACUTE "b",
+		"a日X|" E_ACUTE "b",
+		"a日" E_ACUTE "X|b",
+		"a日" E_ACUTE "bX|",
+	};
+	struct editor		 ed;
+	size_t			 i, j;
+
+	editor_init(&ed);
+	for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+		editor_set(&ed, "|a日" E_ACUTE "b");
+		for (j = 0; j < i; j++)
+			editor_right(&ed);
+		assert_int_equal(editor_insert(&ed, "X", 1), 0);
+		assert_string_equal(editor_show(&ed), want[i]);
+	}
+	editor_free(&ed);
+}
+
+static void
+test_editor_insert_drops_controls(void **state)
+{
+	struct editor	ed;
+
+	editor_init(&ed);
+	editor_insert(&ed, "a\x1b[31mb\tc\x7f\r\n", 12);
+	assert_string_equal(editor_show(&ed), "a[31mb c|");
+	editor_free(&ed);
+}
+
+static void
+test_editor_insert_stops_at_cap_on_character_boundary(void **state)
+{
+	struct editor	ed;
+	char		big[EDITOR_MAX_BYTES];
+
+	editor_init(&ed);
+	memset(big, 'a', sizeof big - 1);
+	assert_int_equal(editor_insert(&ed, big, sizeof big - 1), 0);
+	assert_int_equal(ed.len, EDITOR_MAX_BYTES - 1);
+	assert_int_equal(editor_insert(&ed, "日", strlen("日")), -1);
+	assert_int_equal(ed.len, EDITOR_MAX_BYTES - 1);
+	assert_int_equal(editor_insert(&ed, "bc", 2), -1);
+	assert_int_equal(ed.len, EDITOR_MAX_BYTES);
+	assert_int_equal(ed.buf[ed.len - 1], 'b');
+	editor_free(&ed);
+}
+
+static void
+test_editor_history_keeps_line_being_typed(void **state)
+{
+	struct editor	 ed;
+	char		*line;
+
+	editor_init(&ed);
+	editor_insert(&ed, "first", 5);
+	line = editor_take(&ed);
+	assert_string_equal(line, "first");
+	free(line);
+	editor_insert(&ed, "second", 6);
+	free(editor_take(&ed));
+	assert_string_equal(editor_show(&ed), "|");
+	editor_insert(&ed, "draft", 5);
+	editor_history_prev(&ed);
+	assert_string_equal(editor_show(&ed), "second|");
+	editor_history_prev(&ed);
+	assert_string_equal(editor_show(&ed), "first|");
+	editor_history_prev(&ed);
+	assert_string_equal(editor_show(&ed), "first|");
+	editor_history_next(&ed);
+	assert_string_equal(editor_show(&ed), "second|");
+	editor_history_next(&ed);
+	assert_string_equal(editor_show(&ed), "draft|");
+	editor_history_next(&ed);
+	assert_string_equal(editor_show(&ed), "draft|");
+	editor_free(&ed);
+}
+
+static void
+test_editor_history_skips_empty_and_repeated_lines(void **state)
+{
+	struct editor	ed;
+
+	editor_init(&ed);
+	free(editor_take(&ed));
+	editor_insert(&ed, "same", 4);
+	free(editor_take(&ed));
+	editor_insert(&ed, "same", 4);
+	free(editor_take(&ed));
+	assert_int_equal(ed.hist_count, 1);
+	editor_free(&ed);
+}
+
+static void
+test_editor_history_is_capped(void **state)
+{
+	struct editor	ed;
+	char		buf[16];
+	int		i, n;
+
+	editor_init(&ed);
+	for (i = 0; i < HISTORY_MAX_LINES + 10; i++) {
+		n = snprintf(buf, sizeof buf, "line %d", i);
+		editor_insert(&ed, buf, (size_t)n);
+		free(editor_take(&ed));
+	}
+	assert_int_equal(ed.hist_count, HISTORY_MAX_LINES);
+	assert_string_equal(ed.history[0], "line 10");
+	editor_free(&ed);
+}
+
+struct layout_case {
+	const char	*line;		/* with | at the cursor */
+	size_t		 width;
+	const char	*shown;
+	size_t		 col;
+};
+
+static void
+test_editor_scrolls_long_line_to_cursor(void **state)
+{
+	static const struct layout_case	cases[] = {
+		{ "abc|", 10, "abc", 3 },
+		{ "abcdefghij|", 5, "ghij", 4 },
+		{ "|abcdefghij", 5, "abcde", 0 },
+		{ "abcd|efghij", 5, "abcde", 4 },
+		{ "日本語日本語|", 5, "本語", 4 },
+		{ "|日本語日本語", 5, "日本", 0 },
+		{ "日本語|日本語", 5, "本語", 4 },
+	};
+	struct editor			ed;
+	char				got[64];
+	size_t				i, off, len, col;
+
+	editor_init(&ed);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		editor_set(&ed, cases[i].line);
+		ed.scroll = 0;
+		editor_layout(&ed, cases[i].width, &off, &len, &col);
+		snprintf(got, sizeof got, "%.*s", (int)len, ed.buf + off);
+		if (strcmp(got, cases[i].shown) != 0 || col != cases[i].col)
+			fail_msg("\"%s\" at %zu: got \"%s\" col %zu, want "
+			    "\"%s\" col %zu", cases[i].line, cases[i].width,
+			    got, col, cases[i].shown, cases[i].col);
+	}
+	editor_free(&ed);
+}
+
+/* Walking the cursor both ways, it is always in view and on a shown cell. */
+static void
+test_editor_cursor_in_view_at_every_position(void **state)
+{
+	static const char	*const lines[] = {
+		"plain ascii text that is longer than the field|",
+		"日本語のテキストと emoji 😀😀 and e\xcc\x81 marks|",
+	};
+	static const size_t	 widths[] = { 1, 2, 3, 5, 8, 80 };
+	struct editor		 ed;
+	size_t			 i, w, step, off, len, col;
+
+	editor_init(&ed);
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		for (w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+			editor_set(&ed, lines[i]);
+			for (step = 0; step < 2 * ed.len + 2; step++) {
+				if (step <= ed.len)
+					editor_left(&ed);
+				else
+					editor_right(&ed);
+				editor_layout(&ed, widths[w], &off, &len,
+				    &col);
+				assert_true(col < widths[w]);
+				assert_true(off <= ed.cursor);
+				assert_true(ed.cursor <= off + len ||
+				    widths[w] < 2);
+				assert_int_equal(text_width(ed.buf + off,
+				    ed.cursor - off), col);
+				assert_true(text_width(ed.buf + off, len) <=
+				    widths[w]);
+			}
+		}
+	}
+	editor_free(&ed);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_editor_moves_by_whole_characters),
+		cmocka_unit_test(test_editor_deletes_whole_characters),
+		cmocka_unit_test(test_editor_kills_to_start_end_and_word),
+		cmocka_unit_test(test_editor_inserts_at_every_position),
+		cmocka_unit_test(test_editor_insert_drops_controls),
+		cmocka_unit_test(
+		    test_editor_insert_stops_at_cap_on_character_boundary),
+		cmocka_unit_test(test_editor_history_keeps_line_being_typed),
+		cmocka_unit_test(
+		    test_editor_history_skips_empty_and_repeated_lines),
+		cmocka_unit_test(test_editor_history_is_capped),
+		cmocka_unit_test(test_editor_scrolls_long_line_to_cursor),
+		cmocka_unit_test(test_editor_cursor_in_view_at_every_position),
+	};
+
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&
+	    setlocale(LC_CTYPE, "en_US.UTF-8") == NULL)
+		return 77;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

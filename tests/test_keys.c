@@ -1,0 +1,189 @@
+/*
+ * Keys to actions: editing keys reach the editor, Enter hands a line up
+ * and returns to the bottom, paging moves a pane less one row, Ctrl-D
+ * quits only on an empty line, control characters are never typed.
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tui/tui.h"
+
+static struct tui	t;
+
+static int
+setup(void **state)
+{
+	memset(&t, 0, sizeof t);
+	scrollback_init(&t.sb, 100);
+	editor_init(&t.ed);
+	t.page_rows = 5;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	scrollback_free(&t.sb);
+	editor_free(&t.ed);
+	return 0;
+}
+
+static enum keys_result
+press(enum keyc code, uint32_t cp)
+{
+	struct key	k = { code, cp };
+
+	return keys_handle(&t, &k);
+}
+
+static void
+type(const char *s)
+{
+	for (; *s != '\0'; s++)
+		assert_int_equal(press(KEYC_CHAR, (unsigned char)*s),
+		    KEYS_NONE);
+}
+
+static void
+test_keys_type_printable_characters(void **state)
+{
+	type("hi");
+	press(KEYC_CHAR, 0x65E5);		/* 日 */
+	assert_string_equal(t.ed.buf, "hi日");
+}
+
+static void
+test_keys_never_type_control_characters(void **state)
+{
+	press(KEYC_CHAR, 0x1B);
+	press(KEYC_CHAR, 0x07);
+	press(KEYC_CHAR, 0x9B);
+	press(KEYC_CHAR, 0x202E);
+	press(KEYC_CHAR, 0xD800);
+	press(KEYC_CHAR, 0x110000);
+	assert_int_equal(t.ed.len, 0);
+}
+
+static void
+test_keys_edit_the_line(void **state)
+{
+	type("hello world");
+	press(KEYC_CHAR, KEYS_CTRL('W'));
+	assert_string_equal(t.ed.buf, "hello ");
+	press(KEYC_CHAR, KEYS_CTRL('A'));
+	press(KEYC_DELETE, 0);
+	press(KEYC_RIGHT, 0);
+	type("X");
+	assert_string_equal(t.ed.buf, "eXllo ");
+	press(KEYC_CHAR, KEYS_CTRL('K'));
+	assert_string_equal(t.ed.buf, "eX");
+	press(KEYC_CHAR, 0x7F);
+	assert_string_equal(t.ed.buf, "e");
+	press(KEYC_CHAR, KEYS_CTRL('U'));
+	assert_int_equal(t.ed.len, 0);
+}
+
+static void
+fill(int lines)
+{
+	struct style	st;
+	char		buf[16];
+	int		i, n;
+
+	memset(&st, 0, sizeof st);
+	for (i = 0; i < lines; i++) {
+		n = snprintf(buf, sizeof buf, "line %d", i);
+		scrollback_push(&t.sb, buf, (size_t)n, 0, &st);
+	}
+}
+
+static void
+test_keys_page_by_pane_less_one_row(void **state)
+{
+	struct view_row	rows[5];
+
+	fill(20);
+	scrollback_layout(&t.sb, 20, 5, rows);
+	press(KEYC_PPAGE, 0);
+	assert_int_equal(t.sb.scroll, 4);
+	press(KEYC_PPAGE, 0);
+	assert_int_equal(t.sb.scroll, 8);
+	press(KEYC_SDOWN, 0);
+	assert_int_equal(t.sb.scroll, 7);
+	press(KEYC_SUP, 0);
+	assert_int_equal(t.sb.scroll, 8);
+	press(KEYC_NPAGE, 0);
+	assert_int_equal(t.sb.scroll, 4);
+	press(KEYC_END, 0);
+	assert_int_equal(t.sb.scroll, 0);
+}
+
+static void
+test_keys_enter_hands_up_line_and_goes_to_bottom(void **state)
+{
+	struct view_row	rows[5];
+
+	fill(20);
+	scrollback_layout(&t.sb, 20, 5, rows);
+	press(KEYC_PPAGE, 0);
+	type("hi");
+	assert_int_equal(press(KEYC_CHAR, KEYS_CTRL('M')), KEYS_LINE);
+	assert_int_equal(t.sb.scroll, 0);
+	assert_int_equal(press(KEYC_ENTER, 0), KEYS_LINE);
+	assert_int_equal(press(KEYC_CHAR, KEYS_CTRL('J')), KEYS_LINE);
+}
+
+static void
+test_keys_ctrl_d_quits_only_on_empty_line(void **state)
+{
+	type("ab");
+	press(KEYC_HOME, 0);
+	assert_int_equal(press(KEYC_CHAR, KEYS_CTRL('D')), KEYS_NONE);
+	assert_string_equal(t.ed.buf, "b");
+	press(KEYC_CHAR, KEYS_CTRL('D'));
+	assert_int_equal(press(KEYC_CHAR, KEYS_CTRL('D')), KEYS_QUIT);
+	assert_int_equal(press(KEYC_CHAR, KEYS_CTRL('C')), KEYS_QUIT);
+}
+
+static void
+test_keys_up_and_down_walk_history(void **state)
+{
+	type("one");
+	free(editor_take(&t.ed));
+	type("two");
+	press(KEYC_UP, 0);
+	assert_string_equal(t.ed.buf, "one");
+	press(KEYC_DOWN, 0);
+	assert_string_equal(t.ed.buf, "two");
+}
+
+#define KEYS_TEST(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		KEYS_TEST(test_keys_type_printable_characters),
+		KEYS_TEST(test_keys_never_type_control_characters),
+		KEYS_TEST(test_keys_edit_the_line),
+		KEYS_TEST(test_keys_page_by_pane_less_one_row),
+		KEYS_TEST(test_keys_enter_hands_up_line_and_goes_to_bottom),
+		KEYS_TEST(test_keys_ctrl_d_quits_only_on_empty_line),
+		KEYS_TEST(test_keys_up_and_down_walk_history),
+	};
+
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&
+	    setlocale(LC_CTYPE, "en_US.UTF-8") == NULL)
+		return 77;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,171 @@
+/*
+ * Sorting lines: server notices and errors, chat and actions with the
+ * speaker's nick, our own lines and mentions of our nick (whole words,
+ * any case); anything else is plain.  Nick colours are stable; our nick
+ * follows the welcome and renames.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tui/tui.h"
+
+struct style_case {
+	const char	*line;
+	const char	*me;
+	enum line_kind	 kind;
+	const char	*nick;		/* expected speaker, "" for none */
+	int		 flags;
+};
+
+static void
+test_style_classifies_lines(void **state)
+{
+	static const struct style_case	cases[] = {
+		{ "*** bob has joined (2 online)", "", LINE_NOTICE, "", 0 },
+		{ "*** error: nickname bob is already in use", "",
+		  LINE_ERROR, "", 0 },
+		{ "*** Bye", "", LINE_NOTICE, "", 0 },
+		{ "<bob> hello", "", LINE_CHAT, "bob", 0 },
+		{ "<bob> ", "", LINE_CHAT, "bob", 0 },
+		{ "<b[o]b> x", "", LINE_CHAT, "b[o]b", 0 },
+		{ "* bob waves", "", LINE_ACTION, "bob", 0 },
+		{ "<bob>hello", "", LINE_PLAIN, "", 0 },
+		{ "<b ob> hello", "", LINE_PLAIN, "", 0 },
+		{ "<> hello", "", LINE_PLAIN, "", 0 },
+		{ "*bob waves", "", LINE_PLAIN, "", 0 },
+		{ "***", "", LINE_PLAIN, "", 0 },
+		{ ":irc.example.org 001 bob :Welcome", "", LINE_PLAIN, "",
+		  0 },
+		{ "", "", LINE_PLAIN, "", 0 },
+	};
+	struct style	st;
+	size_t		i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct style_case	*c = &cases[i];
+
+		style_classify(c->line, strlen(c->line), c->me, &st);
+		if (st.kind != c->kind || st.nick_len != strlen(c->nick) ||
+		    strncmp(c->line + st.nick_off, c->nick, st.nick_len) != 0)
+			fail_msg("\"%s\": kind %d nick \"%.*s\"", c->line,
+			    st.kind, (int)st.nick_len, c->line + st.nick_off);
+	}
+}
+
+static void
+test_style_marks_own_lines_and_mentions(void **state)
+{
+	static const struct style_case	cases[] = {
+		{ "<alice> hi", "alice", LINE_CHAT, "alice", STYLE_OWN },
+		{ "* alice waves", "alice", LINE_ACTION, "alice",
+		  STYLE_OWN },
+		{ "<alice> alice talks to herself", "alice", LINE_CHAT,
+		  "alice", STYLE_OWN },
+		{ "<bob> hi alice!", "alice", LINE_CHAT, "bob",
+		  STYLE_MENTION },
+		{ "<bob> alice: hi", "alice", LINE_CHAT, "bob",
+		  STYLE_MENTION },
+		{ "<bob> Hi ALICE", "alice", LINE_CHAT, "bob",
+		  STYLE_MENTION },
+		{ "* bob hugs alice", "alice", LINE_ACTION, "bob",
+		  STYLE_MENTION },
+		{ "<bob> hi alices", "alice", LINE_CHAT, "bob", 0 },
+		{ "<bob> hi malice", "alice", LINE_CHAT, "bob", 0 },
+		{ "<bob> hi alice_", "alice", LINE_CHAT, "bob", 0 },
+		{ "<alice2> hi", "alice", LINE_CHAT, "alice2", 0 },
+		{ "<bob> hi", "", LINE_CHAT, "bob", 0 },
+		{ "*** alice has joined (2 online)", "alice", LINE_NOTICE,
+		  "", 0 },
+	};
+	struct style	st;
+	size_t		i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct style_case	*c = &cases[i];
+
+		style_classify(c->line, strlen(c->line), c->me, &st);
+		assert_int_equal(st.kind, c->kind);
+		if (st.flags != c->flags)
+			fail_msg("\"%s\" as %s: flags %d, want %d", c->line,
+			    c->me, st.flags, c->flags);
+	}
+}
+
+static void
+test_style_nick_colour_is_stable_and_in_range(void **state)
+{
+	static const char	*const nicks[] = {
+		"alice", "bob", "carol", "dave", "eve", "mallory", "trent",
+		"guest1", "guest2", "guest3",
+	};
+	unsigned int		 seen = 0, c;
+	size_t			 i;
+
+	for (i = 0; i < sizeof nicks / sizeof nicks[0]; i++) {
+		c = style_nick_colour(nicks[i], strlen(nicks[i]), 6);
+		assert_true(c < 6);
+		assert_int_equal(c, style_nick_colour(nicks[i],
+		    strlen(nicks[i]), 6));
+		seen |= 1U << c;
+	}
+	assert_true(seen != (seen & -seen));	/* more than one colour */
+	assert_int_equal(style_nick_colour("Alice", 5, 6),
+	    style_nick_colour("alice", 5, 6));
+	assert_int_equal(style_nick_colour("x", 1, 0), 0);
+}
+
+struct track_case {
+	const char	*before;
+	const char	*line;
+	const char	*after;
+	int		 changed;
+};
+
+static void
+test_style_tracks_own_nick(void **state)
+{
+	static const struct track_case	cases[] = {
+		{ "", "*** Welcome to chat! Type /help for commands. "
+		  "(you are guest1, 1 online)", "guest1", 1 },
+		{ "old", "*** Hi (you are guest7, 3 online)", "guest7", 1 },
+		{ "guest1", "*** guest1 is now known as alice", "alice", 1 },
+		{ "guest1", "*** guest10 is now known as bob", "guest1", 0 },
+		{ "guest1", "*** carol is now known as dave", "guest1", 0 },
+		{ "guest1", "<bob> (you are fooled, yes)", "guest1", 0 },
+		{ "guest1", "*** bob has joined (2 online)", "guest1", 0 },
+		{ "guest1", "*** (you are broken", "guest1", 0 },
+	};
+	char	nick[NICK_MAX_BYTES + 1];
+	size_t	i;
+	int	changed;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(nick, sizeof nick, "%s", cases[i].before);
+		changed = style_track_nick(cases[i].line,
+		    strlen(cases[i].line), nick, sizeof nick);
+		assert_string_equal(nick, cases[i].after);
+		assert_int_equal(changed, cases[i].changed);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_style_classifies_lines),
+		cmocka_unit_test(test_style_marks_own_lines_and_mentions),
+		cmocka_unit_test(test_style_nick_colour_is_stable_and_in_range),
+		cmocka_unit_test(test_style_tracks_own_nick),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
