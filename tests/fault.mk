@@ -9,7 +9,8 @@ FAULT_LDADD = tests/libfault.a tests/libharness.a server/libserver.a \
 FAULT_TESTS = \
 	tests/test_fault_queue \
 	tests/test_fault_fds \
-	tests/test_fault_conn
+	tests/test_fault_conn \
+	tests/test_fault_text
 
 check_PROGRAMS += $(FAULT_TESTS)
 TESTS += $(FAULT_TESTS)
@@ -25,5 +26,9 @@ tests_test_fault_fds_LDADD = $(FAULT_LDADD)
 tests_test_fault_conn_SOURCES = tests/test_fault_conn.c
 tests_test_fault_conn_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_fault_conn_LDADD = $(FAULT_LDADD)
+
+tests_test_fault_text_SOURCES = tests/test_fault_text.c
+tests_test_fault_text_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_fault_text_LDADD = $(FAULT_LDADD)
 
 EXTRA_DIST += RELIABILITY.md
