@@ -90,6 +90,7 @@ struct bench {
 	uint64_t	 overlong;		/* untagged lines too long to keep */
 	uint64_t	 foreign;		/* tags naming no sender of ours */
 	int		 timed_out;
+	int		 stuck;			/* sending, but nothing came */
 	struct hist	 latency;
 };
 

@@ -100,20 +100,26 @@ loop_settle(struct bench *b)
 	}
 }
 
+/*
+ * Done when every line has arrived, or when nothing at all has arrived
+ * for a while: lines still missing then are lost, or the server is stuck.
+ */
 static int
 loop_finished(struct bench *b, uint64_t now)
 {
-	uint64_t	last;
+	uint64_t	last, idle = DRAIN_IDLE_MS * NS_PER_MS;
 
-	if (!send_done(b))
-		return 0;
-	if (b->received >= bench_expected(b))
+	if (send_done(b) && b->received >= bench_expected(b))
 		return 1;
-	last = b->last_read > b->last_delivery ? b->last_read :
-	    b->last_delivery;
-	if (last < b->send_end)
-		last = b->send_end;
-	return now - last >= DRAIN_IDLE_MS * NS_PER_MS;
+	last = b->last_read > b->send_end ? b->last_read : b->send_end;
+	if (last < b->send_start)
+		last = b->send_start;
+	if (b->rate != 0)
+		idle += NS_PER_SEC / b->rate;
+	if (now - last < idle)
+		return 0;
+	b->stuck = !send_done(b);
+	return 1;
 }
 
 void

@@ -267,7 +267,8 @@ report_text(const struct bench *b, const struct result *r)
 	    "out of order %llu%s\n", (unsigned long long)r->expected,
 	    (unsigned long long)b->received, (unsigned long long)r->missing,
 	    (unsigned long long)b->out_of_order,
-	    b->timed_out ? " (time limit reached)" : "");
+	    b->timed_out ? " (time limit reached)" :
+	    b->stuck ? " (server stopped sending)" : "");
 	if (b->closed > 0)
 		printf("closed:      %u connections closed by the server\n",
 		    b->closed);
@@ -288,13 +289,13 @@ report_kv(const struct bench *b, const struct result *r)
 {
 	printf("clients=%u senders=%u stalled=%u lines=%llu bytes=%u rate=%u "
 	    "expected=%llu received=%llu missing=%llu ooo=%llu closed=%u "
-	    "timeout=%d seconds=%.4f dps=%.0f p50_ms=%.4f p99_ms=%.4f "
+	    "timeout=%d stuck=%d seconds=%.4f dps=%.0f p50_ms=%.4f p99_ms=%.4f "
 	    "p999_ms=%.4f max_ms=%.4f bench_cpu_s=%.3f join_s=%.3f",
 	    b->clients, b->senders, b->stalled, (unsigned long long)b->lines,
 	    b->bytes, b->rate, (unsigned long long)r->expected,
 	    (unsigned long long)b->received, (unsigned long long)r->missing,
 	    (unsigned long long)b->out_of_order, b->closed, b->timed_out,
-	    r->seconds, r->per_sec, r->p50, r->p99, r->p999, r->max,
+	    b->stuck, r->seconds, r->per_sec, r->p50, r->p99, r->p999, r->max,
 	    r->bench_cpu, (double)(b->settled - b->start) / 1e9);
 	if (r->have_cpu)
 		printf(" cpu_ns=%.2f", r->cpu_ns);
