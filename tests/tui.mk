@@ -29,3 +29,8 @@ tests_test_style_LDADD = $(TUI_TEST_LDADD)
 tests_test_keys_SOURCES = tests/test_keys.c
 tests_test_keys_CFLAGS = $(TUI_TEST_CFLAGS)
 tests_test_keys_LDADD = $(TUI_TEST_LDADD)
+
+# A server that sends whatever it is given, for the hostile-bytes checks.
+check_PROGRAMS += tests/tui_feed
+tests_tui_feed_SOURCES = tests/tui_feed.c
+tests_tui_feed_LDADD = common/libcommon.a compat/libcompat.a

@@ -96,10 +96,8 @@ loop_keys(struct tui *t)
 	char		*line;
 
 	while (!t->quit && screen_key(&k)) {
-		if (k.code == KEYC_RESIZE) {
-			screen_resize();
-			continue;
-		}
+		if (k.code == KEYC_RESIZE)
+			continue;	/* resizeterm() said so: size is known */
 		switch (keys_handle(t, &k)) {
 		case KEYS_LINE:
 			line = editor_take(&t->ed);

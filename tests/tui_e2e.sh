@@ -1,0 +1,272 @@
+#!/bin/sh
+# chat-tui end to end, in a real terminal: tmux runs a real chat-server
+# and chat-tui sessions; the test types with send-keys and reads the
+# screen with capture-pane, waiting on conditions, never on bare sleeps.
+# Checks: a message reaches the other client with its sender; the input
+# line stays at the bottom during a flood; a resize re-lays out; hostile
+# bytes are shown harmless; the client reconnects keeping its scrollback;
+# /quit and Ctrl-D exit 0 and leave the alternate screen, SIGTERM too;
+# a refused connection exits 1 with the reason; usage errors exit 2; the
+# plain line mode works in a pipe.
+
+: "${CHAT_SERVER:?}" "${CHAT_TUI:?}" "${top_builddir:?}"
+FEED="$top_builddir/tests/tui_feed"
+
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "SKIP: tmux not installed"
+	exit 77
+fi
+
+LC_ALL=C.UTF-8
+export LC_ALL
+unset NO_COLOR TMUX
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tui_e2e.XXXXXX") || exit 1
+sock="tui_e2e_$$"
+server_pid=
+feed_pid=
+
+cleanup() {
+	tmux -L "$sock" kill-server 2>/dev/null
+	for pid in $server_pid $feed_pid; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+fail() {
+	echo "FAIL: $*"
+	if [ -f "$tmp/screen" ]; then
+		echo "--- last screen:"
+		cat "$tmp/screen"
+		echo "---"
+	fi
+	exit 1
+}
+
+pass() {
+	echo "ok: $*"
+}
+
+now() {
+	date +%s
+}
+
+tm() {
+	tmux -L "$sock" "$@"
+}
+
+screen() {
+	tm capture-pane -p -t "$1" >"$tmp/screen" 2>/dev/null
+}
+
+# wait_for WINDOW TEXT WHAT: poll the screen until it shows TEXT.
+wait_for() {
+	deadline=$(($(now) + 10))
+	while :; do
+		screen "$1"
+		grep -F -q -- "$2" "$tmp/screen" && return 0
+		[ "$(now)" -ge "$deadline" ] &&
+		    fail "$3: window $1 never showed \"$2\""
+		sleep 0.1
+	done
+}
+
+# row WINDOW N: row N of the screen (1 is the top, -1 the bottom).
+row() {
+	screen "$1"
+	if [ "$2" -lt 0 ]; then
+		tail -n $((-$2)) "$tmp/screen" | head -n 1
+	else
+		sed -n "$2p" "$tmp/screen"
+	fi
+}
+
+# start_server [PORT]: chat-server on PORT (default: any free port).
+start_server() {
+	: >"$tmp/server.log"
+	"$CHAT_SERVER" --port "${1:-0}" --log "$tmp/server.log" \
+	    --flood-rate 0 --max-per-ip 0 &
+	server_pid=$!
+	deadline=$(($(now) + 10))
+	port=
+	while [ -z "$port" ]; do
+		port=$(sed -n 's/.* listen .*:\([0-9][0-9]*\) .*/\1/p' \
+		    "$tmp/server.log" | head -n 1)
+		[ -n "$port" ] && break
+		kill -0 "$server_pid" 2>/dev/null ||
+		    fail "chat-server did not start"
+		[ "$(now)" -ge "$deadline" ] && fail "no port in the log"
+		sleep 0.1
+	done
+}
+
+stop_server() {
+	kill "$server_pid"
+	wait "$server_pid" 2>/dev/null
+	server_pid=
+}
+
+# window NAME COMMAND: a window running COMMAND, then its exit status.
+window() {
+	tm new-window -d -n "$1" "$2; echo EXIT=\$?; sleep 600"
+}
+
+# --- usage errors and a refused connection, before any screen
+"$CHAT_TUI" --port nope >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] || fail "a bad port does not exit 2"
+grep -q "^chat-tui: invalid port \"nope\"" "$tmp/err" ||
+    fail "bad port message: $(cat "$tmp/err")"
+grep -q "^Try 'chat-tui --help'" "$tmp/err" || fail "no hint line"
+"$CHAT_TUI" stray >/dev/null 2>&1
+[ $? -eq 2 ] || fail "a stray argument does not exit 2"
+pass "usage errors exit 2 with a hint"
+
+start_server
+dead=$port
+stop_server
+tm -f /dev/null new-session -d -s e2e -x 80 -y 24 -n idle "sleep 600" ||
+    fail "tmux cannot start"
+window refused "'$CHAT_TUI' --port $dead"
+want="chat-tui: cannot connect to localhost:$dead: Connection refused"
+wait_for refused "EXIT=1" "refused connection exit status"
+grep -F -q "$want" "$tmp/screen" || fail "refused: no \"$want\""
+pass "connection refused exits 1 saying why"
+
+# --- two clients: a message arrives with its sender
+start_server
+window alice "'$CHAT_TUI' --port $port --nick alice"
+window bob "'$CHAT_TUI' --port $port --nick bob"
+wait_for alice "| alice | connected" "alice's status line"
+wait_for bob "| bob | connected" "bob's status line"
+[ "$(tm display-message -p -t alice '#{alternate_on}')" = 1 ] ||
+    fail "chat-tui does not use the alternate screen"
+tm send-keys -t bob "hello alice, 日本語 ok" Enter
+wait_for alice "<bob> hello alice, 日本語 ok" "message from bob"
+pass "a message reaches the other client with its sender"
+
+# --- flood: the input line stays put at the bottom
+tm send-keys -t alice "draft stays"
+wait_for alice "draft stays" "typed text"
+seq 1 3000 | sed 's/^/flood line /' |
+    "$CHAT_TUI" --port "$port" --nick flooder >/dev/null 2>&1 &
+flood_pid=$!
+deadline=$(($(now) + 20))
+while :; do
+	[ "$(row alice -1)" = "draft stays" ] ||
+	    fail "input line moved during the flood: \"$(row alice -1)\""
+	row alice -2 | grep -q "^ localhost:$port | alice | connected" ||
+	    fail "status line moved during the flood"
+	grep -q "flood line 3000" "$tmp/screen" && break
+	[ "$(now)" -ge "$deadline" ] && fail "flood never ended"
+	sleep 0.05
+done
+wait "$flood_pid"
+[ "$(tm display-message -p -t alice '#{cursor_y},#{cursor_x}')" = \
+    "23,11" ] || fail "cursor not at the end of the input line"
+pass "the input line and cursor stay at the bottom during a flood"
+
+# --- resize: everything laid out again, input kept
+tm resize-window -t alice -x 50 -y 15
+long="0123456789 abcdefghij 0123456789 abcdefghij 0123456789 end"
+tm send-keys -t bob "$long" Enter
+wait_for alice "0123456789 end" "long line after resize"
+[ "$(wc -l <"$tmp/screen")" -eq 15 ] || fail "pane is not 15 rows"
+[ "$(row alice -1)" = "draft stays" ] || fail "input lost in resize"
+row alice -2 | grep -q "^ localhost:$port | alice" ||
+    fail "status line not on the second last row after resize"
+row alice -3 | grep -q "^      abcdefghij 0123456789 end$" ||
+    fail "long line not wrapped at the new width: \"$(row alice -3)\""
+tm send-keys -t alice C-u "typed after resize"
+wait_for alice "typed after resize" "typing after a resize"
+[ "$(row alice -1)" = "typed after resize" ] ||
+    fail "keys after a resize not on the input line"
+tm send-keys -t alice C-u
+pass "a resize re-lays out, keeps the input line, keys still work"
+
+# --- hostile bytes from a server are shown harmless
+mkfifo "$tmp/feed.in"
+"$FEED" <"$tmp/feed.in" >"$tmp/feed.port" &
+feed_pid=$!
+exec 3>"$tmp/feed.in"
+deadline=$(($(now) + 10))
+until [ -s "$tmp/feed.port" ]; do
+	[ "$(now)" -ge "$deadline" ] && fail "feed server did not start"
+	sleep 0.1
+done
+window hostile "'$CHAT_TUI' --host 127.0.0.1 --port $(cat "$tmp/feed.port")"
+printf 'plain\033[2J\033]0;pwned\007 \342\200\256desrever \377 end\n' >&3
+printf 'ring\007\033[H\033[31mred\r\n' >&3
+exec 3>&-
+wait_for hostile "ring[H[31mred" "control bytes"
+grep -F -q "plain[2J]0;pwned desrever � end" "$tmp/screen" ||
+    fail "escape sequences, bidi or bad UTF-8 not neutralised"
+row hostile -2 | grep -q "^ 127.0.0.1:" ||
+    fail "status line damaged by hostile bytes"
+[ "$(tm display-message -p -t hostile '#{pane_title}')" != pwned ] ||
+    fail "the server set the terminal title"
+pass "escapes, controls, bidi overrides and bad UTF-8 are neutralised"
+
+# --- the server goes away: the client says so, retries, keeps scrollback
+window carol "'$CHAT_TUI' --port $port --nick carol"
+wait_for carol "| carol | connected" "carol's status line"
+tm send-keys -t bob "before the restart" Enter
+wait_for carol "<bob> before the restart" "message before restart"
+stop_server
+wait_for carol "reconnecting in" "status while disconnected"
+grep -F -q "connection closed by the server" "$tmp/screen" ||
+    fail "the pane does not say the connection went"
+start_server "$port"
+wait_for carol "| carol | connected" "reconnected status"
+wait_for carol "connected to localhost:$port" "reconnect notice"
+grep -F -q "<bob> before the restart" "$tmp/screen" ||
+    fail "scrollback lost over the reconnect"
+deadline=$(($(now) + 10))
+until [ "$(screen carol; grep -c "is now known as carol" "$tmp/screen")" -ge 2 ]
+do
+	[ "$(now)" -ge "$deadline" ] && fail "--nick not sent on reconnect"
+	sleep 0.1
+done
+pass "reconnects with backoff, keeps the scrollback, asks for the nick again"
+
+# --- /quit, Ctrl-D, SIGTERM: exit and give the terminal back
+tm send-keys -t carol "/quit" Enter
+wait_for carol "EXIT=0" "/quit exit status"
+[ "$(tm display-message -p -t carol '#{alternate_on}')" = 0 ] ||
+    fail "alternate screen still on after /quit"
+pass "/quit exits 0 and restores the terminal"
+
+window dave "'$CHAT_TUI' --port $port --nick dave"
+wait_for dave "| dave | connected" "dave's status line"
+tm send-keys -t dave C-d
+wait_for dave "EXIT=0" "Ctrl-D exit status"
+[ "$(tm display-message -p -t dave '#{alternate_on}')" = 0 ] ||
+    fail "alternate screen still on after Ctrl-D"
+pass "Ctrl-D on an empty line exits 0"
+
+window eve "sh -c 'echo \$\$ >$tmp/eve.pid; exec $CHAT_TUI --port $port'"
+wait_for eve "| connected" "eve's status line"
+kill -TERM "$(cat "$tmp/eve.pid")"
+wait_for eve "EXIT=143" "SIGTERM exit status"
+[ "$(tm display-message -p -t eve '#{alternate_on}')" = 0 ] ||
+    fail "alternate screen still on after SIGTERM"
+pass "SIGTERM restores the terminal"
+
+# --- without a terminal: a plain line client
+printf 'piped hello\n/who\n' |
+    "$CHAT_TUI" --port "$port" --nick piper >"$tmp/plain.out" 2>&1
+[ $? -eq 0 ] || fail "plain mode exit status: $(cat "$tmp/plain.out")"
+grep -q "^\*\*\* .*(you are " "$tmp/plain.out" || fail "plain: no welcome"
+grep -q "^<piper> piped hello$" "$tmp/plain.out" || fail "plain: no echo"
+grep -q "^\*\*\* [0-9]* online: .*piper" "$tmp/plain.out" ||
+    fail "plain: no /who answer"
+wait_for alice "<piper> piped hello" "piped line on screen"
+if grep -q "$(printf '\033')" "$tmp/plain.out"; then
+	fail "plain mode printed an escape"
+fi
+pass "plain line mode works in a pipe"
+
+exit 0
