@@ -591,15 +591,24 @@ test_server_usage_errors_exit_2(void **state)
 		{ "--port", "-1", NULL },
 		{ "--max-clients", "many", NULL },
 		{ "--port", NULL, NULL },
+		{ "--flood-burst", "0", NULL },
+		{ "--welcome", NULL, NULL },	/* filled in: too long */
 		{ "stray", NULL, NULL },
 	};
+	const char		*args[3];
+	char			 welcome[300];
 	static const char	*hint = "Try 'chat-server --help' for more "
 	    "information.\n";
 	struct run		 r;
 	size_t			 i, len;
 
+	memset(welcome, 'w', sizeof welcome - 1);
+	welcome[sizeof welcome - 1] = '\0';
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		run_server(&r, cases[i]);
+		memcpy(args, cases[i], sizeof args);
+		if (strcmp(args[0], "--welcome") == 0)
+			args[1] = welcome;
+		run_server(&r, args);
 		if (r.status != 2)
 			fail_msg("%s: exit %d", cases[i][0], r.status);
 		assert_string_equal(r.out, "");
@@ -757,6 +766,52 @@ test_server_refuses_past_max_per_ip(void **state)
 	assert_non_null(strstr(line, "(you are guest2, 2 online)"));
 }
 
+/* Whether this machine has IPv6 on loopback at all, server aside. */
+static int
+have_ipv6_loopback(void)
+{
+	struct sockaddr_in6	sin6;
+	int			fd, ok;
+
+	if ((fd = socket(AF_INET6, SOCK_STREAM, 0)) == -1)
+		return 0;
+	memset(&sin6, 0, sizeof sin6);
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_loopback;
+	ok = bind(fd, (struct sockaddr *)&sin6, sizeof sin6) == 0;
+	close(fd);
+	return ok;
+}
+
+/* By default the server listens on IPv6 and IPv4 together. */
+static void
+test_server_default_bind_takes_ipv6_and_ipv4(void **state)
+{
+	struct harness_conn	*a, *b;
+	struct sockaddr_in6	 sin6;
+	int			 fd;
+
+	if (!have_ipv6_loopback())
+		skip();
+	start(NULL);
+	a = join("guest1");
+	fd = socket(AF_INET6, SOCK_STREAM, 0);
+	assert_true(fd != -1);
+	memset(&sin6, 0, sizeof sin6);
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_loopback;
+	sin6.sin6_port = htons((unsigned short)srv.port);
+	b = conn_new();
+	b->fd = fd;
+	b->len = 0;
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin6, sizeof sin6),
+	    0);
+	assert_int_equal(harness_expect(b, "(you are guest2, 2 online)", NULL,
+	    0, WAIT), 0);
+	expect_line(a, "*** guest2 has joined (2 online)");
+	assert_int_equal(harness_log_wait(&srv, " join [::1]:", WAIT), 0);
+}
+
 /* A line sent just before a half-close still goes out, to everyone. */
 static void
 test_server_delivers_line_before_half_close(void **state)
@@ -878,6 +933,7 @@ main(void)
 		T(test_server_sighup_reopens_log),
 	};
 	const struct CMUnitTest limit_tests[] = {
+		T(test_server_default_bind_takes_ipv6_and_ipv4),
 		T(test_server_refuses_past_max_clients),
 		T(test_server_refuses_past_max_per_ip),
 		T(test_server_throttles_flood_without_losing_lines),
