@@ -222,6 +222,23 @@ count_lines(const char *s)
 	return n;
 }
 
+/* Whether this machine has IPv6 on loopback at all, server aside. */
+static int
+have_ipv6_loopback(void)
+{
+	struct sockaddr_in6	sin6;
+	int			fd, ok;
+
+	if ((fd = socket(AF_INET6, SOCK_STREAM, 0)) == -1)
+		return 0;
+	memset(&sin6, 0, sizeof sin6);
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_loopback;
+	ok = bind(fd, (struct sockaddr *)&sin6, sizeof sin6) == 0;
+	close(fd);
+	return ok;
+}
+
 /* The greeting: the text, the nickname and how many are online. */
 static void
 test_server_welcomes_with_nick_and_count(void **state)
@@ -573,10 +590,40 @@ test_server_port_in_use_exits_1(void **state)
 	snprintf(port, sizeof port, "%d", srv.port);
 	run_server(&r, args);
 	assert_int_equal(r.status, 1);
-	snprintf(want, sizeof want, "chat-server: cannot listen on [::]:%d: "
-	    "Address already in use\n", srv.port);
+	/* Without IPv6 the default falls back to IPv4 alone. */
+	snprintf(want, sizeof want, "chat-server: cannot listen on %s:%d: "
+	    "%s\n", have_ipv6_loopback() ? "[::]" : "0.0.0.0", srv.port,
+	    strerror(EADDRINUSE));
 	assert_string_equal(r.err, want);
 	assert_string_equal(r.out, "");
+}
+
+/* Cannot run: exit 1 with what, where and the system's reason. */
+static void
+test_server_cannot_start_exits_1(void **state)
+{
+	static const struct {
+		const char	*args[5];
+		const char	*what;
+		int		 error;
+	} cases[] = {
+		{ { "--port", "0", "--log", "/nonexistent/dir/chat.log", NULL },
+		  "cannot open log /nonexistent/dir/chat.log", ENOENT },
+		{ { "--port", "0", "--bind", "192.0.2.1", NULL },
+		  "cannot listen on 192.0.2.1:0", EADDRNOTAVAIL },
+	};
+	struct run	r;
+	char		want[256];
+	size_t		i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		run_server(&r, cases[i].args);
+		assert_int_equal(r.status, 1);
+		snprintf(want, sizeof want, "chat-server: %s: %s\n",
+		    cases[i].what, strerror(cases[i].error));
+		assert_string_equal(r.err, want);
+		assert_string_equal(r.out, "");
+	}
 }
 
 /* A usage error: exit 2, the reason and a one-line hint, nothing on stdout. */
@@ -766,23 +813,6 @@ test_server_refuses_past_max_per_ip(void **state)
 	assert_non_null(strstr(line, "(you are guest2, 2 online)"));
 }
 
-/* Whether this machine has IPv6 on loopback at all, server aside. */
-static int
-have_ipv6_loopback(void)
-{
-	struct sockaddr_in6	sin6;
-	int			fd, ok;
-
-	if ((fd = socket(AF_INET6, SOCK_STREAM, 0)) == -1)
-		return 0;
-	memset(&sin6, 0, sizeof sin6);
-	sin6.sin6_family = AF_INET6;
-	sin6.sin6_addr = in6addr_loopback;
-	ok = bind(fd, (struct sockaddr *)&sin6, sizeof sin6) == 0;
-	close(fd);
-	return ok;
-}
-
 /* By default the server listens on IPv6 and IPv4 together. */
 static void
 test_server_default_bind_takes_ipv6_and_ipv4(void **state)
@@ -925,6 +955,7 @@ main(void)
 	};
 	const struct CMUnitTest process_tests[] = {
 		T(test_server_port_in_use_exits_1),
+		T(test_server_cannot_start_exits_1),
 		T(test_server_usage_errors_exit_2),
 		T(test_server_help_prints_usage_and_exits_0),
 		T(test_server_version_prints_version),
