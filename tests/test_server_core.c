@@ -529,7 +529,9 @@ test_client_line_is_broadcast_with_nick(void **state)
 	assert_queued(b, 1, "<alice> /etc/motd is here");
 	say(a, "/me smiles\n");
 	assert_queued(b, 2, "* alice smiles");
-	assert_int_equal(a->qlen, 3);
+	say(a, "100%s %n%d\n");		/* text is never a format */
+	assert_queued(b, 3, "<alice> 100%s %n%d");
+	assert_int_equal(a->qlen, 4);
 }
 
 /* A line left empty by cleaning says nothing. */
