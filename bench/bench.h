@@ -19,7 +19,7 @@
 #define SETTLE_QUIET_MS		200	/* join traffic is over after this */
 #define DRAIN_IDLE_MS		2000	/* missing lines are lost after this */
 #define POLL_MAX_MS		100	/* longest sleep, for deadlines */
-#define STALL_RCVBUF_BYTES	4096	/* a stalled client's receive buffer */
+#define STALL_DRAIN_MS		1000	/* to learn if the server hung up */
 #define HIST_SUB_BITS		6	/* 64 buckets per power of two: 1.6% */
 #define HIST_BUCKETS		((64 - HIST_SUB_BITS) * (1 << HIST_SUB_BITS))
 #define NS_PER_SEC		1000000000ULL
@@ -102,6 +102,7 @@ uint64_t	 bench_expected(const struct bench *);
 /* conn.c */
 void		 conn_open(struct bench *, unsigned int);
 void		 conn_read(struct bench *, struct conn *);
+void		 conn_drain(struct bench *, struct conn *, int);
 
 /* send.c */
 void		 send_start(struct bench *, uint64_t);
@@ -114,6 +115,7 @@ int		 send_wait_ms(const struct bench *, uint64_t);
 void		 loop_connect(struct bench *);
 void		 loop_settle(struct bench *);
 void		 loop_send(struct bench *);
+void		 loop_check_stalled(struct bench *);
 
 /* line.c */
 size_t		 line_format(char *, size_t, unsigned int, uint64_t,

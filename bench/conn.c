@@ -10,6 +10,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,15 +25,11 @@ conn_open(struct bench *b, unsigned int i)
 {
 	struct conn	*c = &b->conns[i];
 	char		*cause;
-	int		 size = STALL_RCVBUF_BYTES;
 
 	c->fd = net_connect(b->host, b->port, CONNECT_TIMEOUT_MS, &cause);
 	if (c->fd == -1)
 		errx(1, "client %u of %u: %s", i + 1, b->clients, cause);
 	net_set_nodelay(c->fd);
-	/* A small window makes a client that stops reading back up soon. */
-	if (c->stalled)
-		setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
 	b->pfds[i].fd = c->fd;
 	b->pfds[i].events = POLLIN;
 	b->opened++;
@@ -137,5 +134,29 @@ conn_read(struct bench *b, struct conn *c)
 		conn_frame(b, c, conn_buf, conn_buf + c->carry_len + n, now);
 		if ((size_t)n < space)
 			return;
+	}
+}
+
+/*
+ * After the run, read what a stalled client never did, discarding it,
+ * to learn whether the server hung up on it; a bounded wait.
+ */
+void
+conn_drain(struct bench *b, struct conn *c, int timeout_ms)
+{
+	struct pollfd	pfd;
+	uint64_t	end = bench_now() + (uint64_t)timeout_ms * NS_PER_MS;
+	ssize_t		n;
+
+	pfd.fd = c->fd;
+	pfd.events = POLLIN;
+	while (!c->closed && bench_now() < end) {
+		if (poll(&pfd, 1, POLL_MAX_MS) <= 0)
+			continue;
+		while ((n = read(c->fd, conn_buf, sizeof conn_buf)) > 0)
+			continue;
+		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR))
+			conn_close(b, c);
 	}
 }

@@ -94,9 +94,10 @@ loop_settle(struct bench *b)
 			break;
 		loop_once(b, SETTLE_QUIET_MS);
 	}
+	/* poll() skips a negative descriptor, even for POLLHUP. */
 	for (i = 0; i < b->clients; i++) {
 		if (b->conns[i].stalled)
-			b->pfds[i].events = 0;
+			b->pfds[i].fd = -1;
 	}
 }
 
@@ -143,4 +144,16 @@ loop_send(struct bench *b)
 	}
 	if (b->last_delivery == 0)
 		b->last_delivery = now;
+}
+
+/* Whether the server dropped the clients that stopped reading. */
+void
+loop_check_stalled(struct bench *b)
+{
+	unsigned int	i;
+
+	for (i = 0; i < b->clients; i++) {
+		if (b->conns[i].stalled)
+			conn_drain(b, &b->conns[i], STALL_DRAIN_MS);
+	}
 }

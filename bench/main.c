@@ -348,6 +348,7 @@ main(int argc, char **argv)
 	r.have_cpu = r.have_cpu && proc_cpu_ns(b->pid, &cpu1) == 0;
 	r.have_rss = b->pid != 0 && proc_peak_rss_kb(b->pid, &r.rss_kb) == 0;
 	r.bench_cpu = (double)(cpu_self_ns() - self0) / 1e9;
+	loop_check_stalled(b);
 
 	r.expected = bench_expected(b);
 	r.missing = r.expected > b->received ? r.expected - b->received : 0;
