@@ -14,7 +14,6 @@ tests_test_text_SOURCES = tests/test_text.c
 tests_test_text_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_text_LDADD = common/libcommon.a compat/libcompat.a $(CMOCKA_LIBS)
 
-
 tests_test_server_core_SOURCES = tests/test_server_core.c
 tests_test_server_core_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_server_core_LDADD = server/libserver.a common/libcommon.a \
