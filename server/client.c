@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,8 +47,8 @@ void
 client_destroy(struct client *c)
 {
 	while (c->qlen > 0) {
-		msg_unref(c->q[c->qhead]);
-		c->qhead = (c->qhead + 1) % c->qcap;
+		chunk_unref(c->q[c->qhead].chunk);
+		c->qhead = (c->qhead + 1) & (c->qcap - 1);
 		c->qlen--;
 	}
 	free(c->q);
@@ -212,10 +213,15 @@ client_process(struct client *c, double now)
 	linebuf_release(&c->in);
 }
 
+/*
+ * Queue a message: a message that directly follows the last one queued
+ * (the usual case for broadcasts) only lengthens that entry.
+ */
 void
-client_enqueue(struct client *c, struct msg *m)
+client_enqueue(struct client *c, const struct msg *m)
 {
-	size_t	ncap;
+	struct qent	*last;
+	size_t		 ncap;
 
 	if (c->dead != NULL)
 		return;
@@ -224,8 +230,16 @@ client_enqueue(struct client *c, struct msg *m)
 		    SENDQ_MAX_BYTES);
 		return;
 	}
-	if (c->qlen == c->qcap) {
-		ncap = c->qcap == 0 ? 8 : c->qcap * 2;
+	c->qbytes += m->len;
+	if (c->qlen > 0) {
+		last = &c->q[(c->qhead + c->qlen - 1) & (c->qcap - 1)];
+		if (last->chunk == m->chunk && last->data + last->len == m->data) {
+			last->len += m->len;
+			return;
+		}
+	}
+	if (c->qlen == c->qcap) {	/* a power of two, indexed by mask */
+		ncap = c->qcap == 0 ? 4 : c->qcap * 2;
 		c->q = xreallocarray(c->q, ncap, sizeof *c->q);
 		/* Unwrap the ring into the new space. */
 		if (c->qhead + c->qlen > c->qcap) {
@@ -234,44 +248,41 @@ client_enqueue(struct client *c, struct msg *m)
 		}
 		c->qcap = ncap;
 	}
-	c->q[(c->qhead + c->qlen) % c->qcap] = m;
+	c->q[(c->qhead + c->qlen) & (c->qcap - 1)] = (struct qent){ m->chunk,
+	    m->data, m->len };
 	c->qlen++;
-	c->qbytes += m->len;
-	msg_ref(m);
+	chunk_ref(m->chunk);
 }
 
 void
 client_send(struct client *c, const char *fmt, ...)
 {
-	struct msg	*m;
-	va_list		 ap;
+	struct msg	m;
+	va_list		ap;
 
 	va_start(ap, fmt);
-	m = msg_vprintf(fmt, ap);
+	msg_vprintf(&m, fmt, ap);
 	va_end(ap);
-	client_enqueue(c, m);
-	msg_unref(m);
+	client_enqueue(c, &m);
 }
 
 /* Drop n sent bytes from the front of the queue. */
 static void
 client_advance(struct client *c, size_t n)
 {
-	struct msg	*m;
-	size_t		 left;
+	struct qent	*e;
 
 	c->qbytes -= n;
 	while (n > 0) {
-		m = c->q[c->qhead];
-		left = m->len - c->qoff;
-		if (n < left) {
-			c->qoff += n;
+		e = &c->q[c->qhead];
+		if (n < e->len) {
+			e->data += n;
+			e->len -= n;
 			return;
 		}
-		n -= left;
-		c->qoff = 0;
-		msg_unref(m);
-		c->qhead = (c->qhead + 1) % c->qcap;
+		n -= e->len;
+		chunk_unref(e->chunk);
+		c->qhead = (c->qhead + 1) & (c->qcap - 1);
 		c->qlen--;
 	}
 }
@@ -281,7 +292,7 @@ void
 client_flush(struct client *c)
 {
 	struct iovec	 iov[WRITE_MAX_IOV];
-	struct msg	*m;
+	struct qent	*e;
 	size_t		 i, n, total;
 	ssize_t		 w;
 
@@ -289,9 +300,9 @@ client_flush(struct client *c)
 		total = 0;
 		n = c->qlen < WRITE_MAX_IOV ? c->qlen : WRITE_MAX_IOV;
 		for (i = 0; i < n; i++) {
-			m = c->q[(c->qhead + i) % c->qcap];
-			iov[i].iov_base = m->data + (i == 0 ? c->qoff : 0);
-			iov[i].iov_len = m->len - (i == 0 ? c->qoff : 0);
+			e = &c->q[(c->qhead + i) & (c->qcap - 1)];
+			iov[i].iov_base = (void *)(uintptr_t)e->data;
+			iov[i].iov_len = e->len;
 			total += iov[i].iov_len;
 		}
 		w = writev(c->fd, iov, (int)n);

@@ -1,7 +1,11 @@
 /*
- * Outgoing messages: formatted once, reference-counted by every queue
- * that holds them.  Messages up to a line's size come from a free list,
- * so steady traffic does no malloc() per message.
+ * Outgoing messages.  Each line is formatted once, into the current
+ * chunk: a large buffer where consecutive messages lie end to end.  Queue
+ * entries point into chunks and hold a reference to them, and a message
+ * that directly follows the last one queued for a client just extends
+ * that entry, so a client that gets every broadcast of a turn has one
+ * iovec for all of them.  Chunks are recycled through a free list, so
+ * steady traffic does no malloc() at all.
  */
 #include "config.h"
 
@@ -12,90 +16,121 @@
 #include "common/xmalloc.h"
 #include "server/server.h"
 
-/* Room for a maximal line with its prefix: "<" nick "> " text "\n". */
-#define MSG_POOL_BYTES	(LINE_MAX_BYTES + NICK_MAX_BYTES + 64)
-#define MSG_POOL_MAX	4096	/* free messages kept for reuse */
+#define CHUNK_POOL_MAX	32	/* free chunks kept for reuse */
 
-static struct msg	*msg_free_list;
-static size_t		 msg_free_count;
+static struct chunk	*chunk_current;
+static struct chunk	*chunk_free_list;
+static size_t		 chunk_free_count;
 
-struct msg *
-msg_new(size_t len)
+static struct chunk *
+chunk_new(size_t size)
 {
-	struct msg	*m;
+	struct chunk	*ch;
 
-	if (len <= MSG_POOL_BYTES && msg_free_list != NULL) {
-		m = msg_free_list;
-		msg_free_list = m->next_free;
-		msg_free_count--;
-	} else
-		m = xmalloc(sizeof *m +
-		    (len <= MSG_POOL_BYTES ? MSG_POOL_BYTES : len) + 1);
-	m->refs = 1;
-	m->len = (unsigned int)len;
-	m->next_free = NULL;
-	return m;
+	if (size <= CHUNK_BYTES && chunk_free_list != NULL) {
+		ch = chunk_free_list;
+		chunk_free_list = ch->next_free;
+		chunk_free_count--;
+	} else {
+		if (size < CHUNK_BYTES)
+			size = CHUNK_BYTES;
+		ch = xmalloc(sizeof *ch + size);
+		ch->size = size;
+	}
+	ch->refs = 1;
+	ch->used = 0;
+	ch->next_free = NULL;
+	return ch;
 }
 
-/* Format a line; the caller's format has no newline, the message gets one. */
-struct msg *
-msg_vprintf(const char *fmt, va_list ap)
+void
+chunk_ref(struct chunk *ch)
 {
-	struct msg	*m;
+	ch->refs++;
+}
+
+void
+chunk_unref(struct chunk *ch)
+{
+	if (--ch->refs > 0)
+		return;
+	if (ch->size == CHUNK_BYTES && chunk_free_count < CHUNK_POOL_MAX) {
+		ch->next_free = chunk_free_list;
+		chunk_free_list = ch;
+		chunk_free_count++;
+		return;
+	}
+	free(ch);
+}
+
+/* Make room for len bytes at the end of the current chunk. */
+static struct chunk *
+chunk_reserve(size_t len)
+{
+	struct chunk	*ch = chunk_current;
+
+	if (ch != NULL && ch->size - ch->used >= len)
+		return ch;
+	if (ch != NULL)
+		chunk_unref(ch);	/* no longer current */
+	chunk_current = chunk_new(len);
+	return chunk_current;
+}
+
+/*
+ * Format one line (the format has no newline; the message gets one) and
+ * describe it in *m.  The text stays valid while a queue holds a
+ * reference to m->chunk, or until the next message is formatted.
+ */
+void
+msg_vprintf(struct msg *m, const char *fmt, va_list ap)
+{
+	struct chunk	*ch;
 	va_list		 ap2;
+	size_t		 space;
 	int		 n;
 
+	ch = chunk_reserve(MSG_TYPICAL_BYTES);
+	space = ch->size - ch->used;
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(ch->data + ch->used, space, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		n = 0;
-	m = msg_new((size_t)n + 1);
-	vsnprintf(m->data, (size_t)n + 1, fmt, ap);
-	m->data[n] = '\n';
-	return m;
+	if ((size_t)n + 1 >= space) {	/* +1: the newline */
+		ch = chunk_reserve((size_t)n + 2);
+		vsnprintf(ch->data + ch->used, (size_t)n + 1, fmt, ap);
+	}
+	m->chunk = ch;
+	m->data = ch->data + ch->used;
+	m->len = (size_t)n + 1;
+	ch->data[ch->used + (size_t)n] = '\n';
+	ch->used += m->len;
 }
 
-struct msg *
-msg_printf(const char *fmt, ...)
+void
+msg_printf(struct msg *m, const char *fmt, ...)
 {
-	struct msg	*m;
-	va_list		 ap;
+	va_list	ap;
 
 	va_start(ap, fmt);
-	m = msg_vprintf(fmt, ap);
+	msg_vprintf(m, fmt, ap);
 	va_end(ap);
-	return m;
 }
 
-void
-msg_ref(struct msg *m)
-{
-	m->refs++;
-}
-
-void
-msg_unref(struct msg *m)
-{
-	if (--m->refs > 0)
-		return;
-	if (m->len <= MSG_POOL_BYTES && msg_free_count < MSG_POOL_MAX) {
-		m->next_free = msg_free_list;
-		msg_free_list = m;
-		msg_free_count++;
-		return;
-	}
-	free(m);
-}
-
+/* Free every chunk not referenced by a queue, at shutdown. */
 void
 msg_pool_drain(void)
 {
-	struct msg	*m;
+	struct chunk	*ch;
 
-	while ((m = msg_free_list) != NULL) {
-		msg_free_list = m->next_free;
-		free(m);
+	if (chunk_current != NULL) {
+		chunk_unref(chunk_current);
+		chunk_current = NULL;
 	}
-	msg_free_count = 0;
+	while ((ch = chunk_free_list) != NULL) {
+		chunk_free_list = ch->next_free;
+		free(ch);
+	}
+	chunk_free_count = 0;
 }

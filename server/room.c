@@ -22,7 +22,7 @@ static void	room_announce_others(struct client *, const char *, ...)
 
 /* Queue one shared message on every member: a reference each, no copies. */
 void
-room_broadcast(struct msg *m)
+room_broadcast(const struct msg *m)
 {
 	size_t	i;
 
@@ -33,32 +33,30 @@ room_broadcast(struct msg *m)
 void
 room_announce(const char *fmt, ...)
 {
-	struct msg	*m;
-	va_list		 ap;
+	struct msg	m;
+	va_list		ap;
 
 	va_start(ap, fmt);
-	m = msg_vprintf(fmt, ap);
+	msg_vprintf(&m, fmt, ap);
 	va_end(ap);
-	room_broadcast(m);
-	msg_unref(m);
+	room_broadcast(&m);
 }
 
 /* Everyone but one. */
 static void
 room_announce_others(struct client *except, const char *fmt, ...)
 {
-	struct msg	*m;
-	va_list		 ap;
-	size_t		 i;
+	struct msg	m;
+	va_list		ap;
+	size_t		i;
 
 	va_start(ap, fmt);
-	m = msg_vprintf(fmt, ap);
+	msg_vprintf(&m, fmt, ap);
 	va_end(ap);
 	for (i = 0; i < room_count; i++) {
 		if (room_clients[i] != except)
-			client_enqueue(room_clients[i], m);
+			client_enqueue(room_clients[i], &m);
 	}
-	msg_unref(m);
 }
 
 struct client *

@@ -17,8 +17,10 @@
 #define RECVQ_MAX_BYTES		8192	/* unprocessed input held per client */
 #define SENDQ_MAX_BYTES		(512 * 1024) /* queued output before a drop */
 #define NICK_MAX_BYTES		16
-#define LINES_PER_TURN		16	/* lines taken from one client per turn */
-#define WRITE_MAX_IOV		256	/* messages per writev() */
+#define LINES_PER_TURN		64	/* lines taken from one client per turn */
+#define WRITE_MAX_IOV		64	/* queue entries per writev() */
+#define CHUNK_BYTES		(32 * 1024) /* outgoing text buffer */
+#define MSG_TYPICAL_BYTES	(LINE_MAX_BYTES + NICK_MAX_BYTES + 8)
 #define LISTEN_BACKLOG		128
 #define ACCEPT_PAUSE_MS		250	/* accept() rest after EMFILE */
 #define FLOOD_BURST_DEFAULT	20	/* lines a client may send at once */
@@ -28,12 +30,27 @@
 #define PORT_DEFAULT		"2000"
 #define WELCOME_DEFAULT		"Welcome to chat! Type /help for commands."
 
-/* A formatted outgoing line, shared by every queue it sits in. */
-struct msg {
-	unsigned int	 refs;
-	unsigned int	 len;
-	struct msg	*next_free;
+/* A buffer of outgoing lines laid end to end, shared by every queue. */
+struct chunk {
+	unsigned int	 refs;		/* queue entries, +1 while current */
+	size_t		 size;
+	size_t		 used;
+	struct chunk	*next_free;
 	char		 data[];
+};
+
+/* One formatted line: where it lies in its chunk. */
+struct msg {
+	struct chunk	*chunk;
+	const char	*data;
+	size_t		 len;
+};
+
+/* An output queue entry: consecutive messages of one chunk. */
+struct qent {
+	struct chunk	*chunk;
+	const char	*data;
+	size_t		 len;
 };
 
 /* Per-connection state. */
@@ -48,9 +65,8 @@ struct client {
 	int		 telnet_state;
 	int		 eof;			/* peer sent FIN */
 
-	struct msg	**q;			/* ring of queued messages */
+	struct qent	*q;			/* ring of queued output */
 	size_t		 qhead, qlen, qcap;
-	size_t		 qoff;			/* bytes of q[qhead] sent */
 	size_t		 qbytes;		/* bytes still to send */
 
 	double		 flood_tokens;		/* lines it may send now */
@@ -90,7 +106,7 @@ int		 client_wants_write(const struct client *);
 int		 client_has_lines(const struct client *);
 void		 client_read(struct client *);
 void		 client_process(struct client *, double);
-void		 client_enqueue(struct client *, struct msg *);
+void		 client_enqueue(struct client *, const struct msg *);
 void		 client_flush(struct client *);
 void		 client_kill(struct client *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
@@ -103,7 +119,7 @@ extern struct client	**room_clients;
 extern size_t		  room_count;
 void		 room_join(struct client *);
 void		 room_leave(struct client *);
-void		 room_broadcast(struct msg *);
+void		 room_broadcast(const struct msg *);
 void		 room_announce(const char *, ...)
 		     __attribute__((format(printf, 1, 2)));
 struct client	*room_find(const char *);
@@ -113,13 +129,12 @@ void		 room_rename(struct client *, const char *);
 void		 room_assign_nick(struct client *);
 
 /* msg.c */
-struct msg	*msg_new(size_t);
-struct msg	*msg_printf(const char *, ...)
-		     __attribute__((format(printf, 1, 2)));
-struct msg	*msg_vprintf(const char *, va_list)
-		     __attribute__((format(printf, 1, 0)));
-void		 msg_ref(struct msg *);
-void		 msg_unref(struct msg *);
+void		 msg_printf(struct msg *, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
+void		 msg_vprintf(struct msg *, const char *, va_list)
+		     __attribute__((format(printf, 2, 0)));
+void		 chunk_ref(struct chunk *);
+void		 chunk_unref(struct chunk *);
 void		 msg_pool_drain(void);
 
 /* command.c */
