@@ -126,6 +126,31 @@ log_format(char *buf, size_t size, const char *event, const char *fmt, ...)
 }
 
 /*
+ * A short write (full disk, file size limit) left part of a line: try
+ * the rest once, and if that fails too take the part back, so the log
+ * never holds half a line.  Returns n, or -1 with errno saying why.
+ */
+static ssize_t
+log_finish(const char *buf, size_t n, size_t done)
+{
+	ssize_t	w;
+	off_t	end;
+	int	saved;
+
+	w = write(log_fd, buf + done, n - done);
+	if (w == (ssize_t)(n - done))
+		return (ssize_t)n;
+	saved = w == -1 ? errno : ENOSPC;
+	if (w > 0)
+		done += (size_t)w;
+	end = lseek(log_fd, 0, SEEK_END);
+	if (end != -1 && ftruncate(log_fd, end - (off_t)done) == -1)
+		saved = errno;
+	errno = saved;
+	return -1;
+}
+
+/*
  * Write one event.  Callers pass text already cleaned of controls, so
  * the line holds no newline of its own.  A failing log (full disk, file
  * size limit) is reported on standard error once and the program goes on.
@@ -144,6 +169,8 @@ log_event(const char *event, const char *fmt, ...)
 	do
 		w = write(log_fd, buf, n);
 	while (w == -1 && errno == EINTR);
+	if (w > 0 && (size_t)w < n)
+		w = log_finish(buf, n, (size_t)w);
 	if (w == (ssize_t)n) {
 		log_failed = 0;
 		return;
