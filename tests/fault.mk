@@ -10,7 +10,8 @@ FAULT_TESTS = \
 	tests/test_fault_queue \
 	tests/test_fault_fds \
 	tests/test_fault_conn \
-	tests/test_fault_text
+	tests/test_fault_text \
+	tests/test_fault_log
 
 check_PROGRAMS += $(FAULT_TESTS)
 TESTS += $(FAULT_TESTS)
@@ -30,5 +31,9 @@ tests_test_fault_conn_LDADD = $(FAULT_LDADD)
 tests_test_fault_text_SOURCES = tests/test_fault_text.c
 tests_test_fault_text_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_fault_text_LDADD = $(FAULT_LDADD)
+
+tests_test_fault_log_SOURCES = tests/test_fault_log.c
+tests_test_fault_log_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_fault_log_LDADD = $(FAULT_LDADD)
 
 EXTRA_DIST += RELIABILITY.md

@@ -1,0 +1,491 @@
+/*
+ * Fault suite, signals and the log: a SIGHUP storm under traffic, log
+ * rotation, a log on a full disk, SIGTERM and SIGKILL under heavy
+ * traffic, and a file-size limit on the log.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "server/server.h"
+#include "tests/fault.h"
+#include "tests/harness.h"
+
+#define STORM_LINES		3000	/* numbered lines said during the storm */
+#define STORM_WINDOW_LINES	32	/* in flight at once */
+#define STORM_HUP_GAP_US	1000	/* a SIGHUP every millisecond */
+#define STORM_HUPS_MIN		100	/* reopens the log must show */
+#define STORM_DEADLINE_MS	120000
+
+#define HEAVY_TALKERS		3
+#define HEAVY_LINES		2000	/* queued by each talker at once */
+#define HEAVY_SEEN_BEFORE_SIGNAL 300	/* lines read before the signal */
+
+#define DEVFULL_LINES		50	/* said while the log cannot be written */
+#define FSIZE_LIMIT_BYTES	8192	/* RLIMIT_FSIZE for the server */
+#define FSIZE_LINES		400	/* far past the limit, logged */
+
+static int
+setup(void **state)
+{
+	*state = calloc(1, sizeof(struct harness_server));
+	return *state == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	harness_cleanup(*state);
+	free(*state);
+	return 0;
+}
+
+/*
+ * Say count numbered lines from a, at most STORM_WINDOW_LINES in flight,
+ * and check b gets each exactly once and in order.
+ */
+static void
+say_numbered(struct harness_conn *a, const char *na, struct harness_conn *b,
+    int first, int count)
+{
+	char	line[256], want[64];
+	int	sent = 0, got = 0;
+	long	deadline = harness_now_ms() + STORM_DEADLINE_MS;
+	struct pollfd pfd[2];
+
+	while (got < count) {
+		assert_true(harness_now_ms() < deadline);
+		if (sent < count && sent - got < STORM_WINDOW_LINES) {
+			snprintf(line, sizeof line, "n%06d\n", first + sent++);
+			assert_int_equal(harness_send(a, line), 0);
+			continue;
+		}
+		pfd[0].fd = a->fd;
+		pfd[1].fd = b->fd;
+		pfd[0].events = pfd[1].events = POLLIN;
+		poll(pfd, 2, 100);
+		assert_int_not_equal(fault_fill(a), 0);
+		while (fault_pop(a, line, sizeof line))
+			continue;
+		assert_int_not_equal(fault_fill(b), 0);
+		while (fault_pop(b, line, sizeof line)) {
+			if (line[0] != '<')
+				continue;
+			snprintf(want, sizeof want, "<%s> n%06d", na,
+			    first + got++);
+			assert_string_equal(line, want);
+		}
+	}
+}
+
+/*
+ * SIGHUP every STORM_HUP_GAP_US while lines are said, in rounds of
+ * STORM_LINES, until the log shows at least STORM_HUPS_MIN reopens: no
+ * line is lost or duplicated, to a client or in the log.
+ */
+static void
+test_fault_sighup_storm_loses_nothing(void **state)
+{
+	static const char *const args[] = { "--flood-rate", "0", NULL };
+	static struct harness_conn a, b;
+	struct harness_server	*s = *state;
+	char			 na[32], want[64], *log, *p;
+	pid_t			 storm;
+	size_t			 hups = 0;
+	int			 i, rounds = 0;
+	long			 deadline;
+
+	assert_int_equal(harness_start(s, args), 0);
+	assert_int_equal(harness_join(&a, s->port, na, sizeof na), 0);
+	assert_int_equal(harness_join(&b, s->port, NULL, 0), 0);
+	if ((storm = fork()) == 0) {
+		while (getppid() != 1) {	/* until the test is gone */
+			kill(s->pid, SIGHUP);
+			usleep(STORM_HUP_GAP_US);
+		}
+		_exit(0);
+	}
+	assert_true(storm > 0);
+	deadline = harness_now_ms() + STORM_DEADLINE_MS;
+	while (hups < STORM_HUPS_MIN) {
+		assert_true(harness_now_ms() < deadline);
+		log = harness_log_read(s);
+		hups = fault_count(log, "Z reopen ");
+		free(log);
+		say_numbered(&a, na, &b, rounds * STORM_LINES, STORM_LINES);
+		rounds++;
+	}
+	/* Each line in order, and as many logged as said: none twice. */
+	log = harness_log_read(s);
+	hups = fault_count(log, "Z reopen ");
+	p = log;
+	for (i = 0; i < rounds * STORM_LINES; i++) {
+		snprintf(want, sizeof want, " %s n%06d\n", na, i);
+		assert_non_null(p = strstr(p, want));
+	}
+	assert_int_equal(fault_count(log, "Z msg "),
+	    (size_t)(rounds * STORM_LINES));
+	free(log);
+	kill(storm, SIGKILL);
+	waitpid(storm, NULL, 0);
+	printf("# SIGHUP storm: %d lines in %d rounds, %zu reopens, none "
+	    "lost or doubled\n", rounds * STORM_LINES, rounds, hups);
+	harness_close(&a);
+	harness_close(&b);
+	assert_int_equal(harness_stop(s), 0);
+}
+
+/* SIGHUP after the log was moved away starts a new one at the path. */
+static void
+test_fault_log_reopened_after_rotation(void **state)
+{
+	static struct harness_conn a;
+	struct harness_server	*s = *state;
+	char			 old[320], *log;
+	FILE			*f;
+
+	assert_int_equal(harness_start(s, NULL), 0);
+	assert_int_equal(harness_join(&a, s->port, NULL, 0), 0);
+	assert_int_equal(harness_send(&a, "before rotation\n"), 0);
+	assert_int_equal(harness_log_wait(s, " before rotation\n",
+	    HARNESS_TIMEOUT_MS), 0);
+	snprintf(old, sizeof old, "%s.1", s->log);
+	assert_int_equal(rename(s->log, old), 0);
+	kill(s->pid, SIGHUP);
+	assert_int_equal(harness_log_wait(s, "Z reopen ", HARNESS_TIMEOUT_MS),
+	    0);
+	assert_int_equal(harness_send(&a, "after rotation\n"), 0);
+	assert_int_equal(harness_log_wait(s, " after rotation\n",
+	    HARNESS_TIMEOUT_MS), 0);
+	log = harness_log_read(s);
+	assert_null(strstr(log, "before rotation"));
+	free(log);
+	assert_non_null(f = fopen(old, "r"));
+	log = calloc(1, 65536);
+	assert_true(fread(log, 1, 65535, f) > 0);
+	fclose(f);
+	assert_non_null(strstr(log, " before rotation\n"));
+	assert_null(strstr(log, "after rotation"));
+	free(log);
+	harness_close(&a);
+	assert_int_equal(harness_stop(s), 0);
+}
+
+/* The TCP port pid listens on, from /proc (Linux), or -1. */
+static int
+proc_listen_port(pid_t pid)
+{
+	char		 path[300], link[64], line[512];
+	unsigned long	 inode, ino;
+	unsigned int	 port, st;
+	struct dirent	*de;
+	DIR		*d;
+	FILE		*f;
+	ssize_t		 n;
+	int		 found = -1;
+
+	snprintf(path, sizeof path, "/proc/%ld/fd", (long)pid);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while (found == -1 && (de = readdir(d)) != NULL) {
+		snprintf(path, sizeof path, "/proc/%ld/fd/%s", (long)pid,
+		    de->d_name);
+		n = readlink(path, link, sizeof link - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (sscanf(link, "socket:[%lu]", &inode) != 1)
+			continue;
+		if ((f = fopen("/proc/net/tcp", "r")) == NULL)
+			continue;
+		while (fgets(line, sizeof line, f) != NULL) {
+			if (sscanf(line, " %*d: %*x:%x %*x:%*x %x %*x:%*x "
+			    "%*x:%*x %*x %*u %*u %lu", &port, &st, &ino) == 3 &&
+			    st == 0x0A && ino == inode)
+				found = (int)port;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * --log /dev/full: the server starts, says once on standard error that
+ * it cannot write its log, and the chat goes on (DEVFULL_LINES said).
+ */
+static void
+test_fault_log_on_full_disk(void **state)
+{
+	static struct harness_conn a, b;
+	struct harness_server	*s = *state;
+	const char		*bin = getenv("CHAT_SERVER");
+	char			 errpath[] = "/tmp/chat-fault-err.XXXXXX";
+	char			 na[32], line[64], *err;
+	long			 deadline;
+	int			 efd, i, status;
+	FILE			*f;
+
+	if (bin == NULL)
+		bin = "server/chat-server";
+	if (access("/dev/full", W_OK) == -1 ||
+	    access("/proc/net/tcp", R_OK) == -1)
+		skip();		/* no /dev/full or no /proc to find the port */
+	assert_true((efd = mkstemp(errpath)) != -1);
+	memset(s, 0, sizeof *s);
+	if ((s->pid = fork()) == 0) {
+		dup2(efd, STDERR_FILENO);
+		execl(bin, bin, "--port", "0", "--bind", "127.0.0.1", "--log",
+		    "/dev/full", "--flood-rate", "0", (char *)NULL);
+		_exit(127);
+	}
+	deadline = harness_now_ms() + HARNESS_TIMEOUT_MS;
+	while ((s->port = proc_listen_port(s->pid)) == -1) {
+		assert_true(harness_now_ms() < deadline);
+		poll(NULL, 0, 10);
+	}
+	assert_int_equal(harness_join(&a, s->port, na, sizeof na), 0);
+	assert_int_equal(harness_join(&b, s->port, NULL, 0), 0);
+	for (i = 0; i < DEVFULL_LINES; i++) {
+		snprintf(line, sizeof line, "full disk %d\n", i);
+		assert_int_equal(harness_send(&a, line), 0);
+		snprintf(line, sizeof line, "<%s> full disk %d", na, i);
+		assert_int_equal(harness_expect(&b, line, NULL, 0,
+		    HARNESS_TIMEOUT_MS), 0);
+	}
+	status = harness_signal_wait(s, SIGTERM, HARNESS_TIMEOUT_MS);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_non_null(f = fdopen(efd, "r"));
+	err = calloc(1, 65536);
+	rewind(f);
+	assert_true(fread(err, 1, 65535, f) > 0);
+	fclose(f);
+	unlink(errpath);
+	printf("# /dev/full: %d lines chatted, standard error: %s",
+	    DEVFULL_LINES, err);
+	assert_int_equal(fault_count(err, "cannot write log"), 1);
+	assert_non_null(strstr(err, "chat-server: cannot write log /dev/full: "
+	    "No space left on device\n"));
+	free(err);
+	harness_close(&a);
+	harness_close(&b);
+}
+
+struct heavy {
+	struct harness_conn	 talk[HEAVY_TALKERS];
+	char			 nick[HEAVY_TALKERS][32];
+	struct harness_conn	 c;
+	char			**seen;		/* lines c received */
+	size_t			 nseen;
+};
+
+/* HEAVY_TALKERS queue HEAVY_LINES each; c reads until it has seen some. */
+static void
+heavy_start(struct harness_server *s, struct heavy *h)
+{
+	static const char *const args[] = { "--flood-rate", "0", NULL };
+	char	*buf, line[256];
+	size_t	 n;
+	int	 t, i;
+
+	assert_int_equal(harness_start(s, args), 0);
+	assert_int_equal(harness_join(&h->c, s->port, NULL, 0), 0);
+	for (t = 0; t < HEAVY_TALKERS; t++)
+		assert_int_equal(harness_join(&h->talk[t], s->port,
+		    h->nick[t], sizeof h->nick[t]), 0);
+	buf = malloc(HEAVY_LINES * 64);
+	for (t = 0; t < HEAVY_TALKERS; t++) {
+		n = 0;
+		for (i = 0; i < HEAVY_LINES; i++)
+			n += (size_t)sprintf(buf + n, "talker %d line %05d "
+			    "under heavy traffic\n", t, i);
+		assert_int_equal(fault_write_all(h->talk[t].fd, buf, n,
+		    HARNESS_TIMEOUT_MS), 0);
+	}
+	free(buf);
+	h->seen = calloc(HEAVY_TALKERS * HEAVY_LINES + 64, sizeof *h->seen);
+	while (h->nseen < HEAVY_SEEN_BEFORE_SIGNAL) {
+		assert_int_equal(harness_read_line(&h->c, line, sizeof line,
+		    HARNESS_TIMEOUT_MS), 0);
+		if (line[0] == '<')
+			h->seen[h->nseen++] = strdup(line);
+	}
+}
+
+/* Read c to its end; every "<nick> text" it got is "nick text" logged. */
+static void
+heavy_check(struct harness_server *s, struct heavy *h)
+{
+	char	 line[256], want[300], *log, *p, bad[512];
+	size_t	 i;
+	int	 t;
+
+	while (harness_read_line(&h->c, line, sizeof line,
+	    HARNESS_TIMEOUT_MS) == 0) {
+		if (line[0] == '<')
+			h->seen[h->nseen++] = strdup(line);
+	}
+	log = harness_log_read(s);
+	assert_non_null(log);
+	if (!fault_log_whole(log, bad, sizeof bad))
+		fail_msg("log line not whole: %s", bad);
+	for (i = 0; i < h->nseen; i++) {
+		p = strchr(h->seen[i], '>');
+		snprintf(want, sizeof want, " %.*s%s\n",
+		    (int)(p - h->seen[i] - 1), h->seen[i] + 1, p + 1);
+		if (strstr(log, want) == NULL)
+			fail_msg("broadcast but not logged: %s", h->seen[i]);
+		free(h->seen[i]);
+	}
+	free(h->seen);
+	free(log);
+	harness_close(&h->c);
+	for (t = 0; t < HEAVY_TALKERS; t++)
+		harness_close(&h->talk[t]);
+}
+
+/*
+ * SIGTERM while HEAVY_TALKERS x HEAVY_LINES are on their way: exit 0,
+ * every line a client received is in the log, whole, and so is every
+ * other log line.
+ */
+static void
+test_fault_sigterm_under_traffic(void **state)
+{
+	static struct heavy	 h;
+	struct harness_server	*s = *state;
+	size_t			 before;
+	int			 status;
+
+	memset(&h, 0, sizeof h);
+	heavy_start(s, &h);
+	before = h.nseen;
+	status = harness_signal_wait(s, SIGTERM, HARNESS_TIMEOUT_MS * 4);
+	assert_true(status != -1 && WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	heavy_check(s, &h);
+	printf("# SIGTERM under traffic: exit 0, %zu lines seen (%zu before "
+	    "the signal), all logged whole\n", h.nseen, before);
+}
+
+/* SIGKILL under the same traffic: every log line is still whole. */
+static void
+test_fault_sigkill_log_lines_whole(void **state)
+{
+	static struct heavy	 h;
+	struct harness_server	*s = *state;
+	size_t			 before;
+
+	memset(&h, 0, sizeof h);
+	heavy_start(s, &h);
+	before = h.nseen;
+	assert_int_equal(harness_signal_wait(s, SIGKILL, HARNESS_TIMEOUT_MS) &
+	    0x7f, SIGKILL);
+	heavy_check(s, &h);
+	printf("# SIGKILL under traffic: %zu lines seen (%zu before the "
+	    "signal), all logged whole\n", h.nseen, before);
+}
+
+/*
+ * A log past RLIMIT_FSIZE (FSIZE_LIMIT_BYTES): the server is not killed
+ * by SIGXFSZ, reports the failure once on standard error, the chat goes
+ * on, the log stays within the limit, and its lines stay whole.
+ */
+static void
+test_fault_log_file_size_limit(void **state)
+{
+	static const char *const args[] = { "--flood-rate", "0", NULL };
+	static struct harness_conn a, b;
+	struct harness_server	*s = *state;
+	struct rlimit		 rl, low;
+	char			 errpath[] = "/tmp/chat-fault-err.XXXXXX";
+	char			 na[32], line[128], *log, *err, bad[512];
+	int			 efd, saved, i;
+	struct stat		 st;
+	FILE			*f;
+
+	assert_true((efd = mkstemp(errpath)) != -1);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &rl), 0);
+	low = rl;
+	low.rlim_cur = FSIZE_LIMIT_BYTES;
+	saved = dup(STDERR_FILENO);
+	dup2(efd, STDERR_FILENO);	/* the server inherits both */
+	setrlimit(RLIMIT_FSIZE, &low);
+	i = harness_start(s, args);
+	setrlimit(RLIMIT_FSIZE, &rl);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	assert_int_equal(i, 0);
+
+	assert_int_equal(harness_join(&a, s->port, na, sizeof na), 0);
+	assert_int_equal(harness_join(&b, s->port, NULL, 0), 0);
+	for (i = 0; i < FSIZE_LINES; i++) {
+		snprintf(line, sizeof line, "past the file size limit %d\n",
+		    i);
+		assert_int_equal(harness_send(&a, line), 0);
+		snprintf(line, sizeof line, "<%s> past the file size limit %d",
+		    na, i);
+		assert_int_equal(harness_expect(&b, line, NULL, 0,
+		    HARNESS_TIMEOUT_MS), 0);
+	}
+	assert_int_equal(stat(s->log, &st), 0);
+	assert_int_equal(harness_stop(s), 0);
+	log = harness_log_read(s);
+	assert_non_null(f = fdopen(efd, "r"));
+	err = calloc(1, 65536);
+	rewind(f);
+	assert_true(fread(err, 1, 65535, f) > 0);
+	fclose(f);
+	unlink(errpath);
+	printf("# RLIMIT_FSIZE %d: alive after %d lines, log %lld bytes, "
+	    "standard error: %s", FSIZE_LIMIT_BYTES, FSIZE_LINES,
+	    (long long)st.st_size, err);
+	assert_true(st.st_size <= FSIZE_LIMIT_BYTES);
+	assert_int_equal(fault_count(err, "cannot write log"), 1);
+	if (!fault_log_whole(log, bad, sizeof bad))
+		fail_msg("log line not whole: %s", bad);
+	free(err);
+	free(log);
+	harness_close(&a);
+	harness_close(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_fault_sighup_storm_loses_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_fault_log_reopened_after_rotation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fault_log_on_full_disk,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_fault_sigterm_under_traffic, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_fault_sigkill_log_lines_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fault_log_file_size_limit,
+		    setup, teardown),
+	};
+
+	alarm(FAULT_TEST_ALARM_S);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
