@@ -135,9 +135,12 @@ test_style_tracks_own_nick(void **state)
 {
 	static const struct track_case	cases[] = {
 		{ "", "*** Welcome to chat! Type /help for commands. "
-		  "(you are guest1, 1 online)", "guest1", 1 },
-		{ "old", "*** Hi (you are guest7, 3 online)", "guest7", 1 },
-		{ "guest1", "*** guest1 is now known as alice", "alice", 1 },
+		  "(you are guest1, 1 online)", "guest1", STYLE_NICK_WELCOME },
+		{ "old", "*** Hi (you are guest7, 3 online)", "guest7",
+		  STYLE_NICK_WELCOME },
+		{ "guest1", "*** guest1 is now known as alice", "alice",
+		  STYLE_NICK_RENAMED },
+		{ "guest1", "*** Hi (you are guest1, 1 online)", "guest1", 0 },
 		{ "guest1", "*** guest10 is now known as bob", "guest1", 0 },
 		{ "guest1", "*** carol is now known as dave", "guest1", 0 },
 		{ "guest1", "<bob> (you are fooled, yes)", "guest1", 0 },

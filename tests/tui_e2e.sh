@@ -215,8 +215,11 @@ window carol "'$CHAT_TUI' --port $port --nick carol"
 wait_for carol "| carol | connected" "carol's status line"
 tm send-keys -t bob "before the restart" Enter
 wait_for carol "<bob> before the restart" "message before restart"
+tm send-keys -t bob "/nick robert" Enter
+wait_for bob "| robert | connected" "bob renamed"
 stop_server
 wait_for carol "reconnecting in" "status while disconnected"
+wait_for bob "| robert | disconnected, reconnecting in" "bob disconnected"
 grep -F -q "connection closed by the server" "$tmp/screen" ||
     fail "the pane does not say the connection went"
 start_server "$port"
@@ -230,6 +233,7 @@ do
 	[ "$(now)" -ge "$deadline" ] && fail "--nick not sent on reconnect"
 	sleep 0.1
 done
+wait_for bob "| robert | connected" "a /nick name kept over a reconnect"
 pass "reconnects with backoff, keeps the scrollback, asks for the nick again"
 
 # --- /quit, Ctrl-D, SIGTERM: exit and give the terminal back

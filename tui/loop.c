@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/compat.h"
 #include "common/text.h"
 #include "tui/tui.h"
 
@@ -26,7 +27,10 @@ loop_line(struct tui *t, const char *line, size_t len)
 	n = text_clean(line, len, clean);
 	n = text_cut(clean, n, LINE_MAX_BYTES);
 	clean[n] = '\0';
-	style_track_nick(clean, n, t->nick, sizeof t->nick);
+	/* A nick we took by /nick is the one to ask for after a reconnect. */
+	if (style_track_nick(clean, n, t->nick, sizeof t->nick) ==
+	    STYLE_NICK_RENAMED)
+		strlcpy(t->want_nick, t->nick, sizeof t->want_nick);
 	style_classify(clean, n, t->nick, &st);
 	scrollback_push(&t->sb, clean, n, time(NULL), &st);
 }
@@ -39,7 +43,7 @@ loop_connected(struct tui *t, int again)
 	if (again)
 		command_notice(t, "connected to %s:%s", t->conn.host,
 		    t->conn.port);
-	if (t->want_nick != NULL) {
+	if (t->want_nick[0] != '\0') {
 		snprintf(line, sizeof line, "/nick %s", t->want_nick);
 		conn_send(&t->conn, line, strlen(line));
 	}

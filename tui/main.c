@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/compat.h"
 #include "common/net.h"
 #include "common/xmalloc.h"
 #include "tui/tui.h"
@@ -239,7 +240,8 @@ main(int argc, char **argv)
 
 	memset(&t, 0, sizeof t);
 	conn_init(&t.conn, o.host, o.port, fd, conn_now());
-	t.want_nick = o.nick;
+	if (o.nick != NULL)
+		strlcpy(t.want_nick, o.nick, sizeof t.want_nick);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		if (o.nick != NULL) {
 			cause = xasprintf("/nick %s", o.nick);

@@ -24,17 +24,17 @@
 
 #define ESC_DELAY_MS	25
 
+/* Yellow is kept for mentions, so no nick wears it. */
+#define NICK_COLOURS	5
+static const short nick_colours[NICK_COLOURS] = {
+	COLOR_RED, COLOR_GREEN, COLOR_BLUE, COLOR_MAGENTA, COLOR_CYAN
+};
+
 enum {
 	PAIR_NICK = 1,		/* PAIR_NICK .. PAIR_NICK + NICK_COLOURS - 1 */
-	PAIR_ERROR = PAIR_NICK + 6,
+	PAIR_ERROR = PAIR_NICK + NICK_COLOURS,
 	PAIR_MENTION,
 	PAIR_LOCAL
-};
-#define NICK_COLOURS	6
-
-static const short nick_colours[NICK_COLOURS] = {
-	COLOR_RED, COLOR_GREEN, COLOR_YELLOW, COLOR_BLUE, COLOR_MAGENTA,
-	COLOR_CYAN
 };
 
 static int		 screen_active;
@@ -216,7 +216,7 @@ screen_row(int y, const struct view_row *r, size_t indent)
 	a = a > r->off ? a : r->off;
 	b = b < end ? b : end;
 	screen_span(l->text, r->off, a, base);
-	screen_span(l->text, a, b, base | screen_nick_attr(l));
+	screen_span(l->text, a, b, (base & ~A_COLOR) | screen_nick_attr(l));
 	screen_span(l->text, b, end, base);
 }
 

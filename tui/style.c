@@ -142,7 +142,7 @@ style_set_nick(const char *s, size_t len, char *nick, size_t size)
 /*
  * Follow our nickname through the server's notices: the welcome says
  * "(you are NICK, N online)" and a rename "*** OLD is now known as NEW".
- * Returns 1 when nick changed.
+ * Returns STYLE_NICK_WELCOME or STYLE_NICK_RENAMED when nick changed.
  */
 int
 style_track_nick(const char *s, size_t len, char *nick, size_t size)
@@ -158,16 +158,19 @@ style_track_nick(const char *s, size_t len, char *nick, size_t size)
 	if (n > 0 && len > n && memcmp(s, nick, n) == 0 &&
 	    style_has_prefix(s + n, len - n, RENAME_MARK)) {
 		p = s + n + strlen(RENAME_MARK);
-		return style_set_nick(p, (size_t)(end - p), nick, size);
+		if (!style_set_nick(p, (size_t)(end - p), nick, size))
+			return 0;
+		return STYLE_NICK_RENAMED;
 	}
 	for (p = s; p < end; p++) {
 		if (!style_has_prefix(p, (size_t)(end - p), WELCOME_MARK))
 			continue;
 		p += strlen(WELCOME_MARK);
 		q = memchr(p, ',', (size_t)(end - p));
-		if (q == NULL || end[-1] != ')')
+		if (q == NULL || end[-1] != ')' ||
+		    !style_set_nick(p, (size_t)(q - p), nick, size))
 			return 0;
-		return style_set_nick(p, (size_t)(q - p), nick, size);
+		return STYLE_NICK_WELCOME;
 	}
 	return 0;
 }

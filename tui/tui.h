@@ -50,6 +50,10 @@ struct style {
 	size_t		 nick_len;
 };
 
+/* What style_track_nick() saw. */
+#define STYLE_NICK_WELCOME	1	/* the server named us on arrival */
+#define STYLE_NICK_RENAMED	2	/* we were renamed, by our asking */
+
 void	style_classify(const char *, size_t, const char *, struct style *);
 unsigned int style_nick_colour(const char *, size_t, unsigned int);
 int	style_track_nick(const char *, size_t, char *, size_t);
@@ -171,7 +175,7 @@ struct tui {
 	struct editor		 ed;
 	struct conn		 conn;
 	char			 nick[NICK_MAX_BYTES + 1];
-	const char		*want_nick;	/* --nick, sent on each connect */
+	char			 want_nick[NICK_MAX_BYTES + 1]; /* asked on connect */
 	int			 colour;
 	size_t			 page_rows;	/* message pane height */
 	char			 status[256];	/* the status line's text */
