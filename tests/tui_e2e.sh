@@ -148,6 +148,19 @@ tm send-keys -t bob "hello alice, 日本語 ok" Enter
 wait_for alice "<bob> hello alice, 日本語 ok" "message from bob"
 pass "a message reaches the other client with its sender"
 
+# --- colours: nick colours, none with NO_COLOR
+tm capture-pane -e -p -t alice | grep -F "bob" | grep -q "$(printf '\033')\[3[1-6]m" ||
+    fail "no nick colour on screen"
+window mono "NO_COLOR=1 '$CHAT_TUI' --port $port --nick mono"
+wait_for mono "| mono | connected" "mono's status line"
+tm send-keys -t bob "in black and white" Enter
+wait_for mono "<bob> in black and white" "message in mono"
+if tm capture-pane -e -p -t mono | grep -q "$(printf '\033')\[3[0-7]m"; then
+	fail "colours drawn with NO_COLOR set"
+fi
+tm kill-window -t mono
+pass "nicks in colour, and none with NO_COLOR"
+
 # --- flood: the input line stays put at the bottom
 tm send-keys -t alice "draft stays"
 wait_for alice "draft stays" "typed text"
@@ -200,7 +213,6 @@ done
 window hostile "'$CHAT_TUI' --host 127.0.0.1 --port $(cat "$tmp/feed.port")"
 printf 'plain\033[2J\033]0;pwned\007 \342\200\256desrever \377 end\n' >&3
 printf 'ring\007\033[H\033[31mred\r\n' >&3
-exec 3>&-
 wait_for hostile "ring[H[31mred" "control bytes"
 grep -F -q "plain[2J]0;pwned desrever � end" "$tmp/screen" ||
     fail "escape sequences, bidi or bad UTF-8 not neutralised"
@@ -209,6 +221,17 @@ row hostile -2 | grep -q "^ 127.0.0.1:" ||
 [ "$(tm display-message -p -t hostile '#{pane_title}')" != pwned ] ||
     fail "the server set the terminal title"
 pass "escapes, controls, bidi overrides and bad UTF-8 are neutralised"
+
+# one enormous line is cut, and what follows still shows
+head -c 300000 /dev/zero | tr '\000' A >&3
+printf '\nafter the giant line\n' >&3
+exec 3>&-
+wait_for hostile "after the giant line" "a line after a giant one"
+row hostile -2 | grep -q "^ 127.0.0.1:" ||
+    fail "status line damaged by a giant line"
+tm send-keys -t hostile "still typing"
+wait_for hostile "still typing" "typing after a giant line"
+pass "an enormous line is cut and the screen stays live"
 
 # --- the server goes away: the client says so, retries, keeps scrollback
 window carol "'$CHAT_TUI' --port $port --nick carol"

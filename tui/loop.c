@@ -197,8 +197,10 @@ loop_run(struct tui *t, int sigfd)
 		if (pfd[1].revents & POLLIN)
 			while (read(sigfd, drain, sizeof drain) > 0)
 				;
-		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
+		if (pfd[0].revents & POLLIN)
 			loop_keys(t);
+		else if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+			sig_hup = 1;	/* the terminal is gone */
 		if (pfd[2].revents != 0 && t->conn.fd != -1)
 			loop_socket(t, pfd[2].revents);
 		loop_timers(t);
