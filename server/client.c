@@ -225,19 +225,24 @@ client_enqueue(struct client *c, const struct msg *m)
 
 	if (c->dead != NULL)
 		return;
-	if (c->qbytes + m->len > SENDQ_MAX_BYTES) {
+	last = c->qlen == 0 ? NULL :
+	    &c->q[(c->qhead + c->qlen - 1) & (c->qcap - 1)];
+	if (c->qbytes + m->len > SENDQ_MAX_BYTES ||
+	    ((last == NULL || last->chunk != m->chunk) &&
+	    c->qchunks == SENDQ_MAX_CHUNKS)) {
 		client_kill(c, "send queue exceeded (%d bytes)",
 		    SENDQ_MAX_BYTES);
 		return;
 	}
 	c->qbytes += m->len;
-	if (c->qlen > 0) {
-		last = &c->q[(c->qhead + c->qlen - 1) & (c->qcap - 1)];
-		if (last->chunk == m->chunk && last->data + last->len == m->data) {
-			last->len += m->len;
-			return;
-		}
+	if (last != NULL && last->chunk == m->chunk &&
+	    last->data + last->len == m->data) {
+		last->len += m->len;
+		return;
 	}
+	/* Entries of one chunk are adjacent: chunks are filled in order. */
+	if (last == NULL || last->chunk != m->chunk)
+		c->qchunks++;
 	if (c->qlen == c->qcap) {	/* a power of two, indexed by mask */
 		ncap = c->qcap == 0 ? 4 : c->qcap * 2;
 		c->q = xreallocarray(c->q, ncap, sizeof *c->q);
@@ -281,9 +286,11 @@ client_advance(struct client *c, size_t n)
 			return;
 		}
 		n -= e->len;
-		chunk_unref(e->chunk);
 		c->qhead = (c->qhead + 1) & (c->qcap - 1);
 		c->qlen--;
+		if (c->qlen == 0 || c->q[c->qhead].chunk != e->chunk)
+			c->qchunks--;
+		chunk_unref(e->chunk);
 	}
 }
 

@@ -20,6 +20,9 @@
 #define LINES_PER_TURN		64	/* lines taken from one client per turn */
 #define WRITE_MAX_IOV		64	/* queue entries per writev() */
 #define CHUNK_BYTES		(32 * 1024) /* outgoing text buffer */
+/* Chunks one queue may keep alive: a queue holding a little of many
+ * chunks pins them all, so this bounds memory as SENDQ_MAX_BYTES does. */
+#define SENDQ_MAX_CHUNKS	(SENDQ_MAX_BYTES / CHUNK_BYTES + 1)
 #define MSG_TYPICAL_BYTES	(LINE_MAX_BYTES + NICK_MAX_BYTES + 8)
 #define LISTEN_BACKLOG		128
 #define ACCEPT_PAUSE_MS		250	/* accept() rest after EMFILE */
@@ -68,6 +71,7 @@ struct client {
 	struct qent	*q;			/* ring of queued output */
 	size_t		 qhead, qlen, qcap;
 	size_t		 qbytes;		/* bytes still to send */
+	size_t		 qchunks;		/* distinct chunks referenced */
 
 	double		 flood_tokens;		/* lines it may send now */
 	double		 flood_stamp;		/* seconds, when last refilled */

@@ -175,8 +175,10 @@ clear(struct client *c)
 		c->qhead = (c->qhead + 1) & (c->qcap - 1);
 		c->qlen--;
 	}
-	c->qbytes = 0;
+	c->qbytes = c->qchunks = 0;
 }
+
+static void	pop(struct client *);
 
 static void
 clear_all(void)
@@ -749,6 +751,36 @@ test_client_send_queue_cap_closes_slow_reader(void **state)
 	assert_int_equal(nqueued(slow), 2);
 }
 
+/*
+ * A queue holding a few bytes from each of many chunks keeps them all
+ * alive: past SENDQ_MAX_CHUNKS it is closed like a full one.
+ */
+static void
+test_client_send_queue_cap_counts_chunks_pinned(void **state)
+{
+	struct client	*slow, *other;
+	size_t		 i;
+
+	slow = make_client(-1);
+	other = make_client(-1);
+	for (i = 0; i < SENDQ_MAX_CHUNKS; i++) {
+		client_send(slow, "x");
+		assert_null(slow->dead);
+		/* Fill the rest of the chunk with someone else's text. */
+		client_send(other, "%*s", CHUNK_BYTES - 200, "");
+		clear(other);
+	}
+	assert_int_equal(slow->qchunks, SENDQ_MAX_CHUNKS);
+	assert_true(slow->qbytes < 100);
+	client_send(slow, "x");
+	assert_non_null(slow->dead);
+	assert_string_equal(slow->dead, "send queue exceeded (524288 bytes)");
+	pop(slow);
+	assert_int_equal(slow->qchunks, SENDQ_MAX_CHUNKS - 1);
+	client_destroy(slow);
+	client_destroy(other);
+}
+
 static void
 test_client_flood_allows_burst_then_rate(void **state)
 {
@@ -983,9 +1015,11 @@ pop(struct client *c)
 		e->len -= len;
 		return;
 	}
-	chunk_unref(e->chunk);
 	c->qhead = (c->qhead + 1) & (c->qcap - 1);
 	c->qlen--;
+	if (c->qlen == 0 || c->q[c->qhead].chunk != e->chunk)
+		c->qchunks--;
+	chunk_unref(e->chunk);
 }
 
 /* The queue is a ring: growing it while wrapped keeps the order. */
@@ -1119,6 +1153,7 @@ main(void)
 		T(test_client_process_takes_lines_per_turn),
 		T(test_client_process_flushes_last_line_at_eof),
 		T(test_client_send_queue_cap_closes_slow_reader),
+		T(test_client_send_queue_cap_counts_chunks_pinned),
 		T(test_client_read_filters_telnet_across_reads),
 		T(test_client_read_stops_at_input_cap),
 		T(test_client_read_sees_end_of_stream),
