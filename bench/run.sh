@@ -23,6 +23,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
+# Private copies: a rebuild in the tree mid-run must not mix two versions.
+cp "$CHAT_SERVER" "$dir/chat-server" && cp "$CHAT_BENCH" "$dir/chat-bench" ||
+    exit 1
+CHAT_SERVER=$dir/chat-server
+CHAT_BENCH=$dir/chat-bench
+
 # name|description|chat-bench arguments
 scenario() {
 	case $1 in
