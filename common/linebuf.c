@@ -132,7 +132,8 @@ linebuf_emit(struct linebuf *lb, size_t n, size_t consumed, char **line,
 {
 	char	*p = lb->buf + lb->start;
 
-	if (n > 0 && p[n - 1] == '\r')
+	/* Only a line's end loses its \r: a cut must not depend on reads. */
+	if (status == LINEBUF_LINE && n > 0 && p[n - 1] == '\r')
 		n--;
 	if (n > lb->max) {
 		n = lb->max;
