@@ -79,7 +79,7 @@ start_ncat() {
 	try=0
 	while [ $try -lt 20 ]; do
 		rm -f "$dir/ncat.err"
-		port=$((20000 + ($$ * 7 + try * 131 + $(date +%S)) % 40000))
+		port=$((20000 + ($$ * 7 + try * 131) % 40000))
 		"$NCAT" -v --chat --max-conns 2000 -l 127.0.0.1 "$port" \
 		    2>"$dir/ncat.err" &
 		server_pid=$!
