@@ -67,13 +67,17 @@ void
 client_kill(struct client *c, const char *fmt, ...)
 {
 	va_list	ap;
-	char	reason[256];
+	char	reason[LINE_MAX_BYTES + 64];
+	size_t	n;
 
 	if (c->dead != NULL)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
+	/* A long /quit reason is cut between characters, never inside one. */
+	n = text_cut(reason, strlen(reason), REASON_MAX_BYTES);
+	reason[n] = '\0';
 	c->dead = xstrdup(reason);
 }
 

@@ -16,6 +16,7 @@
 #define LINE_MAX_BYTES		1024	/* longest client line, without \n */
 #define RECVQ_MAX_BYTES		8192	/* unprocessed input held per client */
 #define SENDQ_MAX_BYTES		(512 * 1024) /* queued output before a drop */
+#define REASON_MAX_BYTES	255	/* why a client left, as announced */
 #define NICK_MAX_BYTES		16
 #define LINES_PER_TURN		64	/* lines taken from one client per turn */
 #define WRITE_MAX_IOV		64	/* queue entries per writev() */
