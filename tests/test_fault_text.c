@@ -231,6 +231,40 @@ test_fault_text_random_bytes_never_raw(void **state)
 	assert_int_equal(harness_stop(s), 0);
 }
 
+/*
+ * A /quit reason of many multibyte characters, past REASON_MAX_BYTES:
+ * the departure every client sees is cut between characters, not inside
+ * one (a regression: it once relayed half a character).
+ */
+static void
+test_fault_text_long_quit_reason_cut_whole(void **state)
+{
+	static struct harness_conn q, c;
+	struct harness_server	*s = *state;
+	char			 nq[32], buf[LINE_MAX_BYTES], line[2048];
+	char			 want[64];
+	size_t			 n = 0;
+
+	assert_int_equal(harness_start(s, NULL), 0);
+	assert_int_equal(harness_join(&c, s->port, NULL, 0), 0);
+	assert_int_equal(harness_join(&q, s->port, nq, sizeof nq), 0);
+	n = (size_t)sprintf(buf, "/quit ");
+	while (n + 3 < sizeof buf - 2)
+		n += (size_t)sprintf(buf + n, "\xc3\xa9");	/* e acute */
+	buf[n++] = '\n';
+	assert_int_equal(harness_sendn(&q, buf, n), 0);
+	snprintf(want, sizeof want, "*** %s has left (quit: ", nq);
+	assert_int_equal(harness_expect(&c, want, line, sizeof line,
+	    HARNESS_TIMEOUT_MS), 0);
+	if (!fault_text_safe(line, strlen(line)))
+		fail_msg("departure relayed raw: %s", line);
+	assert_true(strlen(line) - strlen(want) - 1 <= REASON_MAX_BYTES);
+	check_log(s);
+	harness_close(&q);
+	harness_close(&c);
+	assert_int_equal(harness_stop(s), 0);
+}
+
 int
 main(void)
 {
@@ -240,6 +274,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_fault_text_random_bytes_never_raw, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_fault_text_long_quit_reason_cut_whole, setup,
+		    teardown),
 	};
 
 	alarm(FAULT_TEST_ALARM_S);
