@@ -164,8 +164,9 @@ pass "nicks in colour, and none with NO_COLOR"
 # --- flood: the input line stays put at the bottom
 tm send-keys -t alice "draft stays"
 wait_for alice "draft stays" "typed text"
-seq 1 3000 | sed 's/^/flood line /' |
-    "$CHAT_TUI" --port "$port" --nick flooder >/dev/null 2>&1 &
+# (ncat, not chat-tui: chat-tui paces what it sends.)
+{ echo "/nick flooder"; seq 1 3000 | sed 's/^/flood line /'; } |
+    ncat 127.0.0.1 "$port" >/dev/null 2>&1 &
 flood_pid=$!
 deadline=$(($(now) + 20))
 while :; do
@@ -295,5 +296,35 @@ if grep -q "$(printf '\033')" "$tmp/plain.out"; then
 	fail "plain mode printed an escape"
 fi
 pass "plain line mode works in a pipe"
+
+# --- a piped file larger than the server's flood backlog is paced out,
+# not cut off: against chat-server's default flood rule (20 lines, then
+# 5 a second, "excess flood" when 8 KiB wait), 50 lines of 500 bytes
+# get through only if chat-tui paces them.
+stop_server
+: >"$tmp/server.log"
+"$CHAT_SERVER" --port 0 --log "$tmp/server.log" &
+server_pid=$!
+wait_for_log() {
+	deadline=$(($(now) + 10))
+	until grep -q "$1" "$tmp/server.log"; do
+		[ "$(now)" -ge "$deadline" ] && fail "$2"
+		sleep 0.1
+	done
+}
+wait_for_log " listen " "flood-rule chat-server did not start"
+port=$(sed -n 's/.* listen .*:\([0-9][0-9]*\) .*/\1/p' "$tmp/server.log")
+pad=$(printf '%0480d' 0)
+i=0
+while [ $i -lt 50 ]; do
+	printf 'paced %02d %s\n' $i "$pad"
+	i=$((i + 1))
+done >"$tmp/paste.txt"
+"$CHAT_TUI" --port "$port" <"$tmp/paste.txt" >"$tmp/paced.out" 2>&1 ||
+    fail "paced pipe exit status: $(tail -n 3 "$tmp/paced.out")"
+[ "$(grep -c '^<guest[0-9]*> paced ' "$tmp/paced.out")" -eq 50 ] ||
+    fail "paced pipe: $(grep -c '^<guest[0-9]*> paced ' "$tmp/paced.out") of 50 lines came back"
+grep -q "excess flood" "$tmp/server.log" && fail "paced pipe hit the flood rule"
+pass "a long paste is paced under the server's flood rule"
 
 exit 0

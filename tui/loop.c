@@ -87,6 +87,8 @@ loop_timers(struct tui *t)
 {
 	int64_t	was = t->conn.retry_at;
 
+	if (t->conn.state == CONN_CONNECTED)
+		conn_pace(&t->conn, conn_now());
 	if (conn_tick(&t->conn, conn_now()))
 		loop_connected(t, 1);
 	else if (t->conn.state == CONN_WAITING && t->conn.retry_at != was)
@@ -121,8 +123,9 @@ loop_keys(struct tui *t)
 static void
 loop_status(struct tui *t)
 {
-	char	state[64], below[64] = "";
+	char	state[64], below[64] = "", held[48] = "";
 	int64_t	left;
+	size_t	n;
 
 	switch (t->conn.state) {
 	case CONN_CONNECTED:
@@ -142,9 +145,12 @@ loop_status(struct tui *t)
 		    t->sb.unread, t->sb.unread == 1 ? "" : "s");
 	else if (t->sb.scroll > 0)
 		snprintf(below, sizeof below, " | scrolled up (End)");
-	snprintf(t->status, sizeof t->status, " %s:%s | %s | %s%s",
+	if ((n = conn_held(&t->conn)) > 0)
+		snprintf(held, sizeof held, " | sending, %zu line%s waiting", n,
+		    n == 1 ? "" : "s");
+	snprintf(t->status, sizeof t->status, " %s:%s | %s | %s%s%s",
 	    t->conn.host, t->conn.port, t->nick[0] != '\0' ? t->nick : "?",
-	    state, below);
+	    state, held, below);
 }
 
 static int

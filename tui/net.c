@@ -42,6 +42,8 @@ conn_init(struct conn *c, const char *host, const char *port, int fd,
 	c->fd = fd;
 	c->state = CONN_CONNECTED;
 	c->connected_at = now;
+	c->pace_tokens = PACE_BURST_LINES;
+	c->pace_stamp = now;
 	linebuf_init(&c->in, LINE_MAX_BYTES, RECV_CHUNK_BYTES);
 	c->sendq = xmalloc(SENDQ_MAX_BYTES);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
@@ -54,7 +56,7 @@ conn_close(struct conn *c)
 		close(c->fd);
 	c->fd = -1;
 	linebuf_free(&c->in);
-	c->sendq_len = 0;
+	c->sendq_len = c->sendq_ready = 0;
 	if (c->ai_list != NULL)
 		freeaddrinfo(c->ai_list);
 	c->ai_list = c->ai_next = NULL;
@@ -79,7 +81,38 @@ conn_send(struct conn *c, const char *line, size_t len)
 	memcpy(c->sendq + c->sendq_len, line, len);
 	c->sendq[c->sendq_len + len] = '\n';
 	c->sendq_len += len + 1;
+	conn_pace(c, conn_now());
 	return 0;
+}
+
+/* Release queued lines to the socket as the pacing allows. */
+void
+conn_pace(struct conn *c, int64_t now)
+{
+	char	*nl;
+
+	c->pace_tokens += (double)(now - c->pace_stamp) * PACE_RATE_LINES /
+	    1000.0;
+	if (c->pace_tokens > PACE_BURST_LINES)
+		c->pace_tokens = PACE_BURST_LINES;
+	c->pace_stamp = now;
+	while (c->sendq_ready < c->sendq_len && c->pace_tokens >= 1.0) {
+		nl = memchr(c->sendq + c->sendq_ready, '\n',
+		    c->sendq_len - c->sendq_ready);
+		c->sendq_ready = (size_t)(nl - c->sendq) + 1;
+		c->pace_tokens -= 1.0;
+	}
+}
+
+/* How many lines wait for their turn to go out. */
+size_t
+conn_held(const struct conn *c)
+{
+	size_t	i, n = 0;
+
+	for (i = c->sendq_ready; i < c->sendq_len; i++)
+		n += c->sendq[i] == '\n';
+	return n;
 }
 
 /* What to poll the socket for; 0 while waiting to retry. */
@@ -88,7 +121,7 @@ conn_events(const struct conn *c)
 {
 	switch (c->state) {
 	case CONN_CONNECTED:
-		return (short)(POLLIN | (c->sendq_len > 0 ? POLLOUT : 0));
+		return (short)(POLLIN | (c->sendq_ready > 0 ? POLLOUT : 0));
 	case CONN_CONNECTING:
 		return POLLOUT;
 	case CONN_WAITING:
@@ -106,8 +139,14 @@ conn_timeout(const struct conn *c, int64_t now)
 {
 	int64_t	left;
 
-	if (c->state == CONN_CONNECTED)
-		return -1;
+	if (c->state == CONN_CONNECTED) {
+		if (c->sendq_ready == c->sendq_len)
+			return -1;
+		/* Until the next line's token. */
+		left = (int64_t)((1.0 - c->pace_tokens) * 1000.0 /
+		    PACE_RATE_LINES) + 1;
+		return left > 0 ? (int)left : 0;
+	}
 	left = c->retry_at - now;
 	if (left <= 0)
 		return 0;
@@ -288,10 +327,11 @@ conn_write(struct conn *c)
 	ssize_t	n;
 	char	*cause;
 
-	n = write(c->fd, c->sendq, c->sendq_len);
+	n = write(c->fd, c->sendq, c->sendq_ready);
 	if (n >= 0) {
 		memmove(c->sendq, c->sendq + n, c->sendq_len - (size_t)n);
 		c->sendq_len -= (size_t)n;
+		c->sendq_ready -= (size_t)n;
 		return 0;
 	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
@@ -309,6 +349,7 @@ conn_flush(struct conn *c, int timeout_ms)
 	struct pollfd	pfd;
 	int64_t		deadline = conn_now() + timeout_ms, left;
 
+	c->sendq_ready = c->sendq_len;	/* leaving: no more pacing */
 	while (c->state == CONN_CONNECTED && c->sendq_len > 0) {
 		left = deadline - conn_now();
 		if (left <= 0)

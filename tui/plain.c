@@ -107,7 +107,7 @@ plain_timeout(const struct plain *p)
 	int64_t	left;
 
 	if (!p->shut)
-		return -1;
+		return conn_timeout(p->conn, conn_now());
 	left = p->linger_until - conn_now();
 	return left > 0 ? (int)left : 0;
 }
@@ -145,7 +145,9 @@ plain_run(struct conn *c, int sigfd)
 				continue;
 			return 1;
 		case 0:
-			return 0;	/* the server never closed: done anyway */
+			if (p.shut && conn_now() >= p.linger_until)
+				return 0; /* the server never closed: done */
+			break;
 		}
 		if (pfd[1].revents & POLLIN)
 			while (read(sigfd, drain, sizeof drain) > 0)
@@ -155,6 +157,7 @@ plain_run(struct conn *c, int sigfd)
 		if (pfd[2].revents != 0 && plain_socket(&p, pfd[2].revents) ==
 		    -1)
 			break;
+		conn_pace(c, conn_now());
 	}
 	linebuf_free(&p.in);
 	if (p.eof || p.quit)

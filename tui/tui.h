@@ -30,6 +30,13 @@
 #define RECONNECT_MAX_MS	30000
 #define RECONNECT_STABLE_MS	10000	/* up this long: next loss retries fast */
 #define QUIT_FLUSH_MS		1000	/* time to get a /quit out on exit */
+/*
+ * Lines go out at most PACE_BURST_LINES at once, then PACE_RATE_LINES a
+ * second, below chat-server's default flood rule (20, then 5 a second),
+ * so a paste or a piped file trickles out instead of being cut off.
+ */
+#define PACE_BURST_LINES	10
+#define PACE_RATE_LINES		4
 
 /* style.c */
 enum line_kind {
@@ -148,6 +155,9 @@ struct conn {
 	struct linebuf	 in;
 	char		*sendq;
 	size_t		 sendq_len;
+	size_t		 sendq_ready;	/* bytes paced out, may be written */
+	double		 pace_tokens;	/* lines that may be released now */
+	int64_t		 pace_stamp;	/* when the tokens were counted */
 	struct addrinfo	*ai_list;	/* addresses of a reconnect */
 	struct addrinfo	*ai_next;
 	int		 backoff_ms;
@@ -160,6 +170,8 @@ int64_t	conn_now(void);
 void	conn_init(struct conn *, const char *, const char *, int, int64_t);
 void	conn_free(struct conn *);
 int	conn_send(struct conn *, const char *, size_t);
+void	conn_pace(struct conn *, int64_t);
+size_t	conn_held(const struct conn *);
 short	conn_events(const struct conn *);
 int	conn_timeout(const struct conn *, int64_t);
 int	conn_read(struct conn *);
