@@ -66,11 +66,13 @@ fuzz: $(FUZZ_HARNESSES)
 		    -artifact_prefix=tests/fuzz/crash-$$name- \
 		    tests/fuzz/corpus/$$name $(srcdir)/tests/fuzz/seed/$$name \
 		    >$$log 2>&1; then \
-			echo "PASS: fuzz_$$name: $$(sed -n \
-			    's/^stat::number_of_executed_units: *//p' $$log) \
-			    runs in $$(sed -n \
-			    's/^Done [0-9]* runs in \([0-9]*\) .*/\1/p' $$log) s,\
-			    corpus $$(ls tests/fuzz/corpus/$$name | wc -l) inputs"; \
+			runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' \
+			    $$log); \
+			secs=$$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) .*/\1/p' \
+			    $$log); \
+			inputs=$$(ls tests/fuzz/corpus/$$name | wc -l); \
+			echo "PASS: fuzz_$$name: $$runs runs in $$secs s," \
+			    "corpus $$inputs inputs"; \
 		else \
 			status=1; echo "FAIL: fuzz_$$name (see $$log)"; \
 			grep -A 12 -E '^==[0-9]+==|^SUMMARY' $$log | head -40; \
