@@ -5,7 +5,8 @@
 #
 # Environment: CHAT_SERVER, CHAT_BENCH (the built programs), RUNS (rounds,
 # default 3), SCENARIOS (names to run, default all), NCAT (default ncat;
-# "none" to run chat-server alone), BENCH_RESULTS (keep raw results here).
+# "none" to run chat-server alone), BENCH_RESULTS (keep raw results here),
+# CPUS ("S B": pin servers to CPU S and chat-bench to CPU B with taskset).
 set -u
 
 : "${CHAT_SERVER:?set CHAT_SERVER to the chat-server to measure}"
@@ -13,6 +14,14 @@ set -u
 RUNS=${RUNS:-3}
 SCENARIOS=${SCENARIOS:-"rate full stall c1000 c10"}
 NCAT=${NCAT:-ncat}
+CPUS=${CPUS:-}
+pin_server= pin_bench=
+if [ -n "$CPUS" ]; then
+	command -v taskset >/dev/null 2>&1 ||
+	    { echo "run.sh: CPUS needs taskset" >&2; exit 1; }
+	set -- $CPUS
+	pin_server="taskset -c $1" pin_bench="taskset -c $2"
+fi
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/chat-bench.XXXXXX") || exit 1
 server_pid=
@@ -64,7 +73,7 @@ wait_for() {
 # Throttling and per-address limits off: every client is on 127.0.0.1.
 start_ours() {
 	rm -f "$dir/ours.log"
-	"$CHAT_SERVER" --port 0 --bind 127.0.0.1 --log "$dir/ours.log" \
+	$pin_server "$CHAT_SERVER" --port 0 --bind 127.0.0.1 --log "$dir/ours.log" \
 	    --flood-rate 0 --max-per-ip 0 --max-clients 2000 &
 	server_pid=$!
 	wait_for "$dir/ours.log" " listen " || return 1
@@ -80,7 +89,7 @@ start_ncat() {
 	while [ $try -lt 20 ]; do
 		rm -f "$dir/ncat.err"
 		port=$((20000 + ($$ * 7 + try * 131) % 40000))
-		"$NCAT" -v --chat --max-conns 2000 -l 127.0.0.1 "$port" \
+		$pin_server "$NCAT" -v --chat --max-conns 2000 -l 127.0.0.1 "$port" \
 		    2>"$dir/ncat.err" &
 		server_pid=$!
 		if wait_for "$dir/ncat.err" "Listening on"; then
@@ -103,7 +112,7 @@ run_one() {
 		return
 	fi
 	# shellcheck disable=SC2086
-	out=$("$CHAT_BENCH" --kv --port "$port" --time-limit 60 $args $bargs \
+	out=$($pin_bench "$CHAT_BENCH" --kv --port "$port" --time-limit 60 $args $bargs \
 	    2>"$dir/bench.err")
 	[ -n "$out" ] || out="failed=1 error=$(tr ' ' _ <"$dir/bench.err")"
 	stop_server
@@ -120,7 +129,8 @@ else
 	echo "run.sh: ncat not found, measuring chat-server alone" >&2
 fi
 
-echo "chat-bench: $RUNS rounds of: $SCENARIOS (servers: $servers)" >&2
+echo "chat-bench: $RUNS rounds of: $SCENARIOS (servers: $servers)" \
+    "${CPUS:+(pinned: server CPU ${CPUS% *}, chat-bench CPU ${CPUS#* })}" >&2
 : >"$dir/results"
 round=1
 while [ $round -le "$RUNS" ]; do
