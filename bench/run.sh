@@ -15,10 +15,12 @@ RUNS=${RUNS:-3}
 SCENARIOS=${SCENARIOS:-"rate full stall c1000 c10"}
 NCAT=${NCAT:-ncat}
 CPUS=${CPUS:-}
-pin_server= pin_bench=
+pin_server=''
+pin_bench=''
 if [ -n "$CPUS" ]; then
 	command -v taskset >/dev/null 2>&1 ||
 	    { echo "run.sh: CPUS needs taskset" >&2; exit 1; }
+	# shellcheck disable=SC2086 # two words on purpose
 	set -- $CPUS
 	pin_server="taskset -c $1" pin_bench="taskset -c $2"
 fi
