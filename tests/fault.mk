@@ -14,7 +14,8 @@ FAULT_TESTS = \
 	tests/test_fault_log
 
 check_PROGRAMS += $(FAULT_TESTS)
-TESTS += $(FAULT_TESTS)
+TESTS += $(FAULT_TESTS) tests/test_fault_tui.sh
+dist_check_SCRIPTS += tests/test_fault_tui.sh
 
 tests_test_fault_queue_SOURCES = tests/test_fault_queue.c
 tests_test_fault_queue_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
