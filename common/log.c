@@ -1,4 +1,9 @@
-/* Owns the log descriptor: opening, reopening after rotation, whole-line writes. */
+/*
+ * Owns the log descriptor: opening, reopening after rotation, and writes
+ * of whole lines.  A busy program may hold lines in a batch and write
+ * them with one write() (log_batch(), log_flush()); each write holds
+ * whole lines only, so a crash or kill never leaves half a line.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -10,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/compat.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 
@@ -17,6 +23,9 @@ static int	 log_fd = STDERR_FILENO;
 static char	*log_path;
 static int	 log_failed;		/* an error was reported already */
 static const char *log_name = "chat";
+static char	 log_buf[LOG_BATCH_BYTES];
+static size_t	 log_len;		/* bytes held in log_buf */
+static int	 log_batching;
 
 /* The program name that prefixes errors about the log itself. */
 void
@@ -66,6 +75,7 @@ log_reopen(char **cause)
 		return 0;
 	if ((fd = log_open_path(log_path, cause)) == -1)
 		return -1;
+	log_flush();		/* what came before the rotation, to the old file */
 	close(log_fd);
 	log_fd = fd;
 	log_failed = 0;
@@ -75,6 +85,8 @@ log_reopen(char **cause)
 void
 log_close(void)
 {
+	log_flush();
+	log_batching = 0;
 	if (log_path != NULL) {
 		close(log_fd);
 		free(log_path);
@@ -90,14 +102,21 @@ static size_t
 log_vformat(char *buf, size_t size, const char *event, const char *fmt,
     va_list ap)
 {
+	static time_t	stamp_sec = -1;
+	static char	stamp[32];
 	struct timespec	ts;
 	struct tm	tm;
 	size_t		n;
 	int		m;
 
+	/* The date and time change once a second: format them then. */
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (ts.tv_sec != stamp_sec) {
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+		stamp_sec = ts.tv_sec;
+	}
+	n = strlcpy(buf, stamp, size);
 	m = snprintf(buf + n, size - n, ".%03ldZ %s ", ts.tv_nsec / 1000000L,
 	    event);
 	if (m > 0)
@@ -126,15 +145,16 @@ log_format(char *buf, size_t size, const char *event, const char *fmt, ...)
 }
 
 /*
- * A short write (full disk, file size limit) left part of a line: try
- * the rest once, and if that fails too take the part back, so the log
- * never holds half a line.  Returns n, or -1 with errno saying why.
+ * A short write (full disk, file size limit) left part of the last line:
+ * try the rest once, and if that fails too take that part back, so the
+ * log never holds half a line.  Returns n, or -1 with errno saying why.
  */
 static ssize_t
 log_finish(const char *buf, size_t n, size_t done)
 {
 	ssize_t	w;
 	off_t	end;
+	size_t	whole;
 	int	saved;
 
 	w = write(log_fd, buf + done, n - done);
@@ -143,29 +163,21 @@ log_finish(const char *buf, size_t n, size_t done)
 	saved = w == -1 ? errno : ENOSPC;
 	if (w > 0)
 		done += (size_t)w;
+	for (whole = done; whole > 0 && buf[whole - 1] != '\n'; whole--)
+		continue;
 	end = lseek(log_fd, 0, SEEK_END);
-	if (end != -1 && ftruncate(log_fd, end - (off_t)done) == -1)
+	if (end != -1 && ftruncate(log_fd, end - (off_t)(done - whole)) == -1)
 		saved = errno;
 	errno = saved;
 	return -1;
 }
 
-/*
- * Write one event.  Callers pass text already cleaned of controls, so
- * the line holds no newline of its own.  A failing log (full disk, file
- * size limit) is reported on standard error once and the program goes on.
- */
-void
-log_event(const char *event, const char *fmt, ...)
+/* Write whole lines; a failing log is reported once and life goes on. */
+static void
+log_write(const char *buf, size_t n)
 {
-	char	 buf[LOG_LINE_MAX];
-	va_list	 ap;
-	size_t	 n;
-	ssize_t	 w;
+	ssize_t	w;
 
-	va_start(ap, fmt);
-	n = log_vformat(buf, sizeof buf, event, fmt, ap);
-	va_end(ap);
 	do
 		w = write(log_fd, buf, n);
 	while (w == -1 && errno == EINTR);
@@ -176,7 +188,48 @@ log_event(const char *event, const char *fmt, ...)
 		return;
 	}
 	if (!log_failed && log_fd != STDERR_FILENO)
-		fprintf(stderr, "%s: cannot write log %s: %s\n", log_name, log_path,
-		    w == -1 ? strerror(errno) : "short write");
+		fprintf(stderr, "%s: cannot write log %s: %s\n", log_name,
+		    log_path, w == -1 ? strerror(errno) : "short write");
 	log_failed = 1;
+}
+
+/* Hold lines until log_flush() (on), or write each at once (off). */
+void
+log_batch(int on)
+{
+	if (!on)
+		log_flush();
+	log_batching = on;
+}
+
+void
+log_flush(void)
+{
+	if (log_len > 0)
+		log_write(log_buf, log_len);
+	log_len = 0;
+}
+
+/*
+ * Log one event.  Callers pass text already cleaned of controls, so
+ * the line holds no newline of its own.
+ */
+void
+log_event(const char *event, const char *fmt, ...)
+{
+	char	 line[LOG_LINE_MAX];
+	va_list	 ap;
+	size_t	 n;
+
+	if (log_batching && LOG_BATCH_BYTES - log_len < LOG_LINE_MAX)
+		log_flush();
+	va_start(ap, fmt);
+	if (log_batching)
+		log_len += log_vformat(log_buf + log_len, LOG_LINE_MAX, event,
+		    fmt, ap);
+	else {
+		n = log_vformat(line, sizeof line, event, fmt, ap);
+		log_write(line, n);
+	}
+	va_end(ap);
 }

@@ -260,6 +260,7 @@ loop_run(int lfd, int sigfd)
 	int		 maxfd;
 
 	loop_spare_fd = open("/dev/null", O_RDONLY);
+	log_batch(1);
 	while (!sig_term) {
 		if (sig_hup)
 			loop_hangup();
@@ -290,6 +291,7 @@ loop_run(int lfd, int sigfd)
 			loop_accept(lfd, now);
 		/* Reap first, so the departures go out in this turn's writes. */
 		loop_reap();
+		log_flush();	/* logged before it is sent */
 		for (i = 0; i < room_count; i++) {
 			c = room_clients[i];
 			if (c->qlen > 0 && !c->blocked && c->dead == NULL)

@@ -65,6 +65,7 @@ fatal(const char *fmt, ...)
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
 	log_event("fatal", "%s", buf);
+	log_flush();
 	fprintf(stderr, "chat-server: fatal: %s\n", buf);
 	exit(1);
 }
