@@ -114,6 +114,11 @@ text_clean(const char *in, size_t len, char *out)
 	int		 n;
 
 	while (i < len) {
+		/* Printable ASCII, most chat text, needs no decoding. */
+		if (in[i] >= 0x20 && in[i] < 0x7F) {
+			out[o++] = in[i++];
+			continue;
+		}
 		n = text_decode(in + i, len - i, &cp);
 		if (n < 0) {
 			o += text_encode(TEXT_REPLACEMENT, out + o);

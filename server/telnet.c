@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #include "server/server.h"
 
@@ -33,6 +34,9 @@ telnet_filter(int *state, char *buf, size_t len)
 	unsigned char	*u = (unsigned char *)buf;
 	size_t		 i, o = 0;
 
+	/* No negotiation under way or in sight: nothing to do. */
+	if (*state == TELNET_DATA && memchr(buf, IAC, len) == NULL)
+		return len;
 	for (i = 0; i < len; i++) {
 		switch (*state) {
 		case TELNET_DATA:
