@@ -84,37 +84,24 @@ fault_raise_nofile(long n)
 	return setrlimit(RLIMIT_NOFILE, &rl);
 }
 
-/*
- * A plain blocking socket to 127.0.0.1:port from src (NULL: any), with
- * a receive buffer of rcvbuf bytes when rcvbuf > 0 (set before connect,
- * so the window stays that small).
- */
+/* cmocka fixtures: a harness_server per test, cleaned up after it. */
 int
-fault_connect(const char *src, int port, int rcvbuf)
+fault_setup(void **state)
 {
-	struct sockaddr_in	sin;
-	int			fd;
+	*state = calloc(1, sizeof(struct harness_server));
+	return *state == NULL ? -1 : 0;
+}
 
-	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
-		return -1;
-	if (rcvbuf > 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	if (src != NULL) {
-		inet_pton(AF_INET, src, &sin.sin_addr);
-		if (bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
-			close(fd);
-			return -1;
-		}
+int
+fault_teardown(void **state)
+{
+	struct harness_server	*s = *state;
+
+	if (s != NULL) {
+		harness_cleanup(s);
+		free(s);
 	}
-	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
-	sin.sin_port = htons((unsigned short)port);
-	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return 0;
 }
 
 /*

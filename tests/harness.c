@@ -200,16 +200,21 @@ harness_cleanup(struct harness_server *s)
 	}
 }
 
+/*
+ * A blocking socket connected to 127.0.0.1:port from src (NULL: any
+ * address), with a receive buffer of rcvbuf bytes when rcvbuf > 0 (set
+ * before connect, so the window stays that small); -1 on failure.
+ */
 int
-harness_connect_from(struct harness_conn *c, const char *src, int port)
+harness_socket(const char *src, int port, int rcvbuf)
 {
 	struct sockaddr_in	sin;
 	int			fd;
 
-	memset(c, 0, sizeof *c);
-	c->fd = -1;
 	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
 		return -1;
+	if (rcvbuf > 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
 	if (src != NULL) {
@@ -225,8 +230,15 @@ harness_connect_from(struct harness_conn *c, const char *src, int port)
 		close(fd);
 		return -1;
 	}
-	c->fd = fd;
-	return 0;
+	return fd;
+}
+
+int
+harness_connect_from(struct harness_conn *c, const char *src, int port)
+{
+	memset(c, 0, sizeof *c);
+	c->fd = harness_socket(src, port, 0);
+	return c->fd == -1 ? -1 : 0;
 }
 
 /* Connect to 127.0.0.1:port. */

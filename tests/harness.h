@@ -31,6 +31,7 @@ void	harness_cleanup(struct harness_server *);
 int	harness_log_wait(struct harness_server *, const char *, int);
 char	*harness_log_read(struct harness_server *);
 
+int	harness_socket(const char *, int, int);
 int	harness_connect(struct harness_conn *, int);
 int	harness_connect_from(struct harness_conn *, const char *, int);
 void	harness_close(struct harness_conn *);

@@ -32,21 +32,6 @@
 #define RESET_LINE_BYTES	1000
 #define PACKET_GAP_MS		2	/* between one-byte packets */
 
-static int
-setup(void **state)
-{
-	*state = calloc(1, sizeof(struct harness_server));
-	return *state == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	harness_cleanup(*state);
-	free(*state);
-	return 0;
-}
-
 /* Wait for the departure of nick on c; its reason goes to reason. */
 static void
 expect_left(struct harness_conn *c, const char *nick, char *reason,
@@ -106,7 +91,7 @@ test_fault_reset_mid_write(void **state)
 	assert_int_equal(harness_start(s, args), 0);
 	assert_int_equal(harness_join(&b, s->port, nb, sizeof nb), 0);
 	assert_int_equal(harness_join(&c, s->port, NULL, 0), 0);
-	assert_true((r = fault_connect(NULL, s->port, 4096)) != -1);
+	assert_true((r = harness_socket(NULL, s->port, 4096)) != -1);
 	welcome_nick(r, nr, sizeof nr);
 	for (i = 0; i < RESET_LINES; i++) {
 		snprintf(line, sizeof line, "%04d %0*d\n", i,
@@ -142,7 +127,7 @@ test_fault_client_killed(void **state)
 	assert_int_equal(harness_join(&b, s->port, nb, sizeof nb), 0);
 	assert_int_equal(harness_join(&c, s->port, NULL, 0), 0);
 	if ((pid = fork()) == 0) {
-		fd = fault_connect(NULL, s->port, 0);
+		fd = harness_socket(NULL, s->port, 0);
 		if (fd == -1 || write(fd, "from the child\n", 15) != 15)
 			_exit(1);
 		for (;;)
@@ -219,7 +204,7 @@ test_fault_silent_and_instant_close(void **state)
 	assert_int_equal(harness_join(&b, s->port, nb, sizeof nb), 0);
 	assert_int_equal(harness_join(&c, s->port, NULL, 0), 0);
 	assert_int_equal(harness_connect(&q, s->port), 0);
-	assert_true((z = fault_connect(NULL, s->port, 0)) != -1);
+	assert_true((z = harness_socket(NULL, s->port, 0)) != -1);
 	close(z);
 	assert_int_equal(harness_expect(&c, "has left (", want, sizeof want,
 	    HARNESS_TIMEOUT_MS), 0);
@@ -346,7 +331,7 @@ open_from(const char *src, int port, int *fds, int n, int welcome)
 	int	i;
 
 	for (i = 0; i < n; i++) {
-		fds[i] = fault_connect(src, port, 0);
+		fds[i] = harness_socket(src, port, 0);
 		assert_true(fds[i] != -1);
 		assert_int_equal(fault_read_line(fds[i], line, sizeof line,
 		    HARNESS_TIMEOUT_MS), 0);
@@ -373,7 +358,7 @@ test_fault_max_per_ip(void **state)
 	int			 i;
 	char			*log;
 
-	if ((extra = fault_connect("127.0.0.2", 1, 0)) == -1 &&
+	if ((extra = harness_socket("127.0.0.2", 1, 0)) == -1 &&
 	    errno == EADDRNOTAVAIL)
 		skip();		/* no 127.0.0.0/8 beyond 127.0.0.1 here */
 	if (extra != -1)
@@ -414,19 +399,19 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test_setup_teardown(test_fault_reset_mid_write,
-		    setup, teardown),
+		    fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_client_killed,
-		    setup, teardown),
+		    fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_fault_half_close_after_last_line, setup, teardown),
+		    test_fault_half_close_after_last_line, fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_fault_silent_and_instant_close, setup, teardown),
+		    test_fault_silent_and_instant_close, fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_one_byte_per_packet,
-		    setup, teardown),
+		    fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_fault_telnet_iac_and_cr_nul, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fault_max_per_ip, setup,
-		    teardown),
+		    test_fault_telnet_iac_and_cr_nul, fault_setup, fault_teardown),
+		cmocka_unit_test_setup_teardown(test_fault_max_per_ip, fault_setup,
+		    fault_teardown),
 	};
 
 	alarm(FAULT_TEST_ALARM_S);

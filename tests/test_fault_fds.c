@@ -36,21 +36,6 @@
 #define LOWFD_CPU_MAX_MS	(LOWFD_WINDOW_MS / 10)	/* 10%: no spinning */
 #define LOWFD_FREED		4
 
-static int
-setup(void **state)
-{
-	*state = calloc(1, sizeof(struct harness_server));
-	return *state == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	harness_cleanup(*state);
-	free(*state);
-	return 0;
-}
-
 /* The first line on fd: 1 a welcome, 0 "server full", fails otherwise. */
 static int
 first_line_welcome(int fd, int timeout_ms)
@@ -108,7 +93,7 @@ test_fault_fd_setsize_excess_refused(void **state)
 		skip();		/* the hard limit is lower: cannot test */
 	assert_int_equal(harness_start(s, args), 0);
 	for (i = 0; i < n; i++) {
-		fds[i] = fault_connect(NULL, s->port, 0);
+		fds[i] = harness_socket(NULL, s->port, 0);
 		assert_true(fds[i] != -1);
 		if (first_line_welcome(fds[i], HARNESS_TIMEOUT_MS)) {
 			served++;
@@ -145,7 +130,7 @@ test_fault_fd_setsize_excess_refused(void **state)
 	}
 	log_wait_count(s, "Z part ", SETSIZE_FREED,
 	    HARNESS_TIMEOUT_MS * 4);
-	fd = fault_connect(NULL, s->port, 0);
+	fd = harness_socket(NULL, s->port, 0);
 	assert_true(fd != -1);
 	assert_int_equal(first_line_welcome(fd, HARNESS_TIMEOUT_MS), 1);
 	close(fd);
@@ -184,7 +169,7 @@ test_fault_fd_exhausted_no_busy_loop(void **state)
 #endif
 		skip();		/* no way to lower another process's limit */
 	for (i = 0; i < n; i++) {
-		fds[i] = fault_connect(NULL, s->port, 0);
+		fds[i] = harness_socket(NULL, s->port, 0);
 		assert_true(fds[i] != -1);
 	}
 	/* A measuring window, not a wait: the waiting ones sit in it. */
@@ -228,7 +213,7 @@ test_fault_fd_exhausted_no_busy_loop(void **state)
 	}
 	log_wait_count(s, "Z part ", LOWFD_FREED,
 	    HARNESS_TIMEOUT_MS);
-	fd = fault_connect(NULL, s->port, 0);
+	fd = harness_socket(NULL, s->port, 0);
 	assert_true(fd != -1);
 	assert_int_equal(first_line_welcome(fd, HARNESS_TIMEOUT_MS), 1);
 	assert_int_equal(write(fd, "back again\n", 11), 11);
@@ -248,9 +233,9 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_fault_fd_setsize_excess_refused, setup, teardown),
+		    test_fault_fd_setsize_excess_refused, fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_fault_fd_exhausted_no_busy_loop, setup, teardown),
+		    test_fault_fd_exhausted_no_busy_loop, fault_setup, fault_teardown),
 	};
 
 	alarm(FAULT_TEST_ALARM_S);

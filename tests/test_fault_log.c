@@ -42,21 +42,6 @@
 #define FSIZE_LIMIT_BYTES	8192	/* RLIMIT_FSIZE for the server */
 #define FSIZE_LINES		400	/* far past the limit, logged */
 
-static int
-setup(void **state)
-{
-	*state = calloc(1, sizeof(struct harness_server));
-	return *state == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	harness_cleanup(*state);
-	free(*state);
-	return 0;
-}
-
 /*
  * Say count numbered lines from a, at most STORM_WINDOW_LINES in flight,
  * and check b gets each exactly once and in order.
@@ -472,17 +457,17 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_fault_sighup_storm_loses_nothing, setup, teardown),
+		    test_fault_sighup_storm_loses_nothing, fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_fault_log_reopened_after_rotation, setup, teardown),
+		    test_fault_log_reopened_after_rotation, fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_log_on_full_disk,
-		    setup, teardown),
+		    fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_fault_sigterm_under_traffic, setup, teardown),
+		    test_fault_sigterm_under_traffic, fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_fault_sigkill_log_lines_whole, setup, teardown),
+		    test_fault_sigkill_log_lines_whole, fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_log_file_size_limit,
-		    setup, teardown),
+		    fault_setup, fault_teardown),
 	};
 
 	alarm(FAULT_TEST_ALARM_S);

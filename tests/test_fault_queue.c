@@ -47,25 +47,6 @@ start(struct harness_server *s, const char *const *args)
 	assert_int_equal(harness_start(s, args), 0);
 }
 
-static int
-teardown(void **state)
-{
-	struct harness_server	*s = *state;
-
-	if (s != NULL) {
-		harness_cleanup(s);
-		free(s);
-	}
-	return 0;
-}
-
-static int
-setup(void **state)
-{
-	*state = calloc(1, sizeof(struct harness_server));
-	return *state == NULL ? -1 : 0;
-}
-
 /* The nickname in a welcome line read from a plain socket. */
 static void
 read_welcome(int fd, char *nick, size_t size)
@@ -107,7 +88,7 @@ test_fault_stalled_reader_dropped_at_sendq_cap(void **state)
 	start(s, args);
 	assert_int_equal(harness_join(&a, s->port, na, sizeof na), 0);
 	assert_int_equal(harness_join(&b, s->port, nb, sizeof nb), 0);
-	stall = fault_connect(NULL, s->port, 4096);
+	stall = harness_socket(NULL, s->port, 4096);
 	assert_true(stall != -1);
 	read_welcome(stall, ns, sizeof ns);
 	rss0 = fault_rss_kb(s->pid);
@@ -378,16 +359,16 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_fault_stalled_reader_dropped_at_sendq_cap, setup,
-		    teardown),
+		    test_fault_stalled_reader_dropped_at_sendq_cap, fault_setup,
+		    fault_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_fault_no_newline_megabytes_cut_and_bounded, setup,
-		    teardown),
+		    test_fault_no_newline_megabytes_cut_and_bounded, fault_setup,
+		    fault_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_fault_flood_does_not_starve_others, setup, teardown),
+		    test_fault_flood_does_not_starve_others, fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_fault_flood_rule_throttles_then_disconnects, setup,
-		    teardown),
+		    test_fault_flood_rule_throttles_then_disconnects, fault_setup,
+		    fault_teardown),
 	};
 
 	alarm(FAULT_TEST_ALARM_S);

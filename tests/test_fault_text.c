@@ -32,21 +32,6 @@
 
 static int	said;		/* fixed cases checked */
 
-static int
-setup(void **state)
-{
-	*state = calloc(1, sizeof(struct harness_server));
-	return *state == NULL ? -1 : 0;
-}
-
-static int
-teardown(void **state)
-{
-	harness_cleanup(*state);
-	free(*state);
-	return 0;
-}
-
 static size_t
 encode(uint32_t cp, char *out)
 {
@@ -271,13 +256,13 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_fault_text_controls_and_invalid_utf8_cleaned, setup,
-		    teardown),
+		    test_fault_text_controls_and_invalid_utf8_cleaned, fault_setup,
+		    fault_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_fault_text_random_bytes_never_raw, setup, teardown),
+		    test_fault_text_random_bytes_never_raw, fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(
-		    test_fault_text_long_quit_reason_cut_whole, setup,
-		    teardown),
+		    test_fault_text_long_quit_reason_cut_whole, fault_setup,
+		    fault_teardown),
 	};
 
 	alarm(FAULT_TEST_ALARM_S);
