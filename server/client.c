@@ -212,6 +212,8 @@ client_process(struct client *c, double now)
 	}
 	if (i == LINES_PER_TURN)
 		c->backlog = 1;
+	else if (c->eof && c->dead == NULL && c->werror != 0)
+		client_kill(c, "write error: %s", strerror(c->werror));
 	else if (c->eof && c->dead == NULL)
 		client_kill(c, "connection closed");
 	linebuf_release(&c->in);
@@ -227,7 +229,7 @@ client_enqueue(struct client *c, const struct msg *m)
 	struct qent	*last;
 	size_t		 ncap;
 
-	if (c->dead != NULL)
+	if (c->dead != NULL || c->werror != 0)
 		return;
 	last = c->qlen == 0 ? NULL :
 	    &c->q[(c->qhead + c->qlen - 1) & (c->qcap - 1)];
@@ -298,6 +300,21 @@ client_advance(struct client *c, size_t n)
 	}
 }
 
+/*
+ * The peer cannot take output any more (it closed or reset): drop the
+ * queue but keep reading, so the lines it sent before it went are still
+ * handled.  A socket with an error or at its end is readable, so the
+ * loop soon sees the end of stream and the client leaves then.
+ */
+static void
+client_write_failed(struct client *c, int error)
+{
+	c->werror = error;
+	while (c->qlen > 0)
+		client_advance(c, c->q[c->qhead].len);
+	c->blocked = 0;
+}
+
 /* Write as much of the queue as the socket takes, many messages a call. */
 void
 client_flush(struct client *c)
@@ -323,8 +340,7 @@ client_flush(struct client *c)
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				c->blocked = 1;
 			else
-				client_kill(c, "write error: %s",
-				    strerror(errno));
+				client_write_failed(c, errno);
 			return;
 		}
 		client_advance(c, (size_t)w);

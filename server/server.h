@@ -68,6 +68,7 @@ struct client {
 	struct linebuf	 in;
 	int		 telnet_state;
 	int		 eof;			/* peer sent FIN */
+	int		 werror;		/* errno of a failed write, or 0 */
 
 	struct qent	*q;			/* ring of queued output */
 	size_t		 qhead, qlen, qcap;

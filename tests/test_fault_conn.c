@@ -31,6 +31,7 @@
 #define RESET_LINES		200	/* 1000-byte lines queued to the resetter */
 #define RESET_LINE_BYTES	1000
 #define PACKET_GAP_MS		2	/* between one-byte packets */
+#define CLOSE_LINES		3000	/* sent by a client that then closes */
 
 /* Wait for the departure of nick on c; its reason goes to reason. */
 static void
@@ -184,6 +185,45 @@ test_fault_half_close_after_last_line(void **state)
 	    HARNESS_TIMEOUT_MS), 0);
 	expect_left(&c, nh, reason, sizeof reason);
 	harness_close(&h);
+	harness_close(&c);
+	assert_int_equal(harness_stop(s), 0);
+}
+
+/*
+ * A script that sends many lines and closes at once, never reading
+ * (cat file | nc -q0): its own echoes soon fail with a reset, but every
+ * line it sent is still relayed, in order, and then it leaves.
+ */
+static void
+test_fault_full_close_after_lines_loses_nothing(void **state)
+{
+	static struct harness_conn c;
+	static char		 buf[CLOSE_LINES * 16];
+	struct harness_server	*s = *state;
+	const char *const	 args[] = { "--flood-rate", "0", NULL };
+	char			 nick[32], want[64], line[128], reason[256];
+	size_t			 len = 0;
+	int			 fd, i;
+
+	assert_int_equal(harness_start(s, args), 0);
+	assert_int_equal(harness_join(&c, s->port, NULL, 0), 0);
+	assert_true((fd = harness_socket(NULL, s->port, 0)) != -1);
+	welcome_nick(fd, nick, sizeof nick);
+	for (i = 0; i < CLOSE_LINES; i++)
+		len += (size_t)snprintf(buf + len, sizeof buf - len,
+		    "script %d\n", i);
+	assert_int_equal(fault_write_all(fd, buf, len, HARNESS_TIMEOUT_MS),
+	    0);
+	close(fd);
+	for (i = 0; i < CLOSE_LINES; i++) {
+		snprintf(want, sizeof want, "<%s> script %d", nick, i);
+		assert_int_equal(harness_expect(&c, "> script ", line,
+		    sizeof line, HARNESS_TIMEOUT_MS), 0);
+		assert_string_equal(line, want);
+	}
+	expect_left(&c, nick, reason, sizeof reason);
+	printf("# %d lines relayed after the sender closed; left with "
+	    "\"%s\"\n", CLOSE_LINES, reason);
 	harness_close(&c);
 	assert_int_equal(harness_stop(s), 0);
 }
@@ -404,6 +444,9 @@ main(void)
 		    fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_fault_half_close_after_last_line, fault_setup, fault_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_fault_full_close_after_lines_loses_nothing, fault_setup,
+		    fault_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_fault_silent_and_instant_close, fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_one_byte_per_packet,

@@ -1104,17 +1104,36 @@ test_client_flush_writes_queue_in_order(void **state)
 	close(peer);
 }
 
-/* A peer that went away is a write error on that client alone. */
+/*
+ * A peer that went away is a write error on that client alone: its
+ * queue goes, the lines it sent before it went are still handled, and it
+ * leaves with the write error at the end of its stream.
+ */
 static void
 test_client_flush_to_closed_peer_closes_client(void **state)
 {
-	struct client	*a;
+	struct client	*a, *b;
 	int		 peer;
 
 	signal(SIGPIPE, SIG_IGN);
 	a = join_pair(&peer);
+	b = join();
+	rename_to(a, "alice");
+	clear_all();
+	assert_int_equal(write(peer, "last words\n", 11), 11);
 	close(peer);
+	client_send(a, "to a closed peer");
 	client_flush(a);
+	assert_null(a->dead);
+	assert_int_not_equal(a->werror, 0);
+	assert_int_equal(a->qlen, 0);
+	assert_int_equal(a->qbytes, 0);
+	client_send(a, "dropped, not queued");
+	assert_int_equal(a->qlen, 0);
+	client_read(a);
+	client_read(a);
+	client_process(a, NOW);
+	assert_queued(b, 0, "<alice> last words");
 	assert_non_null(a->dead);
 	assert_true(strncmp(a->dead, "write error: ", 13) == 0);
 }
