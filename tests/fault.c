@@ -61,13 +61,28 @@ fault_cpu_ms(pid_t pid)
 	return (long)((ut + st) * 1000 / (unsigned long)hz);
 }
 
-/* The server runs under a wrapper (valgrind): its memory says nothing. */
+#if defined(__SANITIZE_ADDRESS__)
+#define FAULT_ASAN	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FAULT_ASAN	1
+#endif
+#endif
+
+/*
+ * Whether the server's resident size measures the server: not under a
+ * wrapper (valgrind), nor when built with AddressSanitizer, whose
+ * quarantine keeps freed memory resident on purpose.
+ */
 int
-fault_wrapped(void)
+fault_rss_meaningful(void)
 {
 	const char	*w = getenv("CHAT_SERVER_WRAPPER");
 
-	return w != NULL && *w != '\0';
+#ifdef FAULT_ASAN
+	return 0;
+#endif
+	return w == NULL || *w == '\0';
 }
 
 /* Raise our soft descriptor limit to n (children inherit it). */

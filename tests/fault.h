@@ -14,7 +14,7 @@
 
 long	fault_rss_kb(pid_t);
 long	fault_cpu_ms(pid_t);
-int	fault_wrapped(void);
+int	fault_rss_meaningful(void);
 int	fault_raise_nofile(long);
 int	fault_setup(void **);
 int	fault_teardown(void **);
