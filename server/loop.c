@@ -266,6 +266,7 @@ loop_run(int lfd, int sigfd)
 			loop_hangup();
 		now = loop_now();
 		maxfd = loop_fill(&rset, &wset, lfd, sigfd, now);
+		log_flush();	/* nothing logged waits while we sleep */
 		if (select(maxfd + 1, &rset, &wset, NULL,
 		    loop_timeout(&tv, now)) == -1) {
 			if (errno == EINTR)
