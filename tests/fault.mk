@@ -37,4 +37,3 @@ tests_test_fault_log_SOURCES = tests/test_fault_log.c
 tests_test_fault_log_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_fault_log_LDADD = $(FAULT_LDADD)
 
-EXTRA_DIST += RELIABILITY.md

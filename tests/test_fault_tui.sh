@@ -7,49 +7,15 @@
 # dying mid-session must give the reconnecting state, not a crash.
 # (tests/tui_e2e.sh covers the plainer hostile bytes and the reconnect.)
 
-: "${CHAT_TUI:?}" "${top_builddir:?}"
+: "${CHAT_TUI:?}" "${top_builddir:?}" "${top_srcdir:?}"
 FEED="$top_builddir/tests/tui_feed"
 TUI_GIANT_BYTES=1048576
 TUI_FLOOD_LINES=100000
 TUI_FLOOD_DEADLINE_S=120	# generous: a loaded 2-core machine
 TUI_KEY_DEADLINE_S=10
 
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "SKIP: tmux not installed"
-	exit 77
-fi
-LC_ALL=C.UTF-8
-export LC_ALL
-unset NO_COLOR TMUX
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/fault_tui.XXXXXX") || exit 1
-sock="fault_tui_$$"
-feed_pid=
-cleanup() {
-	tmux -L "$sock" kill-server 2>/dev/null
-	[ -n "$feed_pid" ] && kill "$feed_pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-tm() { tmux -L "$sock" "$@"; }
-now() { date +%s; }
-screen() { tm capture-pane -p -t t >"$tmp/screen" 2>/dev/null; }
-fail() {
-	echo "FAIL: $*"
-	[ -f "$tmp/screen" ] && { echo "--- last screen:"; cat "$tmp/screen"; }
-	exit 1
-}
-# wait_for TEXT SECONDS WHAT: poll the screen until it shows TEXT.
-wait_for() {
-	deadline=$(($(now) + $2))
-	until screen && grep -F -q -- "$1" "$tmp/screen"; do
-		[ "$(now)" -ge "$deadline" ] && fail "$3: never showed \"$1\""
-		sleep 0.1
-	done
-}
-row() { screen; sed -n "$1p" "$tmp/screen"; }
+. "$top_srcdir/tests/tmux.sh"
+tmux_setup fault_tui
 
 mkfifo "$tmp/feed.in"
 "$FEED" <"$tmp/feed.in" >"$tmp/feed.port" &
@@ -68,7 +34,7 @@ title0=$(tm display-message -p -t t '#{pane_title}')
 printf 'dcs \033P1;2|pwned\033\\ end\n' >&3
 printf 'c1 \302\233 2J \302\235 0;pwned \302\234 \233 31m end\n' >&3
 printf 'osc \033]2;pwned\033\\ \033]0;pwned\007 \033[?1049l\033[24;1H end\n' >&3
-wait_for "osc" 10 "hostile controls"
+wait_for t "osc" "hostile controls"
 [ "$(tm display-message -p -t t '#{pane_title}')" = "$title0" ] ||
     fail "the server changed the terminal title"
 grep -q "pwned" "$tmp/screen" || fail "the hostile lines are not shown"
@@ -80,13 +46,13 @@ t0=$(now)
 awk -v n="$TUI_FLOOD_LINES" \
     'BEGIN { for (i = 0; i < n; i++) printf "<flood> line %06d\n", i }' >&3
 printf 'the end of the flood\n' >&3
-wait_for "the end of the flood" "$TUI_FLOOD_DEADLINE_S" "after the flood"
+wait_for t "the end of the flood" "after the flood" "$TUI_FLOOD_DEADLINE_S"
 echo "ok: a $TUI_GIANT_BYTES-byte line and $TUI_FLOOD_LINES lines shown in $(($(now) - t0)) s (bound $TUI_FLOOD_DEADLINE_S)"
 
-row 23 | grep -q "^ 127.0.0.1:" || fail "status line moved: \"$(row 23)\""
+row t 23 | grep -q "^ 127.0.0.1:" || fail "status line moved: \"$(row t 23)\""
 tm send-keys -t t "still typing"
-wait_for "still typing" "$TUI_KEY_DEADLINE_S" "typing after the flood"
-[ "$(row 24)" = "still typing" ] || fail "input line moved: \"$(row 24)\""
+wait_for t "still typing" "typing after the flood" "$TUI_KEY_DEADLINE_S"
+[ "$(row t 24)" = "still typing" ] || fail "input line moved: \"$(row t 24)\""
 [ "$(tm display-message -p -t t '#{pane_title}')" = "$title0" ] ||
     fail "the title changed"
 echo "ok: layout and title unchanged, keys answered"
@@ -95,10 +61,10 @@ exec 3>&-
 kill "$feed_pid"
 wait "$feed_pid" 2>/dev/null
 feed_pid=
-wait_for "reconnecting" 10 "server gone"
+wait_for t "reconnecting" "server gone"
 ps -o comm= -p "$(tm display-message -p -t t '#{pane_pid}')" \
     --ppid "$(tm display-message -p -t t '#{pane_pid}')" | grep -q chat-tui ||
     fail "chat-tui is gone"
-row 23 | grep -q "^ 127.0.0.1:.*reconnecting" ||
-    fail "no reconnecting status: \"$(row 23)\""
+row t 23 | grep -q "^ 127.0.0.1:.*reconnecting" ||
+    fail "no reconnecting status: \"$(row t 23)\""
 echo "ok: the server died mid-session: reconnecting, no crash"

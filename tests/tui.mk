@@ -4,7 +4,7 @@ TUI_UNIT_TESTS = tests/test_wrap tests/test_scrollback tests/test_editor \
 	tests/test_style tests/test_keys
 check_PROGRAMS += $(TUI_UNIT_TESTS)
 TESTS += $(TUI_UNIT_TESTS) tests/tui_e2e.sh
-EXTRA_DIST += tests/tui_e2e.sh
+EXTRA_DIST += tests/tui_e2e.sh tests/tmux.sh
 
 TUI_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 TUI_TEST_LDADD = tui/libtuimodel.a common/libcommon.a compat/libcompat.a \

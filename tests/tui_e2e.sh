@@ -9,81 +9,11 @@
 # a refused connection exits 1 with the reason; usage errors exit 2; the
 # plain line mode works in a pipe.
 
-: "${CHAT_SERVER:?}" "${CHAT_TUI:?}" "${top_builddir:?}"
+: "${CHAT_SERVER:?}" "${CHAT_TUI:?}" "${top_builddir:?}" "${top_srcdir:?}"
 FEED="$top_builddir/tests/tui_feed"
 
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "SKIP: tmux not installed"
-	exit 77
-fi
-
-LC_ALL=C.UTF-8
-export LC_ALL
-unset NO_COLOR TMUX
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tui_e2e.XXXXXX") || exit 1
-sock="tui_e2e_$$"
-server_pid=
-feed_pid=
-
-cleanup() {
-	tmux -L "$sock" kill-server 2>/dev/null
-	for pid in $server_pid $feed_pid; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-fail() {
-	echo "FAIL: $*"
-	if [ -f "$tmp/screen" ]; then
-		echo "--- last screen:"
-		cat "$tmp/screen"
-		echo "---"
-	fi
-	exit 1
-}
-
-pass() {
-	echo "ok: $*"
-}
-
-now() {
-	date +%s
-}
-
-tm() {
-	tmux -L "$sock" "$@"
-}
-
-screen() {
-	tm capture-pane -p -t "$1" >"$tmp/screen" 2>/dev/null
-}
-
-# wait_for WINDOW TEXT WHAT: poll the screen until it shows TEXT.
-wait_for() {
-	deadline=$(($(now) + 10))
-	while :; do
-		screen "$1"
-		grep -F -q -- "$2" "$tmp/screen" && return 0
-		[ "$(now)" -ge "$deadline" ] &&
-		    fail "$3: window $1 never showed \"$2\""
-		sleep 0.1
-	done
-}
-
-# row WINDOW N: row N of the screen (1 is the top, -1 the bottom).
-row() {
-	screen "$1"
-	if [ "$2" -lt 0 ]; then
-		tail -n $((-$2)) "$tmp/screen" | head -n 1
-	else
-		sed -n "$2p" "$tmp/screen"
-	fi
-}
+. "$top_srcdir/tests/tmux.sh"
+tmux_setup tui_e2e
 
 # start_server [PORT]: chat-server on PORT (default: any free port).
 start_server() {

@@ -1,0 +1,79 @@
+# Shared by the tests that drive chat-tui in tmux; source it with
+#   . "$top_srcdir/tests/tmux.sh"; tmux_setup NAME
+# It skips the test (exit 77) when tmux is missing, makes $tmp, runs a
+# private tmux server, and on exit kills it and the processes named by
+# $server_pid, $feed_pid and $pids.
+
+tmux_setup() {
+	if ! command -v tmux >/dev/null 2>&1; then
+		echo "SKIP: tmux not installed"
+		exit 77
+	fi
+	LC_ALL=C.UTF-8
+	export LC_ALL
+	unset NO_COLOR TMUX
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || exit 1
+	sock="$1_$$"
+	pids= server_pid= feed_pid=
+	trap tmux_cleanup EXIT
+	trap 'exit 1' INT TERM HUP
+}
+
+tmux_cleanup() {
+	tmux -L "$sock" kill-server 2>/dev/null
+	for pid in $server_pid $feed_pid $pids; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+
+fail() {
+	echo "FAIL: $*"
+	if [ -f "$tmp/screen" ]; then
+		echo "--- last screen:"
+		cat "$tmp/screen"
+		echo "---"
+	fi
+	exit 1
+}
+
+pass() {
+	echo "ok: $*"
+}
+
+now() {
+	date +%s
+}
+
+tm() {
+	tmux -L "$sock" "$@"
+}
+
+# screen WINDOW: its contents into $tmp/screen.
+screen() {
+	tm capture-pane -p -t "$1" >"$tmp/screen" 2>/dev/null
+}
+
+# wait_for WINDOW TEXT WHAT [SECONDS]: poll the screen until it shows
+# TEXT, failing after SECONDS (default 10).
+wait_for() {
+	deadline=$(($(now) + ${4:-10}))
+	while :; do
+		screen "$1"
+		grep -F -q -- "$2" "$tmp/screen" && return 0
+		[ "$(now)" -ge "$deadline" ] &&
+		    fail "$3: window $1 never showed \"$2\""
+		sleep 0.1
+	done
+}
+
+# row WINDOW N: row N of the screen (1 is the top, -1 the bottom).
+row() {
+	screen "$1"
+	if [ "$2" -lt 0 ]; then
+		tail -n $((-$2)) "$tmp/screen" | head -n 1
+	else
+		sed -n "$2p" "$tmp/screen"
+	fi
+}
