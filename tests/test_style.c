@@ -126,6 +126,7 @@ test_style_nick_colour_is_stable_and_in_range(void **state)
 struct track_case {
 	const char	*before;
 	const char	*line;
+	int		 first;		/* the first line of a connection */
 	const char	*after;
 	int		 changed;
 };
@@ -135,17 +136,21 @@ test_style_tracks_own_nick(void **state)
 {
 	static const struct track_case	cases[] = {
 		{ "", "*** Welcome to chat! Type /help for commands. "
-		  "(you are guest1, 1 online)", "guest1", STYLE_NICK_WELCOME },
-		{ "old", "*** Hi (you are guest7, 3 online)", "guest7",
+		  "(you are guest1, 1 online)", 1, "guest1", STYLE_NICK_WELCOME },
+		{ "old", "*** Hi (you are guest7, 3 online)", 1, "guest7",
 		  STYLE_NICK_WELCOME },
-		{ "guest1", "*** guest1 is now known as alice", "alice",
+		{ "guest1", "*** guest1 is now known as alice", 0, "alice",
 		  STYLE_NICK_RENAMED },
-		{ "guest1", "*** Hi (you are guest1, 1 online)", "guest1", 0 },
-		{ "guest1", "*** guest10 is now known as bob", "guest1", 0 },
-		{ "guest1", "*** carol is now known as dave", "guest1", 0 },
-		{ "guest1", "<bob> (you are fooled, yes)", "guest1", 0 },
-		{ "guest1", "*** bob has joined (2 online)", "guest1", 0 },
-		{ "guest1", "*** (you are broken", "guest1", 0 },
+		{ "guest1", "*** Hi (you are guest1, 1 online)", 1, "guest1", 0 },
+		{ "guest1", "*** guest10 is now known as bob", 0, "guest1", 0 },
+		{ "guest1", "*** carol is now known as dave", 0, "guest1", 0 },
+		{ "guest1", "<bob> (you are fooled, yes)", 1, "guest1", 0 },
+		{ "guest1", "*** bob has joined (2 online)", 0, "guest1", 0 },
+		{ "guest1", "*** (you are broken", 1, "guest1", 0 },
+		/* A user's /quit reason is no welcome, after the first line. */
+		{ "guest1", "*** bob has left (quit: x (you are mallory, 1 "
+		  "online)", 0, "guest1", 0 },
+		{ "guest1", "*** Hi (you are guest9, 2 online)", 0, "guest1", 0 },
 	};
 	char	nick[NICK_MAX_BYTES + 1];
 	size_t	i;
@@ -154,7 +159,7 @@ test_style_tracks_own_nick(void **state)
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		snprintf(nick, sizeof nick, "%s", cases[i].before);
 		changed = style_track_nick(cases[i].line,
-		    strlen(cases[i].line), nick, sizeof nick);
+		    strlen(cases[i].line), nick, sizeof nick, cases[i].first);
 		assert_string_equal(nick, cases[i].after);
 		assert_int_equal(changed, cases[i].changed);
 	}

@@ -191,7 +191,7 @@ wait_for bob "| robert | connected" "a /nick name kept over a reconnect"
 pass "reconnects with backoff, keeps the scrollback, asks for the nick again"
 
 # --- /quit, Ctrl-D, SIGTERM: exit and give the terminal back
-tm send-keys -t carol "/quit" Enter
+tm send-keys -t carol "/QUIT" Enter	# command names ignore case
 wait_for carol "EXIT=0" "/quit exit status"
 [ "$(tm display-message -p -t carol '#{alternate_on}')" = 0 ] ||
     fail "alternate screen still on after /quit"

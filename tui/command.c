@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "tui/tui.h"
@@ -126,7 +127,10 @@ command_reconnect(struct tui *t, const char *line, const char *arg)
 	command_notice(t, "connecting to %s:%s", t->conn.host, t->conn.port);
 }
 
-/* Run a line typed in the input: a local command, or send it. */
+/*
+ * Run a line typed in the input: a local command, or send it.  Names
+ * ignore case, as the server's do, so /QUIT is ours and not the server's.
+ */
 void
 command_run(struct tui *t, const char *line)
 {
@@ -144,7 +148,7 @@ command_run(struct tui *t, const char *line)
 		arg++;
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strlen(commands[i].name) == n &&
-		    strncmp(commands[i].name, line + 1, n) == 0) {
+		    strncasecmp(commands[i].name, line + 1, n) == 0) {
 			commands[i].fn(t, line, arg);
 			return;
 		}

@@ -28,9 +28,10 @@ loop_line(struct tui *t, const char *line, size_t len)
 	n = text_cut(clean, n, LINE_MAX_BYTES);
 	clean[n] = '\0';
 	/* A nick we took by /nick is the one to ask for after a reconnect. */
-	if (style_track_nick(clean, n, t->nick, sizeof t->nick) ==
+	if (style_track_nick(clean, n, t->nick, sizeof t->nick, t->fresh) ==
 	    STYLE_NICK_RENAMED)
 		strlcpy(t->want_nick, t->nick, sizeof t->want_nick);
+	t->fresh = 0;
 	style_classify(clean, n, t->nick, &st);
 	scrollback_push(&t->sb, clean, n, time(NULL), &st);
 }
@@ -40,6 +41,7 @@ loop_connected(struct tui *t, int again)
 {
 	char	line[NICK_MAX_BYTES + 8];
 
+	t->fresh = 1;
 	if (again)
 		command_notice(t, "connected to %s:%s", t->conn.host,
 		    t->conn.port);

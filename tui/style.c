@@ -142,10 +142,14 @@ style_set_nick(const char *s, size_t len, char *nick, size_t size)
 /*
  * Follow our nickname through the server's notices: the welcome says
  * "(you are NICK, N online)" and a rename "*** OLD is now known as NEW".
- * Returns STYLE_NICK_WELCOME or STYLE_NICK_RENAMED when nick changed.
+ * Only the first line of a connection (first set) may be the welcome:
+ * other notices carry text users choose, such as a /quit reason, and
+ * must not tell us who we are.  Returns STYLE_NICK_WELCOME or
+ * STYLE_NICK_RENAMED when nick changed.
  */
 int
-style_track_nick(const char *s, size_t len, char *nick, size_t size)
+style_track_nick(const char *s, size_t len, char *nick, size_t size,
+    int first)
 {
 	const char	*p, *end = s + len, *q;
 	size_t		 n;
@@ -162,7 +166,7 @@ style_track_nick(const char *s, size_t len, char *nick, size_t size)
 			return 0;
 		return STYLE_NICK_RENAMED;
 	}
-	for (p = s; p < end; p++) {
+	for (p = s; first && p < end; p++) {
 		if (!style_has_prefix(p, (size_t)(end - p), WELCOME_MARK))
 			continue;
 		p += strlen(WELCOME_MARK);

@@ -63,7 +63,7 @@ struct style {
 
 void	style_classify(const char *, size_t, const char *, struct style *);
 unsigned int style_nick_colour(const char *, size_t, unsigned int);
-int	style_track_nick(const char *, size_t, char *, size_t);
+int	style_track_nick(const char *, size_t, char *, size_t, int);
 
 /* wrap.c */
 size_t	wrap_row(const char *, size_t, size_t, size_t *);
@@ -188,6 +188,7 @@ struct tui {
 	struct conn		 conn;
 	char			 nick[NICK_MAX_BYTES + 1];
 	char			 want_nick[NICK_MAX_BYTES + 1]; /* asked on connect */
+	int			 fresh;		/* no line yet on this connection */
 	int			 colour;
 	size_t			 page_rows;	/* message pane height */
 	char			 status[256];	/* the status line's text */

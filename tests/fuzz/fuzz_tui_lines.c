@@ -82,7 +82,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (st.nick_off + st.nick_len > n ||
 		    (unsigned)st.kind > LINE_LOCAL)
 			abort();
-		style_track_nick(clean, n, nick, sizeof nick);
+		style_track_nick(clean, n, nick, sizeof nick, size % 2);
 		if (strlen(nick) > NICK_MAX_BYTES)
 			abort();
 		check_wrap(clean, n, width);
