@@ -227,6 +227,15 @@ if grep -q "$(printf '\033')" "$tmp/plain.out"; then
 fi
 pass "plain line mode works in a pipe"
 
+# --- plain mode whose output cannot be written: exit 1, saying why
+printf 'into the void\n' |
+    "$CHAT_TUI" --port "$port" >/dev/full 2>"$tmp/full.err"
+status=$?
+[ $status -eq 1 ] || fail "stdout on /dev/full: exit status $status"
+grep -q "^chat-tui: cannot write standard output: No space left on device" \
+    "$tmp/full.err" || fail "stdout on /dev/full: $(cat "$tmp/full.err")"
+pass "plain mode stops with exit 1 when its output fails"
+
 # --- a piped file larger than the server's flood backlog is paced out,
 # not cut off: against chat-server's default flood rule (20 lines, then
 # 5 a second, "excess flood" when 8 KiB wait), 50 lines of 500 bytes

@@ -166,15 +166,16 @@ loop_signalled(void)
 }
 
 /*
- * Run the screen until /quit or a signal; returns 0, or minus the signal
- * that ended it.  The terminal is given back on every way out.
+ * Run the screen until /quit or a signal; returns 0, 1 when the loop
+ * itself failed, or minus the signal that ended it.  The terminal is
+ * given back on every way out.
  */
 int
 loop_run(struct tui *t, int sigfd)
 {
 	struct pollfd	pfd[3];
 	char		drain[64];
-	int		timeout, sig;
+	int		timeout, sig, error = 0;
 
 	screen_init(t->colour);
 	loop_connected(t, 0);
@@ -200,6 +201,7 @@ loop_run(struct tui *t, int sigfd)
 		if (poll(pfd, 3, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
+			error = errno;
 			break;
 		}
 		if (pfd[1].revents & POLLIN)
@@ -216,5 +218,9 @@ loop_run(struct tui *t, int sigfd)
 	if (t->quit)
 		conn_flush(&t->conn, QUIT_FLUSH_MS);
 	screen_end();
+	if (error != 0) {
+		fprintf(stderr, "chat-tui: poll: %s\n", strerror(error));
+		return 1;
+	}
 	return t->quit ? 0 : -loop_signalled();
 }

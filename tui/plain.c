@@ -27,6 +27,7 @@ struct plain {
 	int		 eof;		/* stdin is done */
 	int		 shut;		/* and the server was told */
 	int		 quit;		/* a /quit was sent */
+	int		 out_error;	/* errno of a failed write to stdout */
 	int64_t		 linger_until;
 };
 
@@ -95,7 +96,10 @@ plain_socket(struct plain *p, short revents)
 		return -1;
 	while (linebuf_next(&p->conn->in, &line, &len) != LINEBUF_NONE)
 		plain_print(line, len);
-	fflush(stdout);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		p->out_error = errno != 0 ? errno : EIO;
+		return -1;
+	}
 	if ((revents & POLLOUT) && conn_write(p->conn) == -1)
 		return -1;
 	return 0;
@@ -160,6 +164,11 @@ plain_run(struct conn *c, int sigfd)
 		conn_pace(c, conn_now());
 	}
 	linebuf_free(&p.in);
+	if (p.out_error != 0) {
+		fprintf(stderr, "chat-tui: cannot write standard output: %s\n",
+		    strerror(p.out_error));
+		return 1;
+	}
 	if (p.eof || p.quit)
 		return 0;
 	fprintf(stderr, "chat-tui: %s:%s: %s\n", c->host, c->port, c->cause);
