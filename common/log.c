@@ -117,31 +117,22 @@ log_vformat(char *buf, size_t size, const char *event, const char *fmt,
 		stamp_sec = ts.tv_sec;
 	}
 	n = strlcpy(buf, stamp, size);
-	m = snprintf(buf + n, size - n, ".%03ldZ %s ", ts.tv_nsec / 1000000L,
-	    event);
-	if (m > 0)
-		n += (size_t)m;
-	m = vsnprintf(buf + n, size - n, fmt, ap);
-	if (m > 0)
-		n += (size_t)m;
+	if (n < size) {
+		m = snprintf(buf + n, size - n, ".%03ldZ %s ",
+		    ts.tv_nsec / 1000000L, event);
+		if (m > 0)
+			n += (size_t)m;
+	}
+	if (n < size) {
+		m = vsnprintf(buf + n, size - n, fmt, ap);
+		if (m > 0)
+			n += (size_t)m;
+	}
 	if (n > size - 2)		/* cut, keeping room for the newline */
 		n = size - 2;
 	buf[n++] = '\n';
 	buf[n] = '\0';
 	return n;
-}
-
-/* Format a log line into buf (for tests and callers that batch). */
-int
-log_format(char *buf, size_t size, const char *event, const char *fmt, ...)
-{
-	va_list	ap;
-	size_t	n;
-
-	va_start(ap, fmt);
-	n = log_vformat(buf, size, event, fmt, ap);
-	va_end(ap);
-	return (int)n;
 }
 
 /*

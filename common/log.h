@@ -17,7 +17,5 @@ void	log_batch(int);
 void	log_flush(void);
 void	log_event(const char *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
-int	log_format(char *, size_t, const char *, const char *, ...)
-	    __attribute__((format(printf, 4, 5)));
 
 #endif

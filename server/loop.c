@@ -97,7 +97,7 @@ loop_accept(int lfd, double now)
 	const char		*why;
 	int			 fd, i;
 
-	for (i = 0; i < 64; i++) {	/* a bounded batch per turn */
+	for (i = 0; i < ACCEPT_BATCH_CONNS; i++) {
 		len = sizeof ss;
 		fd = accept(lfd, (struct sockaddr *)&ss, &len);
 		if (fd == -1) {
@@ -239,13 +239,12 @@ loop_shutdown(void)
 		client_flush(room_clients[i]);
 		client_kill(room_clients[i], "server shutting down");
 	}
-	while (room_count > 0) {
-		struct client *c = room_clients[--room_count];
-
-		log_event("part", "%s %s %s", c->addr, c->nick, c->dead);
-		client_destroy(c);
+	for (i = 0; i < room_count; i++) {
+		log_event("part", "%s %s %s", room_clients[i]->addr,
+		    room_clients[i]->nick, room_clients[i]->dead);
+		client_destroy(room_clients[i]);
 	}
-	free(room_clients);
+	room_free();
 	msg_pool_drain();
 }
 

@@ -151,6 +151,8 @@ parse_options(int argc, char **argv)
 		case 'm':
 			options.max_clients = parse_count("client limit",
 			    optarg, INT_MAX);
+			if (options.max_clients == 0)
+				usage_error("client limit must be at least 1");
 			break;
 		case 'p':
 			if (net_parse_port(optarg, 1) == -1)

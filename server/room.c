@@ -161,3 +161,12 @@ room_leave(struct client *c)
 	log_event("part", "%s %s %s", c->addr, c->nick, c->dead);
 	room_announce("*** %s has left (%s)", c->nick, c->dead);
 }
+
+/* At shutdown: every member has been destroyed; free the list itself. */
+void
+room_free(void)
+{
+	free(room_clients);
+	room_clients = NULL;
+	room_count = room_cap = 0;
+}

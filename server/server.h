@@ -26,6 +26,7 @@
 #define SENDQ_MAX_CHUNKS	(SENDQ_MAX_BYTES / CHUNK_BYTES + 1)
 #define MSG_TYPICAL_BYTES	(LINE_MAX_BYTES + NICK_MAX_BYTES + 8)
 #define LISTEN_BACKLOG		128
+#define ACCEPT_BATCH_CONNS	64	/* connections taken per turn */
 #define ACCEPT_PAUSE_MS		250	/* accept() rest after EMFILE */
 #define FLOOD_BURST_DEFAULT	20	/* lines a client may send at once */
 #define FLOOD_RATE_DEFAULT	5	/* lines per second after the burst */
@@ -133,6 +134,7 @@ unsigned int	 room_count_host(const char *);
 int		 room_nick_valid(const char *);
 void		 room_rename(struct client *, const char *);
 void		 room_assign_nick(struct client *);
+void		 room_free(void);
 
 /* msg.c */
 void		 msg_printf(struct msg *, const char *, ...)

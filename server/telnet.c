@@ -19,12 +19,19 @@
 #define SB	250
 #define SE	240
 
+/*
+ * Real subnegotiations (terminal type, window size) are a few bytes.  A
+ * raw client whose invalid UTF-8 happens to hold IAC SB would otherwise
+ * lose everything after it, waiting for an IAC SE that never comes.
+ */
+#define TELNET_SB_MAX_BYTES	64
+
 enum {
 	TELNET_DATA,
 	TELNET_IAC,		/* after IAC */
 	TELNET_OPTION,		/* after IAC WILL/WONT/DO/DONT */
-	TELNET_SB,		/* inside a subnegotiation */
-	TELNET_SB_IAC		/* IAC inside a subnegotiation */
+	TELNET_SB_IAC,		/* IAC inside a subnegotiation */
+	TELNET_SB		/* inside one; + the bytes seen so far */
 };
 
 /* Filter buf in place, keeping state across calls; returns the new length. */
@@ -59,12 +66,16 @@ telnet_filter(int *state, char *buf, size_t len)
 		case TELNET_OPTION:
 			*state = TELNET_DATA;
 			break;
-		case TELNET_SB:
-			if (u[i] == IAC)
-				*state = TELNET_SB_IAC;
-			break;
 		case TELNET_SB_IAC:
 			*state = u[i] == SE ? TELNET_DATA : TELNET_SB;
+			break;
+		default:		/* TELNET_SB + the bytes seen */
+			if (u[i] == IAC)
+				*state = TELNET_SB_IAC;
+			else if (*state - TELNET_SB + 1 >= TELNET_SB_MAX_BYTES)
+				*state = TELNET_DATA;	/* not telnet after all */
+			else
+				(*state)++;
 			break;
 		}
 	}

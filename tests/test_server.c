@@ -637,6 +637,7 @@ test_server_usage_errors_exit_2(void **state)
 		{ "--port", "70000", NULL },
 		{ "--port", "-1", NULL },
 		{ "--max-clients", "many", NULL },
+		{ "--max-clients", "0", NULL },	/* would refuse everyone */
 		{ "--port", NULL, NULL },
 		{ "--flood-burst", "0", NULL },
 		{ "--welcome", NULL, NULL },	/* filled in: too long */

@@ -873,6 +873,26 @@ test_client_flood_with_full_backlog_is_dropped(void **state)
 	assert_int_equal(nqueued(b), 1);
 }
 
+/*
+ * IAC SB in a raw client's bytes without its IAC SE: after a bounded
+ * subnegotiation the rest is data again, not swallowed for ever.
+ */
+static void
+test_telnet_filter_bounds_subnegotiation(void **state)
+{
+	char	buf[256];
+	size_t	n;
+	int	st = 0;
+
+	memcpy(buf, "\xff\xfa", 2);
+	memset(buf + 2, 'x', 64);
+	memcpy(buf + 66, "after\n", 6);
+	n = telnet_filter(&st, buf, 72);
+	assert_int_equal(st, 0);
+	assert_int_equal(n, 6);
+	assert_memory_equal(buf, "after\n", 6);
+}
+
 /* Telnet negotiation is stripped wherever the reads split it. */
 static void
 test_telnet_filter_strips_negotiation(void **state)
@@ -1188,6 +1208,7 @@ main(void)
 	};
 	const struct CMUnitTest telnet_tests[] = {
 		cmocka_unit_test(test_telnet_filter_strips_negotiation),
+		cmocka_unit_test(test_telnet_filter_bounds_subnegotiation),
 	};
 	int	failed = 0;
 
