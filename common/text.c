@@ -154,18 +154,18 @@ text_cut(const char *s, size_t len, size_t max)
 /*
  * Terminal cells taken by one character: 0 for combining marks, 2 for
  * wide East Asian characters and most emoji, else 1.  wcwidth() knows the
- * tables where wchar_t holds Unicode and a UTF-8 locale is set; anything
- * it cannot place counts as one cell so the layout never goes negative.
+ * tables once a UTF-8 locale is set, where wchar_t holds the code point
+ * (glibc, musl, the BSDs and macOS, whether or not they define
+ * __STDC_ISO_10646__); anything it cannot place counts as one cell so
+ * the layout never goes negative.
  */
 int
 text_cp_width(uint32_t cp)
 {
-#ifdef __STDC_ISO_10646__
 	int	w = wcwidth((wchar_t)cp);
 
 	if (w >= 0)
 		return w > 2 ? 2 : w;
-#endif
 	if (text_is_unsafe(cp))
 		return 0;
 	return 1;

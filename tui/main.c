@@ -206,9 +206,17 @@ setup_signals(void)
 static void
 setup_locale(void)
 {
+	static const char	*utf8[] = { "C.UTF-8", "en_US.UTF-8", "UTF-8" };
+	size_t			 i;
+
 	setlocale(LC_CTYPE, "");
+	for (i = 0; i < sizeof utf8 / sizeof utf8[0]; i++) {
+		if (strcmp(nl_langinfo(CODESET), "UTF-8") == 0)
+			return;
+		setlocale(LC_CTYPE, utf8[i]);
+	}
 	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
-		setlocale(LC_CTYPE, "C.UTF-8");
+		warnx("no UTF-8 locale found: text beyond ASCII may show wrongly");
 }
 
 /* After cleaning up, die of the signal as the parent expects. */
