@@ -122,6 +122,7 @@ command_reconnect(struct tui *t, const char *line, const char *arg)
 	}
 	if (t->conn.state == CONN_CONNECTED)
 		conn_lost(&t->conn, "reconnecting", conn_now());
+	conn_forget_addresses(&t->conn);	/* the host may have moved */
 	t->conn.backoff_ms = 0;
 	t->conn.retry_at = conn_now();
 	command_notice(t, "connecting to %s:%s", t->conn.host, t->conn.port);

@@ -21,6 +21,8 @@
 #include "common/xmalloc.h"
 #include "tui/tui.h"
 
+static int	conn_resolve(struct conn *, char **);
+
 /* Milliseconds on a clock that does not jump. */
 int64_t
 conn_now(void)
@@ -36,6 +38,8 @@ void
 conn_init(struct conn *c, const char *host, const char *port, int fd,
     int64_t now)
 {
+	char	*cause = NULL;
+
 	memset(c, 0, sizeof *c);
 	c->host = host;
 	c->port = port;
@@ -47,6 +51,8 @@ conn_init(struct conn *c, const char *host, const char *port, int fd,
 	linebuf_init(&c->in, LINE_MAX_BYTES, RECV_CHUNK_BYTES);
 	c->sendq = xmalloc(SENDQ_MAX_BYTES);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	conn_resolve(c, &cause);	/* for reconnects; failing is no error */
+	free(cause);
 }
 
 static void
@@ -57,6 +63,13 @@ conn_close(struct conn *c)
 	c->fd = -1;
 	linebuf_free(&c->in);
 	c->sendq_len = c->sendq_ready = 0;
+	c->ai_next = NULL;
+}
+
+/* Look the host up again at the next attempt (it may have moved). */
+void
+conn_forget_addresses(struct conn *c)
+{
 	if (c->ai_list != NULL)
 		freeaddrinfo(c->ai_list);
 	c->ai_list = c->ai_next = NULL;
@@ -66,6 +79,7 @@ void
 conn_free(struct conn *c)
 {
 	conn_close(c);
+	conn_forget_addresses(c);
 	free(c->sendq);
 	free(c->cause);
 	c->sendq = c->cause = NULL;
@@ -192,8 +206,7 @@ conn_failed(struct conn *c, int error, int64_t now)
 static void
 conn_up(struct conn *c, int64_t now)
 {
-	freeaddrinfo(c->ai_list);
-	c->ai_list = c->ai_next = NULL;
+	c->ai_next = NULL;
 	c->state = CONN_CONNECTED;
 	c->connected_at = now;
 	net_set_nodelay(c->fd);
@@ -235,23 +248,39 @@ conn_start(struct conn *c, int error, int64_t now)
 	return -1;
 }
 
-/* Begin a reconnect: look the host up again, it may have moved. */
+/*
+ * The host's addresses.  getaddrinfo() blocks, so it runs once, before
+ * the screen is up, and again only on /reconnect: a retry under way must
+ * never freeze the screen behind a slow resolver.
+ */
 static int
-conn_retry(struct conn *c, int64_t now)
+conn_resolve(struct conn *c, char **cause)
 {
 	struct addrinfo	hints;
-	char		*cause;
 	int		error;
 
+	if (c->ai_list != NULL)
+		return 0;
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
 	error = getaddrinfo(c->host, c->port, &hints, &c->ai_list);
-	if (error != 0) {
-		c->ai_list = NULL;
-		cause = xasprintf("cannot connect to %s:%s: %s", c->host,
-		    c->port, gai_strerror(error));
+	if (error == 0)
+		return 0;
+	c->ai_list = NULL;
+	*cause = xasprintf("cannot connect to %s:%s: %s", c->host, c->port,
+	    gai_strerror(error));
+	return -1;
+}
+
+/* Begin a reconnect, through every address in turn. */
+static int
+conn_retry(struct conn *c, int64_t now)
+{
+	char	*cause;
+
+	if (conn_resolve(c, &cause) == -1) {
 		conn_lost(c, cause, now);
 		free(cause);
 		return -1;

@@ -158,7 +158,7 @@ struct conn {
 	size_t		 sendq_ready;	/* bytes paced out, may be written */
 	double		 pace_tokens;	/* lines that may be released now */
 	int64_t		 pace_stamp;	/* when the tokens were counted */
-	struct addrinfo	*ai_list;	/* addresses of a reconnect */
+	struct addrinfo	*ai_list;	/* the host's addresses, looked up once */
 	struct addrinfo	*ai_next;
 	int		 backoff_ms;
 	int64_t		 retry_at;
@@ -180,6 +180,7 @@ int	conn_finish(struct conn *, int64_t);
 void	conn_lost(struct conn *, const char *, int64_t);
 int	conn_tick(struct conn *, int64_t);
 void	conn_flush(struct conn *, int);
+void	conn_forget_addresses(struct conn *);
 
 /* The client's whole state, owned by loop.c. */
 struct tui {
