@@ -5,5 +5,6 @@ common_libcommon_a_SOURCES = \
 	common/linebuf.c common/linebuf.h \
 	common/log.c common/log.h \
 	common/net.c common/net.h \
+	common/proto.h \
 	common/text.c common/text.h \
 	common/xmalloc.c common/xmalloc.h

@@ -12,12 +12,13 @@
 
 #include "common/linebuf.h"
 #include "common/net.h"
+#include "common/proto.h"
 
-#define LINE_MAX_BYTES		1024	/* longest client line, without \n */
+#define LINE_MAX_BYTES		PROTO_LINE_MAX_BYTES
 #define RECVQ_MAX_BYTES		8192	/* unprocessed input held per client */
 #define SENDQ_MAX_BYTES		(512 * 1024) /* queued output before a drop */
 #define REASON_MAX_BYTES	255	/* why a client left, as announced */
-#define NICK_MAX_BYTES		16
+#define NICK_MAX_BYTES		PROTO_NICK_MAX_BYTES
 #define LINES_PER_TURN		64	/* lines taken from one client per turn */
 #define WRITE_MAX_IOV		64	/* queue entries per writev() */
 #define CHUNK_BYTES		(32 * 1024) /* outgoing text buffer */
@@ -28,11 +29,11 @@
 #define LISTEN_BACKLOG		128
 #define ACCEPT_BATCH_CONNS	64	/* connections taken per turn */
 #define ACCEPT_PAUSE_MS		250	/* accept() rest after EMFILE */
-#define FLOOD_BURST_DEFAULT	20	/* lines a client may send at once */
-#define FLOOD_RATE_DEFAULT	5	/* lines per second after the burst */
+#define FLOOD_BURST_DEFAULT	PROTO_FLOOD_BURST_LINES
+#define FLOOD_RATE_DEFAULT	PROTO_FLOOD_RATE_LINES
 #define MAX_CLIENTS_DEFAULT	1000
 #define MAX_PER_IP_DEFAULT	10
-#define PORT_DEFAULT		"2000"
+#define PORT_DEFAULT		PROTO_PORT_DEFAULT
 #define WELCOME_DEFAULT		"Welcome to chat! Type /help for commands."
 
 /* A buffer of outgoing lines laid end to end, shared by every queue. */

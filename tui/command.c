@@ -54,7 +54,7 @@ void
 command_notice(struct tui *t, const char *fmt, ...)
 {
 	struct style	st;
-	char		buf[LINE_MAX_BYTES];
+	char		buf[SHOWN_LINE_MAX_BYTES];
 	va_list		ap;
 	int		n;
 

@@ -20,12 +20,12 @@
 static void
 loop_line(struct tui *t, const char *line, size_t len)
 {
-	static char	clean[LINE_MAX_BYTES * TEXT_CLEAN_GROWTH + 1];
+	static char	clean[SHOWN_LINE_MAX_BYTES * TEXT_CLEAN_GROWTH + 1];
 	struct style	st;
 	size_t		n;
 
 	n = text_clean(line, len, clean);
-	n = text_cut(clean, n, LINE_MAX_BYTES);
+	n = text_cut(clean, n, SHOWN_LINE_MAX_BYTES);
 	clean[n] = '\0';
 	/* A nick we took by /nick is the one to ask for after a reconnect. */
 	if (style_track_nick(clean, n, t->nick, sizeof t->nick, t->fresh) ==

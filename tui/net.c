@@ -48,7 +48,7 @@ conn_init(struct conn *c, const char *host, const char *port, int fd,
 	c->connected_at = now;
 	c->pace_tokens = PACE_BURST_LINES;
 	c->pace_stamp = now;
-	linebuf_init(&c->in, LINE_MAX_BYTES, RECV_CHUNK_BYTES);
+	linebuf_init(&c->in, SHOWN_LINE_MAX_BYTES, RECV_CHUNK_BYTES);
 	c->sendq = xmalloc(SENDQ_MAX_BYTES);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	conn_resolve(c, &cause);	/* for reconnects; failing is no error */

@@ -34,11 +34,11 @@ struct plain {
 static void
 plain_print(const char *line, size_t len)
 {
-	static char	clean[LINE_MAX_BYTES * TEXT_CLEAN_GROWTH + 1];
+	static char	clean[SHOWN_LINE_MAX_BYTES * TEXT_CLEAN_GROWTH + 1];
 	size_t		n;
 
 	n = text_clean(line, len, clean);
-	n = text_cut(clean, n, LINE_MAX_BYTES);
+	n = text_cut(clean, n, SHOWN_LINE_MAX_BYTES);
 	clean[n++] = '\n';
 	fwrite(clean, 1, n, stdout);
 }
@@ -126,7 +126,7 @@ plain_run(struct conn *c, int sigfd)
 
 	memset(&p, 0, sizeof p);
 	p.conn = c;
-	linebuf_init(&p.in, LINE_MAX_BYTES, STDIN_BUF_BYTES);
+	linebuf_init(&p.in, SHOWN_LINE_MAX_BYTES, STDIN_BUF_BYTES);
 	for (;;) {
 		if (sig_term || sig_hup)
 			return sig_term ? -SIGTERM : -SIGHUP;

@@ -12,14 +12,15 @@
 #include <time.h>
 
 #include "common/linebuf.h"
+#include "common/proto.h"
 
 #define HOST_DEFAULT		"localhost"
-#define PORT_DEFAULT		"2000"
+#define PORT_DEFAULT		PROTO_PORT_DEFAULT
 #define NICK_MAX_BYTES		64	/* longest own nick we track */
-#define LINE_MAX_BYTES		4096	/* longest network line kept, cleaned */
+#define SHOWN_LINE_MAX_BYTES	4096	/* longest network line kept, cleaned */
 #define RECV_CHUNK_BYTES	(64 * 1024) /* read per pass: floods stay bounded */
 #define SENDQ_MAX_BYTES		(64 * 1024) /* unsent input before we refuse */
-#define EDITOR_MAX_BYTES	1024	/* the server's own line cap */
+#define EDITOR_MAX_BYTES	PROTO_LINE_MAX_BYTES	/* the server's cap */
 #define HISTORY_MAX_LINES	100
 #define SCROLLBACK_DEFAULT_LINES 5000
 #define SCROLLBACK_MAX_LINES	1000000
@@ -35,8 +36,8 @@
  * second, below chat-server's default flood rule (20, then 5 a second),
  * so a paste or a piped file trickles out instead of being cut off.
  */
-#define PACE_BURST_LINES	10
-#define PACE_RATE_LINES		4
+#define PACE_BURST_LINES	(PROTO_FLOOD_BURST_LINES / 2)
+#define PACE_RATE_LINES		(PROTO_FLOOD_RATE_LINES - 1)
 
 /* style.c */
 enum line_kind {
