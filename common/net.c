@@ -244,38 +244,65 @@ fail:
 }
 
 /*
- * Connect to every address host resolves to in turn, each with its own
- * deadline, and return the first non-blocking socket that connects.  On
- * failure *cause names host, port and the reason of the first failure.
+ * The addresses to connect to host:port, IPv6 and IPv4.  On failure
+ * *cause names host, port and the resolver's reason.
  */
 int
-net_connect(const char *host, const char *port, int timeout_ms, char **cause)
+net_resolve(const char *host, const char *port, struct addrinfo **res,
+    char **cause)
 {
-	struct addrinfo	 hints, *res, *ai;
-	int		 fd = -1, error, saved = 0;
+	struct addrinfo	hints;
+	int		error;
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
-	error = getaddrinfo(host, port, &hints, &res);
-	if (error != 0) {
-		*cause = xasprintf("cannot connect to %s:%s: %s", host, port,
-		    error == EAI_SYSTEM ? strerror(errno) :
-		    gai_strerror(error));
-		return -1;
-	}
+	error = getaddrinfo(host, port, &hints, res);
+	if (error == 0)
+		return 0;
+	*res = NULL;
+	*cause = xasprintf("cannot connect to %s:%s: %s", host, port,
+	    error == EAI_SYSTEM ? strerror(errno) : gai_strerror(error));
+	return -1;
+}
+
+/*
+ * Connect to each of res in turn, each with its own deadline, and return
+ * the first non-blocking socket that connects.  On failure *cause names
+ * host, port and the reason of the first failure.
+ */
+int
+net_connect_list(const struct addrinfo *res, const char *host,
+    const char *port, int timeout_ms, char **cause)
+{
+	const struct addrinfo	*ai;
+	int			 fd = -1, saved = 0;
+
 	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next) {
 		fd = net_connect_to(ai, timeout_ms);
 		if (fd == -1 && saved == 0)
 			saved = errno;
 	}
-	freeaddrinfo(res);
 	if (fd == -1) {
 		*cause = xasprintf("cannot connect to %s:%s: %s", host, port,
 		    strerror(saved));
 		return -1;
 	}
 	net_set_nodelay(fd);
+	return fd;
+}
+
+/* Resolve host and connect to the first of its addresses that answers. */
+int
+net_connect(const char *host, const char *port, int timeout_ms, char **cause)
+{
+	struct addrinfo	*res;
+	int		 fd;
+
+	if (net_resolve(host, port, &res, cause) == -1)
+		return -1;
+	fd = net_connect_list(res, host, port, timeout_ms, cause);
+	freeaddrinfo(res);
 	return fd;
 }

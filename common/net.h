@@ -9,6 +9,10 @@
 #define NET_ADDR_MAX	64
 
 int	net_listen(const char *, const char *, int, char **);
+struct addrinfo;
+int	net_resolve(const char *, const char *, struct addrinfo **, char **);
+int	net_connect_list(const struct addrinfo *, const char *, const char *,
+	    int, char **);
 int	net_connect(const char *, const char *, int, char **);
 int	net_set_nonblock(int);
 void	net_set_nodelay(int);

@@ -236,18 +236,20 @@ main(int argc, char **argv)
 {
 	struct options	 o;
 	struct tui	 t;
+	struct addrinfo	*ai_list;
 	char		*cause;
 	int		 fd, status;
 
 	setup_locale();
 	parse_options(argc, argv, &o);
-	fd = net_connect(o.host, o.port, CONNECT_TIMEOUT_MS, &cause);
-	if (fd == -1)
+	if (net_resolve(o.host, o.port, &ai_list, &cause) == -1 ||
+	    (fd = net_connect_list(ai_list, o.host, o.port, CONNECT_TIMEOUT_MS,
+	    &cause)) == -1)
 		errx(1, "%s", cause);
 	setup_signals();
 
 	memset(&t, 0, sizeof t);
-	conn_init(&t.conn, o.host, o.port, fd, conn_now());
+	conn_init(&t.conn, o.host, o.port, fd, ai_list, conn_now());
 	if (o.nick != NULL)
 		strlcpy(t.want_nick, o.nick, sizeof t.want_nick);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {

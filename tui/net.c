@@ -21,8 +21,6 @@
 #include "common/xmalloc.h"
 #include "tui/tui.h"
 
-static int	conn_resolve(struct conn *, char **);
-
 /* Milliseconds on a clock that does not jump. */
 int64_t
 conn_now(void)
@@ -33,17 +31,19 @@ conn_now(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Take over fd, connected before the screen came up. */
+/*
+ * Take over fd, connected before the screen came up, and the host's
+ * addresses it was found among, kept for reconnects.
+ */
 void
 conn_init(struct conn *c, const char *host, const char *port, int fd,
-    int64_t now)
+    struct addrinfo *ai_list, int64_t now)
 {
-	char	*cause = NULL;
-
 	memset(c, 0, sizeof *c);
 	c->host = host;
 	c->port = port;
 	c->fd = fd;
+	c->ai_list = ai_list;
 	c->state = CONN_CONNECTED;
 	c->connected_at = now;
 	c->pace_tokens = PACE_BURST_LINES;
@@ -51,8 +51,6 @@ conn_init(struct conn *c, const char *host, const char *port, int fd,
 	linebuf_init(&c->in, SHOWN_LINE_MAX_BYTES, RECV_CHUNK_BYTES);
 	c->sendq = xmalloc(SENDQ_MAX_BYTES);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
-	conn_resolve(c, &cause);	/* for reconnects; failing is no error */
-	free(cause);
 }
 
 static void
@@ -248,39 +246,19 @@ conn_start(struct conn *c, int error, int64_t now)
 	return -1;
 }
 
-/*
- * The host's addresses.  getaddrinfo() blocks, so it runs once, before
- * the screen is up, and again only on /reconnect: a retry under way must
- * never freeze the screen behind a slow resolver.
- */
-static int
-conn_resolve(struct conn *c, char **cause)
-{
-	struct addrinfo	hints;
-	int		error;
-
-	if (c->ai_list != NULL)
-		return 0;
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	error = getaddrinfo(c->host, c->port, &hints, &c->ai_list);
-	if (error == 0)
-		return 0;
-	c->ai_list = NULL;
-	*cause = xasprintf("cannot connect to %s:%s: %s", c->host, c->port,
-	    gai_strerror(error));
-	return -1;
-}
-
 /* Begin a reconnect, through every address in turn. */
 static int
 conn_retry(struct conn *c, int64_t now)
 {
 	char	*cause;
 
-	if (conn_resolve(c, &cause) == -1) {
+	/*
+	 * getaddrinfo() blocks, so the addresses found before the screen
+	 * came up serve every retry; only /reconnect drops them, to look
+	 * the host up again.
+	 */
+	if (c->ai_list == NULL &&
+	    net_resolve(c->host, c->port, &c->ai_list, &cause) == -1) {
 		conn_lost(c, cause, now);
 		free(cause);
 		return -1;

@@ -168,7 +168,8 @@ struct conn {
 };
 
 int64_t	conn_now(void);
-void	conn_init(struct conn *, const char *, const char *, int, int64_t);
+void	conn_init(struct conn *, const char *, const char *, int,
+	    struct addrinfo *, int64_t);
 void	conn_free(struct conn *);
 int	conn_send(struct conn *, const char *, size_t);
 void	conn_pace(struct conn *, int64_t);
