@@ -17,17 +17,9 @@ TUI_KEY_DEADLINE_S=10
 . "$top_srcdir/tests/tmux.sh"
 tmux_setup fault_tui
 
-mkfifo "$tmp/feed.in"
-"$FEED" <"$tmp/feed.in" >"$tmp/feed.port" &
-feed_pid=$!
-exec 3>"$tmp/feed.in"
-deadline=$(($(now) + 10))
-until [ -s "$tmp/feed.port" ]; do
-	[ "$(now)" -ge "$deadline" ] && fail "feed server did not start"
-	sleep 0.1
-done
+start_feed
 tm new-session -d -s t -x 80 -y 24 \
-    "'$CHAT_TUI' --host 127.0.0.1 --port $(cat "$tmp/feed.port"); sleep 60"
+    "'$CHAT_TUI' --host 127.0.0.1 --port $feed_port; sleep 60"
 tm set-option -t t set-titles on
 title0=$(tm display-message -p -t t '#{pane_title}')
 

@@ -77,3 +77,18 @@ row() {
 		sed -n "$2p" "$tmp/screen"
 	fi
 }
+
+# start_feed: tests/tui_feed on a free port, fed through fd 3; the port
+# goes to $feed_port.
+start_feed() {
+	mkfifo "$tmp/feed.in"
+	"$FEED" <"$tmp/feed.in" >"$tmp/feed.port" &
+	feed_pid=$!
+	exec 3>"$tmp/feed.in"
+	deadline=$(($(now) + 10))
+	until [ -s "$tmp/feed.port" ]; do
+		[ "$(now)" -ge "$deadline" ] && fail "feed server did not start"
+		sleep 0.1
+	done
+	feed_port=$(cat "$tmp/feed.port")
+}

@@ -132,16 +132,8 @@ tm send-keys -t alice C-u
 pass "a resize re-lays out, keeps the input line, keys still work"
 
 # --- hostile bytes from a server are shown harmless
-mkfifo "$tmp/feed.in"
-"$FEED" <"$tmp/feed.in" >"$tmp/feed.port" &
-feed_pid=$!
-exec 3>"$tmp/feed.in"
-deadline=$(($(now) + 10))
-until [ -s "$tmp/feed.port" ]; do
-	[ "$(now)" -ge "$deadline" ] && fail "feed server did not start"
-	sleep 0.1
-done
-window hostile "'$CHAT_TUI' --host 127.0.0.1 --port $(cat "$tmp/feed.port")"
+start_feed
+window hostile "'$CHAT_TUI' --host 127.0.0.1 --port $feed_port"
 printf 'plain\033[2J\033]0;pwned\007 \342\200\256desrever \377 end\n' >&3
 printf 'ring\007\033[H\033[31mred\r\n' >&3
 wait_for hostile "ring[H[31mred" "control bytes"
