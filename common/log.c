@@ -1,8 +1,11 @@
 /*
  * Owns the log descriptor: opening, reopening after rotation, and writes
- * of whole lines.  A busy program may hold lines in a batch and write
- * them with one write() (log_batch(), log_flush()); each write holds
- * whole lines only, so a crash or kill never leaves half a line.
+ * of whole lines.  A busy program may hold lines in a batch
+ * (log_batch(), log_flush()); each write() holds whole lines only and
+ * crosses a page boundary of the file only inside its first line, because
+ * that is the one place where a kill can cut a write (see log_span()).
+ * A line cut that way is taken off the end and logged whole the next
+ * time the log is opened (log_repair()).
  */
 #include "config.h"
 
@@ -12,11 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/compat.h"
 #include "common/log.h"
+#include "common/text.h"
 #include "common/xmalloc.h"
 
 static int	 log_fd = STDERR_FILENO;
@@ -26,12 +31,84 @@ static const char *log_name = "chat";
 static char	 log_buf[LOG_BATCH_BYTES];
 static size_t	 log_len;		/* bytes held in log_buf */
 static int	 log_batching;
+static off_t	 log_off = LOG_OFF_UNKNOWN;	/* where the next write lands */
+static char	*log_cut;	/* a cut line taken off the end at opening */
+static size_t	 log_cut_len;
 
 /* The program name that prefixes errors about the log itself. */
 void
 log_set_name(const char *name)
 {
 	log_name = name;
+}
+
+/*
+ * Where the next write to fd lands, or LOG_OFF_NONE when fd is not a
+ * regular file (a pipe or terminal has no pages to cross).
+ */
+static off_t
+log_position(int fd)
+{
+	struct stat	st;
+	int		fl;
+
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+		return LOG_OFF_NONE;
+	fl = fcntl(fd, F_GETFL);
+	if (fl != -1 && (fl & O_APPEND) == 0)
+		return lseek(fd, 0, SEEK_CUR);
+	return st.st_size;
+}
+
+/*
+ * A log that does not end in a newline was cut in the middle of a write:
+ * Linux stops a write() at a page boundary when the writer is killed
+ * (SIGKILL), and a machine that loses power can do the same.  Take the
+ * part line off the end and keep it in log_cut, for log_repaired() to
+ * log whole once the log is open.  A part longer than any line this
+ * module writes is not ours to move: it is ended with a newline instead.
+ */
+static void
+log_repair(const char *path, int fd)
+{
+	char	buf[LOG_LINE_MAX];
+	struct stat st;
+	ssize_t	n;
+	size_t	part;
+	int	rfd;
+
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size == 0)
+		return;
+	if ((rfd = open(path, O_RDONLY)) == -1)
+		return;
+	n = st.st_size < (off_t)sizeof buf ? (ssize_t)st.st_size :
+	    (ssize_t)sizeof buf;
+	n = pread(rfd, buf, (size_t)n, st.st_size - n);
+	close(rfd);
+	if (n <= 0 || buf[n - 1] == '\n')
+		return;
+	for (part = 0; part < (size_t)n && buf[n - 1 - part] != '\n'; part++)
+		continue;
+	if ((part == (size_t)n && n < st.st_size) ||
+	    ftruncate(fd, st.st_size - (off_t)part) == -1) {
+		n = write(fd, "\n", 1);	/* at worst the next line joins it */
+		return;
+	}
+	free(log_cut);
+	log_cut = xmalloc(TEXT_CLEAN_GROWTH * part + 1);
+	log_cut_len = text_clean(buf + n - part, part, log_cut);
+}
+
+/* Log the part line log_repair() took off, as a line of its own. */
+static void
+log_repaired(void)
+{
+	if (log_cut == NULL)
+		return;
+	log_event("repair", "%s: a line cut by an interrupted write was taken "
+	    "off the end: %.*s", log_path, (int)log_cut_len, log_cut);
+	free(log_cut);
+	log_cut = NULL;
 }
 
 static int
@@ -46,6 +123,7 @@ log_open_path(const char *path, char **cause)
 		return -1;
 	}
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	log_repair(path, fd);
 	return fd;
 }
 
@@ -61,7 +139,9 @@ log_open(const char *path, char **cause)
 		return -1;
 	log_close();
 	log_fd = fd;
+	log_off = log_position(fd);
 	log_path = xstrdup(path);
+	log_repaired();
 	return 0;
 }
 
@@ -78,7 +158,9 @@ log_reopen(char **cause)
 	log_flush();		/* what came before the rotation, to the old file */
 	close(log_fd);
 	log_fd = fd;
+	log_off = log_position(fd);
 	log_failed = 0;
+	log_repaired();
 	return 0;
 }
 
@@ -93,6 +175,7 @@ log_close(void)
 		log_path = NULL;
 	}
 	log_fd = STDERR_FILENO;
+	log_off = LOG_OFF_UNKNOWN;
 }
 
 static size_t	log_vformat(char *, size_t, const char *, const char *,
@@ -163,9 +246,39 @@ log_finish(const char *buf, size_t n, size_t done)
 	return -1;
 }
 
-/* Write whole lines; a failing log is reported once and life goes on. */
-static void
-log_write(const char *buf, size_t n)
+/*
+ * How many bytes of buf, which holds whole lines, one write() takes when
+ * it lands at file offset off: every line that ends within the page the
+ * first line ends in.  Linux checks for a fatal signal before copying
+ * each page of a write, so a SIGKILL can cut a write only where it
+ * crosses a page boundary; this way that happens only inside the first
+ * line, the one place it cannot be avoided, and the part that would go
+ * before the cut is the short rest of a page.  off LOG_OFF_NONE (not a
+ * regular file): all of it.
+ */
+size_t
+log_span(const char *buf, size_t n, off_t off)
+{
+	const char	*nl;
+	size_t		 span, limit;
+
+	if (off < 0 || (nl = memchr(buf, '\n', n)) == NULL)
+		return n;
+	span = (size_t)(nl - buf) + 1;
+	limit = (size_t)(((off + (off_t)span + LOG_PAGE_BYTES - 1) /
+	    LOG_PAGE_BYTES) * LOG_PAGE_BYTES - off);
+	while (span < n) {
+		nl = memchr(buf + span, '\n', n - span);
+		if (nl == NULL || (size_t)(nl - buf) + 1 > limit)
+			break;
+		span = (size_t)(nl - buf) + 1;
+	}
+	return span;
+}
+
+/* One write() of whole lines; returns n, or -1 with errno saying why. */
+static ssize_t
+log_write_span(const char *buf, size_t n)
 {
 	ssize_t	w;
 
@@ -174,10 +287,36 @@ log_write(const char *buf, size_t n)
 	while (w == -1 && errno == EINTR);
 	if (w > 0 && (size_t)w < n)
 		w = log_finish(buf, n, (size_t)w);
-	if (w == (ssize_t)n) {
+	return w;
+}
+
+/*
+ * Write whole lines, in spans that keep a kill from cutting more than
+ * one line; a failing log is reported once and life goes on, and what
+ * was not written is dropped.
+ */
+static void
+log_write(const char *buf, size_t n)
+{
+	size_t	span;
+	ssize_t	w = 0;
+
+	if (log_off == LOG_OFF_UNKNOWN)
+		log_off = log_position(log_fd);
+	while (n > 0) {
+		span = log_span(buf, n, log_off);
+		if ((w = log_write_span(buf, span)) != (ssize_t)span)
+			break;
+		if (log_off >= 0)
+			log_off += (off_t)span;
+		buf += span;
+		n -= span;
+	}
+	if (n == 0) {
 		log_failed = 0;
 		return;
 	}
+	log_off = log_position(log_fd);
 	if (!log_failed && log_fd != STDERR_FILENO)
 		fprintf(stderr, "%s: cannot write log %s: %s\n", log_name,
 		    log_path, w == -1 ? strerror(errno) : "short write");

@@ -1,13 +1,21 @@
 /*
  * The event log: one line per event, "TIMESTAMP EVENT details", written
- * whole, alone or with the other lines of a batch, in one write(), so a
- * crash or kill never leaves half a line.
+ * whole, alone or with the other lines of a batch.  A line that a kill
+ * cuts in the middle of a write is taken off the end and logged whole
+ * the next time the log is opened, so every line in the log is whole.
  */
 #ifndef LOG_H
 #define LOG_H
 
+#include <sys/types.h>
+
 #define LOG_LINE_MAX	4096
-#define LOG_BATCH_BYTES	(64 * 1024)	/* lines held for one write() */
+#define LOG_BATCH_BYTES	(64 * 1024)	/* lines held for log_flush() */
+#define LOG_PAGE_BYTES	4096	/* a kill can cut a write at a multiple */
+#define LOG_OFF_NONE	((off_t)-1)	/* the log is not a regular file */
+#define LOG_OFF_UNKNOWN	((off_t)-2)	/* not looked at yet */
+
+size_t	log_span(const char *, size_t, off_t);
 
 void	log_set_name(const char *);
 int	log_open(const char *, char **);

@@ -93,26 +93,24 @@ harness_wrapper(const char **argv, size_t max, char *buf, size_t size)
 }
 
 /*
- * Start $CHAT_SERVER --port 0 --log DIR/server.log plus args (a NULL-ended
- * list, may be NULL) and wait for its "listen" line to learn the port.
+ * Start $CHAT_SERVER --port 0 --log s->log plus args (a NULL-ended list,
+ * may be NULL) and wait for a "listen" line past what the log held
+ * before, to learn the port.
  */
-int
-harness_start(struct harness_server *s, const char *const *args)
+static int
+harness_run(struct harness_server *s, const char *const *args)
 {
 	const char	*bin = getenv("CHAT_SERVER");
 	const char	*argv[64];
 	char		 wrapper[512], *log, *p;
-	size_t		 n = 0;
+	size_t		 n = 0, before;
 	long		 deadline;
 
-	memset(s, 0, sizeof *s);
 	if (bin == NULL)
 		bin = "server/chat-server";
-	snprintf(s->dir, sizeof s->dir, "%s/chat-test.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(s->dir) == NULL)
-		return -1;
-	snprintf(s->log, sizeof s->log, "%s/server.log", s->dir);
+	log = harness_log_read(s);
+	before = log != NULL ? strlen(log) : 0;
+	free(log);
 	n = harness_wrapper(argv, 16, wrapper, sizeof wrapper);
 	argv[n++] = bin;
 	argv[n++] = "--port";
@@ -123,6 +121,7 @@ harness_start(struct harness_server *s, const char *const *args)
 		argv[n++] = *args++;
 	argv[n] = NULL;
 
+	s->port = 0;
 	s->pid = fork();
 	if (s->pid == -1)
 		return -1;
@@ -135,7 +134,8 @@ harness_start(struct harness_server *s, const char *const *args)
 	    (argv[0] != bin ? 4 : 1);
 	while (harness_now_ms() < deadline) {
 		log = harness_log_read(s);
-		p = log != NULL ? strstr(log, " listen ") : NULL;
+		p = log != NULL && strlen(log) > before ?
+		    strstr(log + before, " listen ") : NULL;
 		if (p != NULL && (p = strstr(p, "]:")) != NULL)
 			s->port = atoi(p + 2);
 		free(log);
@@ -148,6 +148,28 @@ harness_start(struct harness_server *s, const char *const *args)
 		poll(NULL, 0, 10);
 	}
 	return -1;
+}
+
+/* Start a server in a new private directory, logging to server.log. */
+int
+harness_start(struct harness_server *s, const char *const *args)
+{
+	memset(s, 0, sizeof *s);
+	snprintf(s->dir, sizeof s->dir, "%s/chat-test.XXXXXX",
+	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(s->dir) == NULL)
+		return -1;
+	snprintf(s->log, sizeof s->log, "%s/server.log", s->dir);
+	return harness_run(s, args);
+}
+
+/* Start the server again after it stopped, appending to the same log. */
+int
+harness_restart(struct harness_server *s, const char *const *args)
+{
+	if (s->pid > 0)
+		return -1;
+	return harness_run(s, args);
 }
 
 /* Send sig and wait up to timeout_ms for the exit; its wait status or -1. */

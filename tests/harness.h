@@ -25,6 +25,7 @@ struct harness_conn {
 };
 
 int	harness_start(struct harness_server *, const char *const *);
+int	harness_restart(struct harness_server *, const char *const *);
 int	harness_stop(struct harness_server *);
 int	harness_signal_wait(struct harness_server *, int, int);
 void	harness_cleanup(struct harness_server *);

@@ -1,9 +1,9 @@
 # tests/server.mk: unit tests for common/ and the server core, and the
 # integration tests that run the real chat-server.
-check_PROGRAMS += tests/test_linebuf tests/test_text tests/test_server_core \
-	tests/test_server
-TESTS += tests/test_linebuf tests/test_text tests/test_server_core \
-	tests/test_server
+check_PROGRAMS += tests/test_linebuf tests/test_text tests/test_log \
+	tests/test_server_core tests/test_server
+TESTS += tests/test_linebuf tests/test_text tests/test_log \
+	tests/test_server_core tests/test_server
 
 tests_test_linebuf_SOURCES = tests/test_linebuf.c
 tests_test_linebuf_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -13,6 +13,10 @@ tests_test_linebuf_LDADD = common/libcommon.a compat/libcompat.a \
 tests_test_text_SOURCES = tests/test_text.c
 tests_test_text_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_text_LDADD = common/libcommon.a compat/libcompat.a $(CMOCKA_LIBS)
+
+tests_test_log_SOURCES = tests/test_log.c
+tests_test_log_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_log_LDADD = common/libcommon.a compat/libcompat.a $(CMOCKA_LIBS)
 
 tests_test_server_core_SOURCES = tests/test_server_core.c
 tests_test_server_core_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)

@@ -314,12 +314,17 @@ heavy_start(struct harness_server *s, struct heavy *h)
 	}
 }
 
-/* Read c to its end; every "<nick> text" it got is "nick text" logged. */
+/*
+ * Read c to its end; every "<nick> text" it got is "nick text" logged,
+ * and every log line is whole.  With cut non-NULL the last line may be
+ * one a kill cut short (see log_span() in common/log.c): it is put in
+ * *cut (NULL when there is none) for the caller to look for later.
+ */
 static void
-heavy_check(struct harness_server *s, struct heavy *h)
+heavy_check(struct harness_server *s, struct heavy *h, char **cut)
 {
 	char	 line[256], want[300], *log, *p, bad[512];
-	size_t	 i;
+	size_t	 i, len;
 	int	 t;
 
 	while (harness_read_line(&h->c, line, sizeof line,
@@ -329,6 +334,16 @@ heavy_check(struct harness_server *s, struct heavy *h)
 	}
 	log = harness_log_read(s);
 	assert_non_null(log);
+	len = strlen(log);
+	if (cut != NULL) {
+		*cut = NULL;
+		if (len > 0 && log[len - 1] != '\n') {
+			p = strrchr(log, '\n');
+			p = p != NULL ? p + 1 : log;
+			*cut = strdup(p);
+			*p = '\0';
+		}
+	}
 	if (!fault_log_whole(log, bad, sizeof bad))
 		fail_msg("log line not whole: %s", bad);
 	for (i = 0; i < h->nseen; i++) {
@@ -365,17 +380,39 @@ test_fault_sigterm_under_traffic(void **state)
 	status = harness_signal_wait(s, SIGTERM, HARNESS_TIMEOUT_MS * 4);
 	assert_true(status != -1 && WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	heavy_check(s, &h);
+	heavy_check(s, &h, NULL);
 	printf("# SIGTERM under traffic: exit 0, %zu lines seen (%zu before "
 	    "the signal), all logged whole\n", h.nseen, before);
 }
 
-/* SIGKILL under the same traffic: every log line is still whole. */
+/* Start the server again on its log, stop it, and check every line. */
+static char *
+restart_read_whole(struct harness_server *s)
+{
+	char	*log, bad[512];
+
+	assert_int_equal(harness_restart(s, NULL), 0);
+	assert_int_equal(harness_stop(s), 0);
+	log = harness_log_read(s);
+	assert_non_null(log);
+	if (!fault_log_whole(log, bad, sizeof bad))
+		fail_msg("log line not whole after the restart: %s", bad);
+	return log;
+}
+
+/*
+ * SIGKILL under the same traffic: every line a client got is logged
+ * whole, and so is every other log line but perhaps the last, which the
+ * kill may have cut short in the middle of a write.  Started again on
+ * the same log, the server takes that part line off the end and logs it
+ * in a repair line, after which every line in the log is whole.
+ */
 static void
 test_fault_sigkill_log_lines_whole(void **state)
 {
 	static struct heavy	 h;
 	struct harness_server	*s = *state;
+	char			*cut, *log, want[512];
 	size_t			 before;
 
 	memset(&h, 0, sizeof h);
@@ -383,9 +420,48 @@ test_fault_sigkill_log_lines_whole(void **state)
 	before = h.nseen;
 	assert_int_equal(harness_signal_wait(s, SIGKILL, HARNESS_TIMEOUT_MS) &
 	    0x7f, SIGKILL);
-	heavy_check(s, &h);
+	heavy_check(s, &h, &cut);
+	log = restart_read_whole(s);
+	if (cut != NULL) {
+		snprintf(want, sizeof want, "taken off the end: %s\n", cut);
+		if (strstr(log, want) == NULL)
+			fail_msg("cut line not repaired: %s", cut);
+	} else
+		assert_null(strstr(log, " repair "));
 	printf("# SIGKILL under traffic: %zu lines seen (%zu before the "
-	    "signal), all logged whole\n", h.nseen, before);
+	    "signal), all logged whole; %s\n", h.nseen, before,
+	    cut != NULL ? "a cut last line was repaired at restart" :
+	    "no line was cut");
+	free(cut);
+	free(log);
+}
+
+/*
+ * A log that ends in part of a line (as a kill in the middle of a write
+ * leaves it): at start the server takes the part off the end and logs it
+ * whole in a repair line, before its listen line.
+ */
+static void
+test_fault_log_cut_line_repaired_at_start(void **state)
+{
+	static const char cut[] = "2026-11-25T18:52:39.101Z msg 127.0.0.1:4";
+	struct harness_server	*s = *state;
+	char			*log, *repair;
+	FILE			*f;
+
+	assert_int_equal(harness_start(s, NULL), 0);
+	assert_int_equal(harness_stop(s), 0);
+	assert_non_null(f = fopen(s->log, "a"));
+	assert_true(fputs(cut, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+	log = restart_read_whole(s);
+	repair = strstr(log, "Z repair ");
+	assert_non_null(repair);
+	assert_non_null(strstr(repair, "taken off the end: "
+	    "2026-11-25T18:52:39.101Z msg 127.0.0.1:4\n"));
+	assert_non_null(strstr(repair, " listen "));
+	assert_int_equal(fault_count(log, " repair "), 1);
+	free(log);
 }
 
 /*
@@ -466,6 +542,9 @@ main(void)
 		    test_fault_sigterm_under_traffic, fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_fault_sigkill_log_lines_whole, fault_setup, fault_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_fault_log_cut_line_repaired_at_start,
+		    fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_log_file_size_limit,
 		    fault_setup, fault_teardown),
 	};
