@@ -78,11 +78,13 @@ row() {
 	fi
 }
 
-# start_feed: tests/tui_feed on a free port, fed through fd 3; the port
-# goes to $feed_port.
+# start_feed [-c]: tests/tui_feed on a free port, fed through fd 3; the
+# port goes to $feed_port.  -c: it closes the connection once fd 3 is
+# closed and all was sent.
 start_feed() {
+	rm -f "$tmp/feed.in" "$tmp/feed.port"
 	mkfifo "$tmp/feed.in"
-	"$FEED" <"$tmp/feed.in" >"$tmp/feed.port" &
+	"$FEED" "$@" <"$tmp/feed.in" >"$tmp/feed.port" &
 	feed_pid=$!
 	exec 3>"$tmp/feed.in"
 	deadline=$(($(now) + 10))

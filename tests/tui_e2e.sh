@@ -219,6 +219,19 @@ if grep -q "$(printf '\033')" "$tmp/plain.out"; then
 fi
 pass "plain line mode works in a pipe"
 
+# --- plain mode prints a last line the server sent without a newline
+start_feed -c
+printf 'first line\nlast words, no newline' >&3
+exec 3>&-
+"$CHAT_TUI" --port "$feed_port" </dev/null >"$tmp/last.out" 2>&1
+status=$?
+wait "$feed_pid" 2>/dev/null
+[ $status -eq 0 ] || fail "last line: exit status $status: $(cat "$tmp/last.out")"
+grep -q "^first line$" "$tmp/last.out" || fail "last line: no first line"
+grep -q "^last words, no newline$" "$tmp/last.out" ||
+    fail "plain mode lost a last line without newline: $(cat "$tmp/last.out")"
+pass "plain mode prints a last line without newline"
+
 # --- plain mode whose output cannot be written: exit 1, saying why
 printf 'into the void\n' |
     "$CHAT_TUI" --port "$port" >/dev/full 2>"$tmp/full.err"

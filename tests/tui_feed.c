@@ -2,7 +2,8 @@
  * A one-shot line server for the chat-tui tests, standing in for any
  * line-based server that sends what it likes: it listens on 127.0.0.1
  * on a free port, prints the port, sends its stdin to the first client,
- * then holds the connection until the client closes it.
+ * then holds the connection until the client closes it, or with -c
+ * closes it at once.
  */
 #include "config.h"
 
@@ -35,11 +36,13 @@ feed(int fd)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	struct pollfd	pfd;
 	char		*cause, buf[4096];
-	int		 lfd, fd;
+	int		 lfd, fd, close_at_end;
+
+	close_at_end = argc > 1 && argv[1][0] == '-' && argv[1][1] == 'c';
 
 	lfd = net_listen("127.0.0.1", "0", 1, &cause);
 	if (lfd == -1)
@@ -51,7 +54,7 @@ main(void)
 	if (poll(&pfd, 1, -1) == -1 || (fd = accept(lfd, NULL, NULL)) == -1)
 		err(1, "accept");
 	feed(fd);
-	while (read(fd, buf, sizeof buf) > 0)
+	while (!close_at_end && read(fd, buf, sizeof buf) > 0)
 		;
 	return 0;
 }

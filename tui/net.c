@@ -59,6 +59,7 @@ conn_close(struct conn *c)
 	if (c->fd != -1)
 		close(c->fd);
 	c->fd = -1;
+	c->ended = 0;
 	linebuf_free(&c->in);
 	c->sendq_len = c->sendq_ready = 0;
 	c->ai_next = NULL;
@@ -321,6 +322,12 @@ conn_read(struct conn *c)
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
 	    errno == EINTR))
 		return 0;
+	if (n == 0 && !c->ended && linebuf_pending(&c->in) > 0 &&
+	    linebuf_append(&c->in, "\n", 1) == 1) {
+		/* A last line with no newline: hand it out, close next read. */
+		c->ended = 1;
+		return 0;
+	}
 	cause = n == 0 ? xstrdup("connection closed by the server") :
 	    xasprintf("connection lost: %s", strerror(errno));
 	conn_lost(c, cause, conn_now());

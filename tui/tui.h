@@ -154,6 +154,7 @@ struct conn {
 	int		 fd;
 	enum conn_state	 state;
 	struct linebuf	 in;
+	int		 ended;		/* the server closed after a last line */
 	char		*sendq;
 	size_t		 sendq_len;
 	size_t		 sendq_ready;	/* bytes paced out, may be written */
