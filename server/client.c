@@ -81,6 +81,18 @@ client_kill(struct client *c, const char *fmt, ...)
 	c->dead = xstrdup(reason);
 }
 
+/*
+ * Whether a leaving client's socket should linger (linger.c): the peer
+ * may still be sending, so closing now could reset the connection and
+ * lose its last lines.  Not after end of stream or a failed read or
+ * write: then nothing more is coming, or nothing can be delivered.
+ */
+int
+client_lingers(const struct client *c)
+{
+	return c->fd != -1 && !c->eof && c->rerror == 0 && c->werror == 0;
+}
+
 /* Reading stops once the unprocessed input reaches its cap. */
 int
 client_wants_read(const struct client *c)
@@ -118,9 +130,11 @@ client_read(struct client *c)
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
+			if (errno != EAGAIN && errno != EWOULDBLOCK) {
+				c->rerror = errno;
 				client_kill(c, "read error: %s",
 				    strerror(errno));
+			}
 			return;
 		}
 		linebuf_commit(&c->in,

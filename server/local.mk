@@ -3,6 +3,7 @@ noinst_LIBRARIES += server/libserver.a
 server_libserver_a_SOURCES = \
 	server/client.c \
 	server/command.c \
+	server/linger.c \
 	server/loop.c \
 	server/msg.c \
 	server/room.c \

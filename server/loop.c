@@ -131,7 +131,7 @@ loop_accept(int lfd, double now)
 /* Announce and free every client marked dead, including any the
  * announcements themselves pushed past their queue limit. */
 static void
-loop_reap(void)
+loop_reap(double now)
 {
 	struct client	*c;
 	size_t		 i;
@@ -148,6 +148,10 @@ loop_reap(void)
 			found = 1;
 			room_leave(c);
 			client_flush(c);	/* a last "*** Bye", if it fits */
+			if (client_lingers(c)) {
+				linger_add(c->fd, now);
+				c->fd = -1;
+			}
 			client_destroy(c);
 		}
 	} while (found);
@@ -194,6 +198,8 @@ loop_timeout(struct timeval *tv, double now)
 	if (loop_accept_resume > now &&
 	    (wait < 0 || loop_accept_resume - now < wait))
 		wait = loop_accept_resume - now;
+	if (linger_wait(now) >= 0 && (wait < 0 || linger_wait(now) < wait))
+		wait = linger_wait(now);
 	if (wait < 0)
 		return NULL;
 	tv->tv_sec = (time_t)wait;
@@ -225,7 +231,7 @@ loop_fill(fd_set *rset, fd_set *wset, int lfd, int sigfd, double now)
 		if (c->fd > maxfd)
 			maxfd = c->fd;
 	}
-	return maxfd;
+	return linger_fill(rset, maxfd);
 }
 
 /* Tell everyone the server is going, and give each queue one last write. */
@@ -246,6 +252,7 @@ loop_shutdown(void)
 	}
 	room_free();
 	msg_pool_drain();
+	linger_close_all();
 }
 
 void
@@ -285,12 +292,13 @@ loop_run(int lfd, int sigfd)
 			if (FD_ISSET(c->fd, &wset))
 				c->blocked = 0;
 		}
+		linger_run(&rset, now);
 		for (i = 0; i < n; i++)
 			client_process(room_clients[i], now);
 		if (loop_accept_resume <= now && FD_ISSET(lfd, &rset))
 			loop_accept(lfd, now);
 		/* Reap first, so the departures go out in this turn's writes. */
-		loop_reap();
+		loop_reap(now);
 		log_flush();	/* logged before it is sent */
 		for (i = 0; i < room_count; i++) {
 			c = room_clients[i];

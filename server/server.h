@@ -3,6 +3,7 @@
 #define SERVER_H
 
 #include <sys/types.h>
+#include <sys/select.h>
 #include <sys/uio.h>
 
 #include <signal.h>
@@ -29,6 +30,8 @@
 #define LISTEN_BACKLOG		128
 #define ACCEPT_BATCH_CONNS	64	/* connections taken per turn */
 #define ACCEPT_PAUSE_MS		250	/* accept() rest after EMFILE */
+#define LINGER_MS		2000	/* a leaver's input drained this long */
+#define LINGER_MAX_SOCKETS	64	/* lingering at once; more close at once */
 #define FLOOD_BURST_DEFAULT	PROTO_FLOOD_BURST_LINES
 #define FLOOD_RATE_DEFAULT	PROTO_FLOOD_RATE_LINES
 #define MAX_CLIENTS_DEFAULT	1000
@@ -71,6 +74,7 @@ struct client {
 	int		 telnet_state;
 	int		 eof;			/* peer sent FIN */
 	int		 werror;		/* errno of a failed write, or 0 */
+	int		 rerror;		/* a read failed: the peer is gone */
 
 	struct qent	*q;			/* ring of queued output */
 	size_t		 qhead, qlen, qcap;
@@ -106,9 +110,18 @@ void		 fatal(const char *, ...)
 /* loop.c */
 void		 loop_run(int, int);
 
+/* linger.c */
+void		 linger_add(int, double);
+int		 linger_fill(fd_set *, int);
+void		 linger_run(const fd_set *, double);
+double		 linger_wait(double);
+size_t		 linger_sockets(void);
+void		 linger_close_all(void);
+
 /* client.c */
 struct client	*client_create(int, const struct sockaddr *);
 void		 client_destroy(struct client *);
+int		 client_lingers(const struct client *);
 int		 client_wants_read(const struct client *);
 int		 client_wants_write(const struct client *);
 int		 client_has_lines(const struct client *);

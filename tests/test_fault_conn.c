@@ -32,6 +32,8 @@
 #define RESET_LINE_BYTES	1000
 #define PACKET_GAP_MS		2	/* between one-byte packets */
 #define CLOSE_LINES		3000	/* sent by a client that then closes */
+#define QUIT_BACKLOG_LINES	12	/* 1000-byte lines waiting for a quitter */
+#define QUIT_TRAILING_BYTES	(64 * 1024)	/* sent after its /quit */
 
 /* Wait for the departure of nick on c; its reason goes to reason. */
 static void
@@ -146,6 +148,68 @@ test_fault_client_killed(void **state)
 	still_serving(&b, nb, &c, "after the kill");
 	harness_close(&b);
 	harness_close(&c);
+	assert_int_equal(harness_stop(s), 0);
+}
+
+/*
+ * A client says /quit with more input behind it while output to it is
+ * still on its way (it has not read for a while, and has a 4 KiB receive
+ * buffer): it still gets all of that output, "*** Bye" last, then end of
+ * stream.  Closed at once with its input unread, the socket would send
+ * a reset that throws the waiting output away (server/linger.c).
+ */
+static void
+test_fault_quit_with_input_behind_gets_bye(void **state)
+{
+	static struct harness_conn b;
+	static char		 junk[QUIT_TRAILING_BYTES];
+	struct harness_server	*s = *state;
+	char			 na[64], line[1100], *buf, *p;
+	size_t			 len = 0, size = 1 << 20;
+	long			 deadline;
+	ssize_t			 r = -1;
+	int			 a, i;
+
+	assert_int_equal(harness_start(s, NULL), 0);
+	assert_int_equal(harness_join(&b, s->port, NULL, 0), 0);
+	assert_true((a = harness_socket(NULL, s->port, 4096)) != -1);
+	assert_int_equal(fault_read_line(a, na, sizeof na,
+	    HARNESS_TIMEOUT_MS), 0);
+	for (i = 0; i < QUIT_BACKLOG_LINES; i++) {
+		snprintf(line, sizeof line, "%02d %0997d\n", i, 0);
+		assert_int_equal(harness_send(&b, line), 0);
+	}
+	line[strlen(line) - 1] = '\0';
+	assert_int_equal(harness_expect(&b, line, NULL, 0,
+	    HARNESS_TIMEOUT_MS), 0);
+	memset(junk, 'x', sizeof junk);
+	for (i = 999; i < QUIT_TRAILING_BYTES; i += 1000)
+		junk[i] = '\n';
+	assert_true(send(a, "/quit going\n", 12, MSG_NOSIGNAL) == 12);
+	(void)send(a, junk, sizeof junk, MSG_NOSIGNAL);
+
+	buf = malloc(size);
+	assert_non_null(buf);
+	deadline = harness_now_ms() + HARNESS_TIMEOUT_MS;
+	while (harness_now_ms() < deadline && len < size) {
+		r = read(a, buf + len, size - len);
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	buf[len < size ? len : size - 1] = '\0';
+	if (r != 0)
+		fail_msg("the quitter's stream ended with %s after %zu bytes",
+		    r == -1 ? strerror(errno) : "a deadline", len);
+	p = strstr(buf, line);
+	assert_non_null(p);
+	assert_non_null(strstr(p, "\n*** Bye\n"));
+	assert_int_equal(buf[len - 1], '\n');
+	printf("# /quit with %d KiB behind it: %zu bytes, \"*** Bye\" "
+	    "last, then end of stream\n", QUIT_TRAILING_BYTES / 1024, len);
+	free(buf);
+	close(a);
+	harness_close(&b);
 	assert_int_equal(harness_stop(s), 0);
 }
 
@@ -449,6 +513,9 @@ main(void)
 		    fault_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_fault_silent_and_instant_close, fault_setup, fault_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_fault_quit_with_input_behind_gets_bye,
+		    fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_one_byte_per_packet,
 		    fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(
