@@ -1,8 +1,9 @@
 /*
  * The event log: one line per event, "TIMESTAMP EVENT details", written
- * whole, alone or with the other lines of a batch.  A line that a kill
- * cuts in the middle of a write is taken off the end and logged whole
- * the next time the log is opened, so every line in the log is whole.
+ * whole, alone or with the other lines of a batch.  What a kill in the
+ * middle of a write kept of a line is taken off the end and logged as a
+ * line of its own the next time the log is opened, so every line in the
+ * log is whole.
  */
 #ifndef LOG_H
 #define LOG_H

@@ -7,7 +7,8 @@
  * writing, so those lines go out followed by end of stream, and what the
  * peer still sends is read and thrown away until it closes, for at most
  * LINGER_MS.  At most LINGER_MAX_SOCKETS wait at once; past that a
- * socket is closed at once, as before.
+ * socket is closed at once, as before.  A lingering socket gives its
+ * descriptor up as soon as a new client needs one (linger_evict()).
  */
 #include "config.h"
 
@@ -102,10 +103,23 @@ linger_wait(double now)
 	return wait < 0 ? -1 : (wait > 0 ? wait : 0);
 }
 
-size_t
-linger_sockets(void)
+/*
+ * Give up the socket closest to its end, for a new client that needs a
+ * descriptor: lingering never costs a client its place.  0 if none.
+ */
+int
+linger_evict(void)
 {
-	return linger_count;
+	size_t	i, oldest = 0;
+
+	if (linger_count == 0)
+		return 0;
+	for (i = 1; i < linger_count; i++) {
+		if (linger_slots[i].until < linger_slots[oldest].until)
+			oldest = i;
+	}
+	linger_remove(oldest);
+	return 1;
 }
 
 void

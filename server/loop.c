@@ -75,6 +75,25 @@ loop_accept_exhausted(int lfd, double now)
 	loop_accept_resume = now + ACCEPT_PAUSE_MS / 1000.0;
 }
 
+/*
+ * A new connection's descriptor is past what select() can watch: if a
+ * lingering socket holds a lower one, take that over instead.
+ */
+static int
+loop_lower_fd(int fd)
+{
+	int	lower;
+
+	if (!linger_evict() || (lower = fcntl(fd, F_DUPFD, 0)) == -1)
+		return fd;
+	if (lower >= FD_SETSIZE) {
+		close(lower);
+		return fd;
+	}
+	close(fd);
+	return lower;
+}
+
 /* Why a new connection cannot be taken, or NULL. */
 static const char *
 loop_refusal(int fd, const char *host)
@@ -100,6 +119,9 @@ loop_accept(int lfd, double now)
 	for (i = 0; i < ACCEPT_BATCH_CONNS; i++) {
 		len = sizeof ss;
 		fd = accept(lfd, (struct sockaddr *)&ss, &len);
+		if (fd == -1 && (errno == EMFILE || errno == ENFILE) &&
+		    linger_evict())
+			continue;	/* a lingering socket made room */
 		if (fd == -1) {
 			if (errno == EMFILE || errno == ENFILE)
 				loop_accept_exhausted(lfd, now);
@@ -109,6 +131,8 @@ loop_accept(int lfd, double now)
 				    strerror(errno));
 			return;
 		}
+		if (fd >= FD_SETSIZE)
+			fd = loop_lower_fd(fd);
 		net_addr_format((struct sockaddr *)&ss, addr, sizeof addr);
 		net_host_format((struct sockaddr *)&ss, host, sizeof host);
 		if ((why = loop_refusal(fd, host)) != NULL) {

@@ -115,7 +115,7 @@ void		 linger_add(int, double);
 int		 linger_fill(fd_set *, int);
 void		 linger_run(const fd_set *, double);
 double		 linger_wait(double);
-size_t		 linger_sockets(void);
+int		 linger_evict(void);
 void		 linger_close_all(void);
 
 /* client.c */

@@ -156,7 +156,9 @@ test_fault_client_killed(void **state)
  * still on its way (it has not read for a while, and has a 4 KiB receive
  * buffer): it still gets all of that output, "*** Bye" last, then end of
  * stream.  Closed at once with its input unread, the socket would send
- * a reset that throws the waiting output away (server/linger.c).
+ * a reset that throws the waiting output away (server/linger.c).  The
+ * backlog is sized for Linux loopback: more than the 4 KiB receive
+ * buffer takes, less than the server's send buffer holds.
  */
 static void
 test_fault_quit_with_input_behind_gets_bye(void **state)
@@ -164,6 +166,7 @@ test_fault_quit_with_input_behind_gets_bye(void **state)
 	static struct harness_conn b;
 	static char		 junk[QUIT_TRAILING_BYTES];
 	struct harness_server	*s = *state;
+	struct pollfd		 pfd;
 	char			 na[64], line[1100], *buf, *p;
 	size_t			 len = 0, size = 1 << 20;
 	long			 deadline;
@@ -191,7 +194,13 @@ test_fault_quit_with_input_behind_gets_bye(void **state)
 	buf = malloc(size);
 	assert_non_null(buf);
 	deadline = harness_now_ms() + HARNESS_TIMEOUT_MS;
-	while (harness_now_ms() < deadline && len < size) {
+	while (len < size) {
+		pfd.fd = a;
+		pfd.events = POLLIN;
+		if (harness_now_ms() >= deadline)
+			break;
+		if (poll(&pfd, 1, (int)(deadline - harness_now_ms())) <= 0)
+			continue;
 		r = read(a, buf + len, size - len);
 		if (r <= 0)
 			break;
@@ -210,6 +219,50 @@ test_fault_quit_with_input_behind_gets_bye(void **state)
 	free(buf);
 	close(a);
 	harness_close(&b);
+	assert_int_equal(harness_stop(s), 0);
+}
+
+/*
+ * A client that goes on sending after its /quit is drained for at most
+ * LINGER_MS, then closed: from then on its writes fail with a reset.
+ */
+static void
+test_fault_linger_ends_after_deadline(void **state)
+{
+	static char		 junk[4096];
+	struct harness_server	*s = *state;
+	char			 na[64];
+	long			 t0, deadline, elapsed;
+	ssize_t			 w = 0;
+	int			 a, error = 0;
+
+	assert_int_equal(harness_start(s, NULL), 0);
+	assert_true((a = harness_socket(NULL, s->port, 0)) != -1);
+	assert_int_equal(fault_read_line(a, na, sizeof na,
+	    HARNESS_TIMEOUT_MS), 0);
+	memset(junk, 'x', sizeof junk);
+	junk[sizeof junk - 1] = '\n';
+	assert_true(send(a, "/quit\n", 6, MSG_NOSIGNAL) == 6);
+	t0 = harness_now_ms();
+	deadline = t0 + LINGER_MS + HARNESS_TIMEOUT_MS *
+	    (getenv("CHAT_SERVER_WRAPPER") != NULL ? 4 : 1);
+	while (harness_now_ms() < deadline) {
+		w = send(a, junk, sizeof junk, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR) {
+			error = errno;
+			break;
+		}
+		poll(NULL, 0, 10);
+	}
+	elapsed = harness_now_ms() - t0;
+	if (error != ECONNRESET && error != EPIPE)
+		fail_msg("still open %ld ms after /quit (%s)", elapsed,
+		    error != 0 ? strerror(error) : "no error");
+	assert_true(elapsed >= LINGER_MS / 2);
+	printf("# sending on after /quit: closed after %ld ms (LINGER_MS "
+	    "%d)\n", elapsed, LINGER_MS);
+	close(a);
 	assert_int_equal(harness_stop(s), 0);
 }
 
@@ -515,6 +568,9 @@ main(void)
 		    test_fault_silent_and_instant_close, fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_fault_quit_with_input_behind_gets_bye,
+		    fault_setup, fault_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_fault_linger_ends_after_deadline,
 		    fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_one_byte_per_packet,
 		    fault_setup, fault_teardown),

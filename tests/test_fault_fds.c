@@ -228,6 +228,50 @@ test_fault_fd_exhausted_no_busy_loop(void **state)
 	assert_int_equal(harness_stop(s), 0);
 }
 
+/*
+ * With every descriptor the server may have in use, a client quits with
+ * more input behind it and lingers (server/linger.c), holding its
+ * descriptor: a newcomer still gets in, because the lingering socket
+ * gives its descriptor up.
+ */
+static void
+test_fault_fd_lingering_yields_to_newcomer(void **state)
+{
+	static const char *const args[] = { "--max-per-ip", "0", NULL };
+	static char		 quit[16384];
+	struct harness_server	*s = *state;
+	struct rlimit		 rl = { LOWFD_LIMIT, LOWFD_LIMIT };
+	int			 fds[LOWFD_LIMIT], n = 0, fd, i;
+
+	assert_int_equal(harness_start(s, args), 0);
+#ifdef __linux__
+	if (prlimit(s->pid, RLIMIT_NOFILE, &rl, NULL) == -1)
+#endif
+		skip();		/* no way to lower another process's limit */
+	for (;;) {
+		assert_true(n < LOWFD_LIMIT);
+		assert_true((fd = harness_socket(NULL, s->port, 0)) != -1);
+		if (!first_line_welcome(fd, HARNESS_TIMEOUT_MS))
+			break;
+		fds[n++] = fd;
+	}
+	close(fd);
+	assert_true(n >= 2);
+	memset(quit, 'x', sizeof quit);
+	memcpy(quit, "/quit\n", 6);
+	assert_int_equal(fault_write_all(fds[0], quit, sizeof quit,
+	    HARNESS_TIMEOUT_MS), 0);
+	log_wait_count(s, "Z part ", 1, HARNESS_TIMEOUT_MS);
+	assert_true((fd = harness_socket(NULL, s->port, 0)) != -1);
+	assert_int_equal(first_line_welcome(fd, HARNESS_TIMEOUT_MS), 1);
+	printf("# RLIMIT_NOFILE %d: %d clients, one lingering; a newcomer "
+	    "was welcomed\n", LOWFD_LIMIT, n);
+	close(fd);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	assert_int_equal(harness_stop(s), 0);
+}
+
 int
 main(void)
 {
@@ -236,6 +280,9 @@ main(void)
 		    test_fault_fd_setsize_excess_refused, fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_fault_fd_exhausted_no_busy_loop, fault_setup, fault_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_fault_fd_lingering_yields_to_newcomer, fault_setup,
+		    fault_teardown),
 	};
 
 	alarm(FAULT_TEST_ALARM_S);

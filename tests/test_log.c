@@ -275,6 +275,36 @@ test_log_open_ends_foreign_long_line(void **state)
 	free(junk);
 }
 
+/*
+ * Only the start of one of our lines is moved: a part cut inside the
+ * timestamp is, text that does not look like a log line is only ended
+ * with a newline.
+ */
+static void
+test_log_open_moves_only_our_lines(void **state)
+{
+	struct logfile	*lf = *state;
+	char		*cause, *text;
+
+	logfile_put(lf->path, "2026-11-2", 9);
+	assert_int_equal(log_open(lf->path, &cause), 0);
+	text = logfile_get(lf->path, NULL);
+	assert_memory_equal(text, "20", 2);	/* the repair line's stamp */
+	assert_non_null(strstr(text, "taken off the end: 2026-11-2\n"));
+	free(text);
+	log_close();
+	unlink(lf->path);
+
+	logfile_put(lf->path, "not a log line", 14);
+	assert_int_equal(log_open(lf->path, &cause), 0);
+	log_event("stop", "signal 15");
+	text = logfile_get(lf->path, NULL);
+	assert_memory_equal(text, "not a log line\n", 15);
+	assert_non_null(strstr(text + 15, "Z stop signal 15\n"));
+	assert_null(strstr(text, "repair"));
+	free(text);
+}
+
 /* log_reopen() (SIGHUP) repairs the file it opens too. */
 static void
 test_log_reopen_repairs_cut_line(void **state)
@@ -309,6 +339,9 @@ main(void)
 		    logfile_setup, logfile_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_log_open_ends_foreign_long_line,
+		    logfile_setup, logfile_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_log_open_moves_only_our_lines,
 		    logfile_setup, logfile_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_log_reopen_repairs_cut_line,
