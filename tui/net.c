@@ -350,7 +350,8 @@ conn_write(struct conn *c)
 	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 		return 0;
-	cause = xasprintf("connection lost: %s", strerror(errno));
+	cause = c->ended ? xstrdup("connection closed by the server") :
+	    xasprintf("connection lost: %s", strerror(errno));
 	conn_lost(c, cause, conn_now());
 	free(cause);
 	return -1;
