@@ -1158,6 +1158,99 @@ test_client_flush_to_closed_peer_closes_client(void **state)
 	assert_true(strncmp(a->dead, "write error: ", 13) == 0);
 }
 
+/* Whether fd is still open in this process. */
+static int
+fd_open(int fd)
+{
+	return fcntl(fd, F_GETFD) != -1 || errno != EBADF;
+}
+
+/*
+ * A lingering socket is shut down for writing (its peer reads end of
+ * stream at once), what the peer sends is read and thrown away, and it
+ * is closed when the peer closes.
+ */
+static void
+test_linger_drains_until_peer_closes(void **state)
+{
+	fd_set	rset;
+	char	buf[16];
+	int	sv[2], maxfd;
+	struct timeval tv = { 0, 0 };
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	linger_add(sv[0], NOW);
+	assert_int_equal(read(sv[1], buf, sizeof buf), 0);
+	assert_int_equal(write(sv[1], "more\n", 5), 5);
+	FD_ZERO(&rset);
+	maxfd = linger_fill(&rset, 0);
+	assert_int_equal(maxfd, sv[0]);
+	assert_int_equal(select(maxfd + 1, &rset, NULL, NULL, &tv), 1);
+	linger_run(&rset, NOW + 0.1);
+	assert_true(fd_open(sv[0]));
+	assert_int_equal(recv(sv[0], buf, sizeof buf, MSG_DONTWAIT), -1);
+	assert_true(errno == EAGAIN || errno == EWOULDBLOCK);	/* drained */
+	close(sv[1]);
+	FD_ZERO(&rset);
+	linger_fill(&rset, 0);
+	assert_int_equal(select(maxfd + 1, &rset, NULL, NULL, &tv), 1);
+	linger_run(&rset, NOW + 0.2);
+	assert_false(fd_open(sv[0]));
+	assert_true(linger_wait(NOW) < 0);
+}
+
+/* A peer that never closes is closed LINGER_MS after it left. */
+static void
+test_linger_closes_at_deadline(void **state)
+{
+	fd_set	rset;
+	int	sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	linger_add(sv[0], NOW);
+	assert_true(linger_wait(NOW) > LINGER_MS / 1000.0 - 0.001);
+	assert_true(linger_wait(NOW) <= LINGER_MS / 1000.0);
+	FD_ZERO(&rset);
+	linger_run(&rset, NOW + LINGER_MS / 1000.0 - 0.01);
+	assert_true(fd_open(sv[0]));
+	linger_run(&rset, NOW + LINGER_MS / 1000.0);
+	assert_false(fd_open(sv[0]));
+	assert_int_equal(send(sv[1], "x", 1, MSG_NOSIGNAL), -1);
+	assert_int_equal(errno, EPIPE);
+	close(sv[1]);
+}
+
+/*
+ * At most LINGER_MAX_SOCKETS linger; one more is closed at once.  A new
+ * client's need evicts the one closest to its end first.
+ */
+static void
+test_linger_caps_sockets_and_evicts_oldest(void **state)
+{
+	int	sv[LINGER_MAX_SOCKETS + 1][2], i;
+
+	(void)state;
+	for (i = 0; i <= LINGER_MAX_SOCKETS; i++) {
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv[i]),
+		    0);
+		linger_add(sv[i][0], i == 1 ? NOW - 1 : NOW);
+	}
+	for (i = 0; i < LINGER_MAX_SOCKETS; i++)
+		assert_true(fd_open(sv[i][0]));
+	assert_false(fd_open(sv[LINGER_MAX_SOCKETS][0]));
+	assert_int_equal(linger_evict(), 1);
+	assert_false(fd_open(sv[1][0]));
+	assert_true(fd_open(sv[0][0]));
+	linger_close_all();
+	for (i = 0; i <= LINGER_MAX_SOCKETS; i++) {
+		assert_false(fd_open(sv[i][0]));
+		close(sv[i][1]);
+	}
+	assert_int_equal(linger_evict(), 0);
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -1206,6 +1299,11 @@ main(void)
 		T(test_client_flood_delays_lines_in_order),
 		T(test_client_flood_with_full_backlog_is_dropped),
 	};
+	const struct CMUnitTest linger_tests[] = {
+		cmocka_unit_test(test_linger_drains_until_peer_closes),
+		cmocka_unit_test(test_linger_closes_at_deadline),
+		cmocka_unit_test(test_linger_caps_sockets_and_evicts_oldest),
+	};
 	const struct CMUnitTest telnet_tests[] = {
 		cmocka_unit_test(test_telnet_filter_strips_negotiation),
 		cmocka_unit_test(test_telnet_filter_bounds_subnegotiation),
@@ -1220,6 +1318,8 @@ main(void)
 	failed += cmocka_run_group_tests_name("flood", flood_tests, NULL,
 	    NULL);
 	failed += cmocka_run_group_tests_name("telnet", telnet_tests, NULL,
+	    NULL);
+	failed += cmocka_run_group_tests_name("linger", linger_tests, NULL,
 	    NULL);
 	msg_pool_drain();
 	return failed != 0;
