@@ -167,6 +167,27 @@ test_keys_up_and_down_walk_history(void **state)
 	assert_string_equal(t.ed.buf, "two");
 }
 
+/*
+ * A character past EDITOR_MAX_BYTES is not taken and says so, so the
+ * loop can beep and tell the user; a two-byte character that no longer
+ * fits is refused whole.
+ */
+static void
+test_keys_full_input_line_says_so(void **state)
+{
+	int	i;
+
+	for (i = 0; i < EDITOR_MAX_BYTES - 1; i++)
+		assert_int_equal(press(KEYC_CHAR, 'x'), KEYS_NONE);
+	assert_int_equal(press(KEYC_CHAR, 0xE9), KEYS_FULL);	/* é */
+	assert_int_equal(t.ed.len, EDITOR_MAX_BYTES - 1);
+	assert_int_equal(press(KEYC_CHAR, 'y'), KEYS_NONE);
+	assert_int_equal(t.ed.len, EDITOR_MAX_BYTES);
+	assert_int_equal(press(KEYC_CHAR, 'z'), KEYS_FULL);
+	assert_int_equal(t.ed.len, EDITOR_MAX_BYTES);
+	assert_int_equal(t.ed.buf[EDITOR_MAX_BYTES - 1], 'y');
+}
+
 #define KEYS_TEST(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -180,6 +201,7 @@ main(void)
 		KEYS_TEST(test_keys_enter_hands_up_line_and_goes_to_bottom),
 		KEYS_TEST(test_keys_ctrl_d_quits_only_on_empty_line),
 		KEYS_TEST(test_keys_up_and_down_walk_history),
+		KEYS_TEST(test_keys_full_input_line_says_so),
 	};
 
 	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&

@@ -53,6 +53,14 @@ grep -q "^chat-tui: invalid port \"nope\"" "$tmp/err" ||
 grep -q "^Try 'chat-tui --help'" "$tmp/err" || fail "no hint line"
 "$CHAT_TUI" stray >/dev/null 2>&1
 [ $? -eq 2 ] || fail "a stray argument does not exit 2"
+"$CHAT_TUI" --bogus >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] || fail "an unknown option does not exit 2"
+[ "$(cat "$tmp/err")" = "chat-tui: unknown option --bogus
+Try 'chat-tui --help' for more information." ] ||
+    fail "unknown option message: $(cat "$tmp/err")"
+"$CHAT_TUI" --port >/dev/null 2>"$tmp/err"
+grep -q "^chat-tui: option --port needs an argument$" "$tmp/err" ||
+    fail "missing argument message: $(cat "$tmp/err")"
 pass "usage errors exit 2 with a hint"
 
 start_server
@@ -77,6 +85,23 @@ wait_for bob "| bob | connected" "bob's status line"
 tm send-keys -t bob "hello alice, 日本語 ok" Enter
 wait_for alice "<bob> hello alice, 日本語 ok" "message from bob"
 pass "a message reaches the other client with its sender"
+
+# --- a line that mentions you rings the bell; your own line does not
+[ "$(tm display-message -p -t alice '#{window_bell_flag}')" = 1 ] ||
+    fail "no bell for a line that mentions alice"
+[ "$(tm display-message -p -t bob '#{window_bell_flag}')" = 0 ] ||
+    fail "a bell for bob's own line"
+pass "a mention rings the bell"
+
+# --- a full input line beeps and says why, once
+tm send-keys -t bob -l "$(head -c 1030 /dev/zero | tr '\000' x)"
+wait_for bob "the input line is full: 1024 bytes" "full input line notice"
+[ "$(grep -c "the input line is full" "$tmp/screen")" -eq 1 ] ||
+    fail "the full input line was told more than once"
+[ "$(tm display-message -p -t bob '#{window_bell_flag}')" = 1 ] ||
+    fail "no bell for a key the full input line refused"
+tm send-keys -t bob C-u
+pass "a full input line beeps and says so"
 
 # --- colours: nick colours, none with NO_COLOR
 tm capture-pane -e -p -t alice | grep -F "bob" | grep -q "$(printf '\033')\[3[1-6]m" ||
@@ -163,7 +188,12 @@ tm send-keys -t bob "before the restart" Enter
 wait_for carol "<bob> before the restart" "message before restart"
 tm send-keys -t bob "/nick robert" Enter
 wait_for bob "| robert | connected" "bob renamed"
+tm send-keys -t bob -l "$(seq 1 30 | sed 's/^/queued /')"
+tm send-keys -t bob Enter
+wait_for bob "lines waiting" "pasted lines waiting to be paced out"
 stop_server
+wait_for bob "lines were not sent before the connection went" \
+    "unsent lines told"
 wait_for carol "reconnecting in" "status while disconnected"
 wait_for bob "| robert | disconnected, reconnecting in" "bob disconnected"
 grep -F -q "connection closed by the server" "$tmp/screen" ||

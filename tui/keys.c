@@ -147,7 +147,8 @@ keys_handle(struct tui *t, const struct key *k)
 		return bindings[i].fn(t);
 	}
 	if (k->code == KEYC_CHAR && !text_is_unsafe(k->cp) &&
-	    k->cp <= 0x10FFFF && (k->cp < 0xD800 || k->cp > 0xDFFF))
-		editor_insert(&t->ed, buf, text_encode(k->cp, buf));
+	    k->cp <= 0x10FFFF && (k->cp < 0xD800 || k->cp > 0xDFFF) &&
+	    editor_insert(&t->ed, buf, text_encode(k->cp, buf)) == -1)
+		return KEYS_FULL;
 	return KEYS_NONE;
 }

@@ -33,6 +33,8 @@ loop_line(struct tui *t, const char *line, size_t len)
 		strlcpy(t->want_nick, t->nick, sizeof t->want_nick);
 	t->fresh = 0;
 	style_classify(clean, n, t->nick, &st);
+	if (st.flags & STYLE_MENTION)
+		t->bell = 1;
 	scrollback_push(&t->sb, clean, n, time(NULL), &st);
 }
 
@@ -56,6 +58,11 @@ loop_lost(struct tui *t)
 {
 	command_notice(t, "%s; reconnecting in %ds (/reconnect: now)",
 	    t->conn.cause, t->conn.backoff_ms / 1000);
+	if (t->conn.dropped > 0)
+		command_notice(t, "%zu line%s not sent before the connection "
+		    "went", t->conn.dropped, t->conn.dropped == 1 ? " was" :
+		    "s were");
+	t->conn.dropped = 0;
 }
 
 static void
@@ -111,6 +118,15 @@ loop_keys(struct tui *t)
 			line = editor_take(&t->ed);
 			command_run(t, line);
 			free(line);
+			t->full_told = 0;
+			break;
+		case KEYS_FULL:
+			screen_beep();
+			if (!t->full_told)
+				command_notice(t, "the input line is full: "
+				    "%d bytes is the longest line the server "
+				    "takes; Enter sends it", EDITOR_MAX_BYTES);
+			t->full_told = 1;
 			break;
 		case KEYS_QUIT:
 			command_run(t, "/quit");

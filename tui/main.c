@@ -116,7 +116,7 @@ parse_options(int argc, char **argv, struct options *o)
 	o->port = PORT_DEFAULT;
 	o->scrollback = SCROLLBACK_DEFAULT_LINES;
 	o->colour = no_color == NULL || *no_color == '\0';
-	while ((ch = getopt_long(argc, argv, "CH:hn:p:s:V", longopts,
+	while ((ch = getopt_long(argc, argv, ":CH:hn:p:s:V", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'C':
@@ -146,9 +146,13 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'V':
 			printf("chat-tui %s\n", PACKAGE_VERSION);
 			exit(0);
+		case ':':
+			usage_error("option %s needs an argument",
+			    argv[optind - 1]);
 		default:
-			usage(stderr);
-			exit(EXIT_USAGE);
+			if (optopt != 0)
+				usage_error("unknown option -%c", optopt);
+			usage_error("unknown option %s", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

@@ -175,9 +175,13 @@ conn_timeout(const struct conn *c, int64_t now)
 void
 conn_lost(struct conn *c, const char *cause, int64_t now)
 {
+	size_t	i;
+
 	if (c->state == CONN_CONNECTED &&
 	    now - c->connected_at >= RECONNECT_STABLE_MS)
 		c->backoff_ms = 0;
+	for (i = 0; i < c->sendq_len; i++)	/* lines that never went out */
+		c->dropped += c->sendq[i] == '\n';
 	conn_close(c);
 	free(c->cause);
 	c->cause = xstrdup(cause);

@@ -263,5 +263,16 @@ screen_draw(struct tui *t)
 	editor_layout(&t->ed, cols, &off, &len, &col);
 	mvaddnstr((int)rows - 1, 0, t->ed.buf + off, (int)len);
 	move((int)rows - 1, (int)col);
+	if (t->bell) {		/* one for every mention since the last draw */
+		beep();
+		t->bell = 0;
+	}
 	refresh();
+}
+
+/* The terminal's bell: a key that could not be taken. */
+void
+screen_beep(void)
+{
+	beep();
 }

@@ -166,6 +166,7 @@ struct conn {
 	int64_t		 retry_at;
 	int64_t		 connected_at;
 	char		*cause;		/* why the connection went, for the pane */
+	size_t		 dropped;	/* unsent lines lost with it, not yet told */
 };
 
 int64_t	conn_now(void);
@@ -195,6 +196,8 @@ struct tui {
 	int			 fresh;		/* no line yet on this connection */
 	int			 colour;
 	size_t			 page_rows;	/* message pane height */
+	int			 bell;		/* a mention came: beep at the redraw */
+	int			 full_told;	/* said the input line is full */
 	char			 status[256];	/* the status line's text */
 	int			 quit;
 };
@@ -227,6 +230,7 @@ struct key {
 enum keys_result {
 	KEYS_NONE,
 	KEYS_LINE,		/* Enter: the editor holds a line to send */
+	KEYS_FULL,		/* a character did not fit in the input line */
 	KEYS_QUIT
 };
 
@@ -254,5 +258,6 @@ void	screen_end(void);
 void	screen_resize(void);
 int	screen_key(struct key *);
 void	screen_draw(struct tui *);
+void	screen_beep(void);
 
 #endif
