@@ -86,6 +86,15 @@ tm send-keys -t bob "hello alice, 日本語 ok" Enter
 wait_for alice "<bob> hello alice, 日本語 ok" "message from bob"
 pass "a message reaches the other client with its sender"
 
+# --- a terminal type it cannot drive fails before it connects
+window badterm "TERM=nosuchterm '$CHAT_TUI' --port $port"
+wait_for badterm "EXIT=1" "unknown terminal type exit status"
+grep -F -q 'chat-tui: cannot use terminal type "nosuchterm"' "$tmp/screen" ||
+    fail "unknown terminal type: $(cat "$tmp/screen")"
+[ "$(grep -c " join " "$tmp/server.log")" -eq 2 ] ||
+    fail "a client with an unknown terminal type joined the room"
+pass "an unknown TERM exits 1 before connecting"
+
 # --- a line that mentions you rings the bell; your own line does not
 [ "$(tm display-message -p -t alice '#{window_bell_flag}')" = 1 ] ||
     fail "no bell for a line that mentions alice"

@@ -34,7 +34,7 @@ loop_line(struct tui *t, const char *line, size_t len)
 	t->fresh = 0;
 	style_classify(clean, n, t->nick, &st);
 	if (st.flags & STYLE_MENTION)
-		t->bell = 1;
+		t->ring = 1;
 	scrollback_push(&t->sb, clean, n, time(NULL), &st);
 }
 

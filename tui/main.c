@@ -246,6 +246,9 @@ main(int argc, char **argv)
 
 	setup_locale();
 	parse_options(argc, argv, &o);
+	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+	    screen_usable(&cause) == -1)
+		errx(1, "%s", cause);
 	if (net_resolve(o.host, o.port, &ai_list, &cause) == -1 ||
 	    (fd = net_connect_list(ai_list, o.host, o.port, CONNECT_TIMEOUT_MS,
 	    &cause)) == -1)

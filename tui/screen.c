@@ -22,6 +22,8 @@
 #include "common/xmalloc.h"
 #include "tui/tui.h"
 
+#include <term.h>	/* last: its macros (lines, bell...) would clash */
+
 #define ESC_DELAY_MS	25
 
 /* Yellow is kept for mentions, so no nick wears it. */
@@ -47,6 +49,24 @@ static void
 screen_atexit(void)
 {
 	screen_end();
+}
+
+/*
+ * Whether the terminal can be driven, asked before connecting, so a bad
+ * TERM fails before the room sees us join.  The reason in *cause.
+ */
+int
+screen_usable(char **cause)
+{
+	int	error;
+
+	if (setupterm(NULL, STDOUT_FILENO, &error) == OK) {
+		del_curterm(cur_term);
+		return 0;
+	}
+	*cause = xasprintf("cannot use terminal type \"%s\"",
+	    getenv("TERM") != NULL ? getenv("TERM") : "");
+	return -1;
 }
 
 void
@@ -263,9 +283,9 @@ screen_draw(struct tui *t)
 	editor_layout(&t->ed, cols, &off, &len, &col);
 	mvaddnstr((int)rows - 1, 0, t->ed.buf + off, (int)len);
 	move((int)rows - 1, (int)col);
-	if (t->bell) {		/* one for every mention since the last draw */
+	if (t->ring) {		/* one for every mention since the last draw */
 		beep();
-		t->bell = 0;
+		t->ring = 0;
 	}
 	refresh();
 }

@@ -196,7 +196,7 @@ struct tui {
 	int			 fresh;		/* no line yet on this connection */
 	int			 colour;
 	size_t			 page_rows;	/* message pane height */
-	int			 bell;		/* a mention came: beep at the redraw */
+	int			 ring;		/* a mention came: beep at the redraw */
 	int			 full_told;	/* said the input line is full */
 	char			 status[256];	/* the status line's text */
 	int			 quit;
@@ -253,6 +253,7 @@ extern volatile sig_atomic_t sig_int, sig_term, sig_hup, sig_winch;
 int	plain_run(struct conn *, int);
 
 /* screen.c */
+int	screen_usable(char **);
 void	screen_init(int);
 void	screen_end(void);
 void	screen_resize(void);
