@@ -29,7 +29,7 @@ static void	command_help(struct client *, char *);
 static void	command_quit(struct client *, char *);
 
 static const struct command commands[] = {
-	{ "nick", 1, 1, command_nick, "/nick NAME",
+	{ "nick", 1, ARGS_REST, command_nick, "/nick NAME",
 	  "change your nickname" },
 	{ "who", 0, 0, command_who, "/who", "list who is online" },
 	{ "me", 1, ARGS_REST, command_me, "/me ACTION",
@@ -51,9 +51,13 @@ command_nick(struct client *c, char *arg)
 		return;
 	}
 	other = room_find(arg);
+	if (other != NULL && other != c && strcmp(other->nick, arg) == 0) {
+		client_send(c, "*** error: nickname %s is already in use", arg);
+		return;
+	}
 	if (other != NULL && other != c) {
-		client_send(c, "*** error: nickname %s is already in use",
-		    other->nick);
+		client_send(c, "*** error: nickname %s is already in use as %s "
+		    "(nicknames ignore case)", arg, other->nick);
 		return;
 	}
 	if (strcmp(c->nick, arg) == 0)

@@ -331,7 +331,8 @@ test_server_announces_nick_change_and_refuses_duplicates(void **state)
 	expect_line(b, "*** guest1 is now known as alice");
 
 	send_str(b, "/nick ALICE\n");
-	expect_line(b, "*** error: nickname alice is already in use");
+	expect_line(b, "*** error: nickname ALICE is already in use as alice "
+	    "(nicknames ignore case)");
 	send_str(b, "/nick 9lives\n");
 	expect_prefix(b, "*** error: invalid nickname \"9lives\"", line,
 	    sizeof line);

@@ -324,7 +324,10 @@ test_command_nick_refuses_taken_name_in_any_case(void **state)
 	command_run(b, "nick ALICE");
 	assert_string_equal(b->nick, old);
 	assert_int_equal(nqueued(b), 1);
-	assert_queued(b, 0, "*** error: nickname alice is already in use");
+	assert_queued(b, 0, "*** error: nickname ALICE is already in use as "
+	    "alice (nicknames ignore case)");
+	command_run(b, "nick alice");
+	assert_queued(b, 1, "*** error: nickname alice is already in use");
 	assert_int_equal(a->qlen, 0);
 }
 
@@ -379,7 +382,9 @@ test_command_checks_argument_counts(void **state)
 	} cases[] = {
 		{ "nick", "*** error: usage: /nick NAME" },
 		{ "nick   ", "*** error: usage: /nick NAME" },
-		{ "nick a b", "*** error: usage: /nick NAME" },
+		{ "nick a b", "*** error: invalid nickname \"a b\": 1 to 16 "
+		    "letters, digits or -_[]\\`^{}|, not starting with a digit "
+		    "or -" },
 		{ "who x", "*** error: usage: /who" },
 		{ "help me", "*** error: usage: /help" },
 		{ "me", "*** error: usage: /me ACTION" },
