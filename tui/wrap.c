@@ -1,7 +1,9 @@
 /*
  * Breaking clean UTF-8 text into rows of a given width in terminal cells:
  * wide characters take two cells, combining marks none and stay with the
- * character before them; rows break after a space where one is in reach.
+ * character before them.  A row may break after a space and before and
+ * after a wide character, as CJK text has no spaces; a word too long for
+ * a row of its own is cut at the width instead, so the row is filled.
  */
 #include "config.h"
 
@@ -25,32 +27,72 @@ wrap_char(const char *s, size_t len, size_t *cells)
 }
 
 /*
+ * Whether a row may start at s[i], a character w cells wide, when the
+ * last character before it with cells was wide: after a space, and before
+ * and after a wide character.  A combining mark never starts a row.
+ */
+static int
+wrap_breaks(const char *s, size_t i, size_t w, int wide)
+{
+	return i > 0 && w > 0 && (s[i - 1] == ' ' || wide || w == 2);
+}
+
+/*
+ * Cells of the word at s, up to the next place a row may break or a
+ * space; counting stops once past max, which is all the caller asks.
+ */
+static size_t
+wrap_word(const char *s, size_t len, size_t max)
+{
+	size_t	i = 0, cells = 0, n, w;
+	int	wide = 0;
+
+	while (i < len && cells <= max) {
+		n = wrap_char(s + i, len - i, &w);
+		if (s[i] == ' ' || wrap_breaks(s, i, w, wide))
+			break;
+		i += n;
+		cells += w;
+		if (w > 0)
+			wide = w == 2;
+	}
+	return cells;
+}
+
+/*
  * The bytes the first row of s takes at width cells; *shown is how many
  * of them to draw.  A row holds at least one character, so a wide
  * character in a one-cell pane still moves on.  When the text goes on, a
- * row ends at the last space that fits; the space at a break is taken
- * along but not drawn, so no row starts or ends with it.
+ * row ends at the last place it may break (after a space, before or
+ * after a wide character) unless the word after that place is wider than
+ * width: moving such a word gains nothing, so the row is filled and the
+ * word cut at the width.  The space at a break is taken along but not
+ * drawn, so no row starts or ends with it; nothing else is dropped.
  */
 size_t
 wrap_row(const char *s, size_t len, size_t width, size_t *shown)
 {
-	size_t	i = 0, used = 0, n, w, space = 0;
+	size_t	i = 0, used = 0, n, w, brk = 0;
+	int	wide = 0;
 
 	while (i < len) {
 		n = wrap_char(s + i, len - i, &w);
-		if (used + w > width && i > 0)
+		if (wrap_breaks(s, i, w, wide))
+			brk = i;
+		if (w > 0 && used + w > width && i > 0)
 			break;
 		i += n;
 		used += w;
-		if (s[i - n] == ' ')
-			space = i;
+		if (w > 0)
+			wide = w == 2;
 	}
 	*shown = i;
 	if (i < len && s[i] == ' ')
-		i++;
-	else if (i < len && space > 0) {
-		i = space;
-		*shown = space - 1;
+		return i + 1;
+	if (i < len && brk > 0 &&
+	    (brk == i || wrap_word(s + brk, len - brk, width) <= width)) {
+		*shown = s[brk - 1] == ' ' ? brk - 1 : brk;
+		return brk;
 	}
 	return i;
 }
