@@ -39,6 +39,36 @@ net_set_nodelay(int fd)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
+/*
+ * Notice a peer that went without a word (a machine switched off, a
+ * network cut), which would otherwise hold its connection, and a chat
+ * nickname, for as long as the process lives: TCP keepalive probes after
+ * NET_KEEPALIVE_IDLE_S of silence, every NET_KEEPALIVE_INTERVAL_S, and
+ * the connection fails after NET_KEEPALIVE_PROBES go unanswered.  Where
+ * the system does not let us set these, its own defaults apply.
+ */
+void
+net_set_keepalive(int fd)
+{
+	int	v = 1;
+
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &v, sizeof v);
+	v = NET_KEEPALIVE_IDLE_S;
+#if defined(TCP_KEEPIDLE)
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &v, sizeof v);
+#elif defined(TCP_KEEPALIVE)		/* macOS spells it so */
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPALIVE, &v, sizeof v);
+#endif
+#ifdef TCP_KEEPINTVL
+	v = NET_KEEPALIVE_INTERVAL_S;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &v, sizeof v);
+#endif
+#ifdef TCP_KEEPCNT
+	v = NET_KEEPALIVE_PROBES;
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &v, sizeof v);
+#endif
+}
+
 /* "0" to "65535"; with allow_zero false, 0 is refused.  -1 if not a port. */
 int
 net_parse_port(const char *s, int allow_zero)
@@ -290,6 +320,7 @@ net_connect_list(const struct addrinfo *res, const char *host,
 		return -1;
 	}
 	net_set_nodelay(fd);
+	net_set_keepalive(fd);
 	return fd;
 }
 

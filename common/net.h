@@ -7,6 +7,9 @@
 
 /* "[" + an IPv6 address + "]:" + a port, with room to spare. */
 #define NET_ADDR_MAX	64
+#define NET_KEEPALIVE_IDLE_S	120	/* silence before the first probe */
+#define NET_KEEPALIVE_INTERVAL_S 30	/* between probes */
+#define NET_KEEPALIVE_PROBES	4	/* unanswered, then the link is dead */
 
 int	net_listen(const char *, const char *, int, char **);
 struct addrinfo;
@@ -16,6 +19,7 @@ int	net_connect_list(const struct addrinfo *, const char *, const char *,
 int	net_connect(const char *, const char *, int, char **);
 int	net_set_nonblock(int);
 void	net_set_nodelay(int);
+void	net_set_keepalive(int);
 void	net_addr_format(const struct sockaddr *, char *, size_t);
 void	net_host_format(const struct sockaddr *, char *, size_t);
 int	net_local_port(int);

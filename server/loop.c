@@ -147,6 +147,7 @@ loop_accept(int lfd, double now)
 			continue;
 		}
 		net_set_nodelay(fd);
+		net_set_keepalive(fd);
 		c = client_create(fd, (struct sockaddr *)&ss);
 		room_join(c);
 	}

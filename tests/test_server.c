@@ -844,6 +844,66 @@ test_server_default_bind_takes_ipv6_and_ipv4(void **state)
 	assert_int_equal(harness_log_wait(&srv, " join [::1]:", WAIT), 0);
 }
 
+/*
+ * The keepalive timer of the established socket from local port lport to
+ * remote port rport, in seconds, as Linux shows it in /proc/net/tcp and
+ * tcp6 (timer kind 2); -1 if the socket has no keepalive timer running,
+ * -2 if /proc cannot tell.
+ */
+static long
+keepalive_timer_s(int lport, int rport)
+{
+	static const char *const files[] = { "/proc/net/tcp",
+	    "/proc/net/tcp6" };
+	char		 line[512];
+	unsigned int	 lp, rp, st, tr;
+	unsigned long	 when;
+	size_t		 i;
+	long		 found = -2, hz = sysconf(_SC_CLK_TCK);
+	FILE		*f;
+
+	for (i = 0; i < 2; i++) {
+		if ((f = fopen(files[i], "r")) == NULL)
+			continue;
+		if (found == -2)
+			found = -1;
+		while (fgets(line, sizeof line, f) != NULL) {
+			if (sscanf(line, "%*d: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%x "
+			    "%x %*x:%*x %x:%lx", &lp, &rp, &st, &tr, &when) != 5)
+				continue;
+			if ((int)lp == lport && (int)rp == rport && st == 1)
+				found = tr == 2 ? (long)(when / (unsigned long)hz) :
+				    -1;
+		}
+		fclose(f);
+	}
+	return found;
+}
+
+/*
+ * Both ends of a chat connection watch for a peer that vanished without
+ * a word: the server's socket runs TCP keepalive, first probe after
+ * NET_KEEPALIVE_IDLE_S (120 s) of silence.
+ */
+static void
+test_server_sockets_keep_alive(void **state)
+{
+	struct harness_conn	*a;
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof sin;
+	long			 left;
+
+	start(NULL);
+	a = join("guest1");
+	assert_int_equal(getsockname(a->fd, (struct sockaddr *)&sin, &len), 0);
+	left = keepalive_timer_s(srv.port, ntohs(sin.sin_port));
+	if (left == -2)
+		skip();		/* no /proc/net/tcp: not Linux */
+	if (left < 100 || left > 120)
+		fail_msg("server's socket: keepalive timer %ld s, want 100 to "
+		    "120", left);
+}
+
 /* A line sent just before a half-close still goes out, to everyone. */
 static void
 test_server_delivers_line_before_half_close(void **state)
@@ -967,6 +1027,7 @@ main(void)
 	};
 	const struct CMUnitTest limit_tests[] = {
 		T(test_server_default_bind_takes_ipv6_and_ipv4),
+		T(test_server_sockets_keep_alive),
 		T(test_server_refuses_past_max_clients),
 		T(test_server_refuses_past_max_per_ip),
 		T(test_server_throttles_flood_without_losing_lines),

@@ -95,6 +95,20 @@ grep -F -q 'chat-tui: cannot use terminal type "nosuchterm"' "$tmp/screen" ||
     fail "a client with an unknown terminal type joined the room"
 pass "an unknown TERM exits 1 before connecting"
 
+# --- chat-tui's connections run TCP keepalive (Linux shows it in /proc)
+if [ -r /proc/net/tcp ]; then
+	timers=$(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk \
+	    -v p=":$(printf '%04X' "$port")" \
+	    'substr($3, length($3) - 4) == p && $4 == "01" {
+		split($6, t, ":"); print t[1] }')
+	[ "$(echo "$timers" | grep -c .)" -ge 2 ] ||
+	    fail "chat-tui's sockets not found in /proc/net/tcp: $timers"
+	if echo "$timers" | grep -qv '^02$'; then
+		fail "a chat-tui socket without a keepalive timer: $timers"
+	fi
+	pass "chat-tui's connection runs TCP keepalive"
+fi
+
 # --- a line that mentions you rings the bell; your own line does not
 [ "$(tm display-message -p -t alice '#{window_bell_flag}')" = 1 ] ||
     fail "no bell for a line that mentions alice"

@@ -213,6 +213,7 @@ conn_up(struct conn *c, int64_t now)
 	c->state = CONN_CONNECTED;
 	c->connected_at = now;
 	net_set_nodelay(c->fd);
+	net_set_keepalive(c->fd);
 }
 
 /*
