@@ -96,16 +96,21 @@ grep -F -q 'chat-tui: cannot use terminal type "nosuchterm"' "$tmp/screen" ||
 pass "an unknown TERM exits 1 before connecting"
 
 # --- chat-tui's connections run TCP keepalive (Linux shows it in /proc)
+# (Until what was sent is acknowledged, the retransmit timer shows: wait.)
 if [ -r /proc/net/tcp ]; then
-	timers=$(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk \
-	    -v p=":$(printf '%04X' "$port")" \
-	    'substr($3, length($3) - 4) == p && $4 == "01" {
-		split($6, t, ":"); print t[1] }')
-	[ "$(echo "$timers" | grep -c .)" -ge 2 ] ||
-	    fail "chat-tui's sockets not found in /proc/net/tcp: $timers"
-	if echo "$timers" | grep -qv '^02$'; then
-		fail "a chat-tui socket without a keepalive timer: $timers"
-	fi
+	deadline=$(($(now) + 10))
+	while :; do
+		timers=$(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk \
+		    -v p=":$(printf '%04X' "$port")" \
+		    'substr($3, length($3) - 4) == p && $4 == "01" {
+			split($6, t, ":"); print t[1] }')
+		[ "$(echo "$timers" | grep -c .)" -ge 2 ] ||
+		    fail "chat-tui's sockets not in /proc/net/tcp: $timers"
+		echo "$timers" | grep -qv '^02$' || break
+		[ "$(now)" -ge "$deadline" ] &&
+		    fail "a chat-tui socket without a keepalive timer: $timers"
+		sleep 0.1
+	done
 	pass "chat-tui's connection runs TCP keepalive"
 fi
 
