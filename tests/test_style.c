@@ -165,6 +165,55 @@ test_style_tracks_own_nick(void **state)
 	}
 }
 
+/* Answers to the nickname asked for on connecting, and nothing else. */
+static void
+test_style_reads_answer_to_asked_nick(void **state)
+{
+	static const struct {
+		const char	*line;
+		int		 want;
+	} cases[] = {
+		{ "*** error: nickname alice is already in use",
+		    STYLE_ASK_TAKEN },
+		{ "*** error: nickname alice is already in use as Alice "
+		    "(nicknames ignore case)", STYLE_ASK_TAKEN },
+		{ "*** error: invalid nickname \"alice\": 1 to 16 letters",
+		    STYLE_ASK_REFUSED },
+		{ "*** error: nickname alice_ is already in use", 0 },
+		{ "*** error: nickname alic is already in use", 0 },
+		{ "*** error: invalid nickname \"alice_\": 1 to 16", 0 },
+		{ "<bob> *** error: nickname alice is already in use", 0 },
+		{ "*** alice has joined (2 online)", 0 },
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		if (style_nick_answer(cases[i].line, strlen(cases[i].line),
+		    "alice") != cases[i].want)
+			fail_msg("\"%s\": not %d", cases[i].line,
+			    cases[i].want);
+	}
+}
+
+/* The next nick to try has one "_" more, within the server's length. */
+static void
+test_style_next_nick_adds_underscore_within_limit(void **state)
+{
+	char	nick[NICK_MAX_BYTES + 1] = "alice";
+	char	full[NICK_MAX_BYTES + 1];
+
+	(void)state;
+	assert_int_equal(style_next_nick(nick, sizeof nick), 0);
+	assert_string_equal(nick, "alice_");
+	assert_int_equal(style_next_nick(nick, sizeof nick), 0);
+	assert_string_equal(nick, "alice__");
+	memset(full, 'a', PROTO_NICK_MAX_BYTES);
+	full[PROTO_NICK_MAX_BYTES] = '\0';
+	assert_int_equal(style_next_nick(full, sizeof full), -1);
+	assert_int_equal(strlen(full), PROTO_NICK_MAX_BYTES);
+}
+
 int
 main(void)
 {
@@ -173,6 +222,9 @@ main(void)
 		cmocka_unit_test(test_style_marks_own_lines_and_mentions),
 		cmocka_unit_test(test_style_nick_colour_is_stable_and_in_range),
 		cmocka_unit_test(test_style_tracks_own_nick),
+		cmocka_unit_test(test_style_reads_answer_to_asked_nick),
+		cmocka_unit_test(
+		    test_style_next_nick_adds_underscore_within_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

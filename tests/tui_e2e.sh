@@ -121,6 +121,17 @@ fi
     fail "a bell for bob's own line"
 pass "a mention rings the bell"
 
+# --- a nickname in use is tried with "_" added; a refused one is dropped
+window alice2 "'$CHAT_TUI' --port $port --nick alice"
+wait_for alice2 "| alice_ | connected" "the alternate nickname"
+grep -F -q -- "-!- trying alice_ instead" "$tmp/screen" ||
+    fail "no notice of the alternate nickname"
+tm kill-window -t alice2
+window badnick "'$CHAT_TUI' --port $port --nick 9lives"
+wait_for badnick "the server refused the nickname 9lives; it will not" \
+    "refused nickname notice"
+pass "a taken nickname gets a \"_\", a refused one is said so"
+
 # --- a full input line beeps and says why, once
 tm send-keys -t bob -l "$(head -c 1030 /dev/zero | tr '\000' x)"
 wait_for bob "the input line is full: 1024 bytes" "full input line notice"
@@ -228,6 +239,22 @@ grep -F -q "connection closed by the server" "$tmp/screen" ||
     fail "the pane does not say the connection went"
 start_server "$port"
 wait_for carol "| carol | connected" "reconnected status"
+# badnick, refused before the restart, does not ask for 9lives again: the
+# answer to a /who typed after reconnecting comes with no error before it.
+wait_for badnick "connected to localhost:$port" "badnick reconnected"
+tm send-keys -t badnick "/who" Enter
+deadline=$(($(now) + 10))
+until [ "$(screen badnick; grep -c " online: " "$tmp/screen")" -ge 1 ]; do
+	[ "$(now)" -ge "$deadline" ] && fail "no /who answer for badnick"
+	sleep 0.1
+done
+awk '/-!- connected to localhost/ { after = "" } { after = after $0 "\n" }
+    END { printf "%s", after }' "$tmp/screen" >"$tmp/after"
+grep -q " online: " "$tmp/after" || fail "badnick: no /who after reconnecting"
+if grep -q 'invalid nickname' "$tmp/after"; then
+	fail "a refused nickname was asked for again after reconnecting"
+fi
+tm kill-window -t badnick
 wait_for carol "connected to localhost:$port" "reconnect notice"
 grep -F -q "<bob> before the restart" "$tmp/screen" ||
     fail "scrollback lost over the reconnect"

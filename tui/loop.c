@@ -16,6 +16,35 @@
 #include "common/text.h"
 #include "tui/tui.h"
 
+/*
+ * The server's answer to the nickname asked for on connecting: a taken
+ * one is tried again with a "_" more, a refused one is not asked for on
+ * later connects.  want_nick stays what the user asked for, to get it
+ * back once it is free.
+ */
+static void
+loop_nick_answer(struct tui *t, const char *line, size_t len)
+{
+	char	cmd[NICK_MAX_BYTES + 8];
+
+	switch (style_nick_answer(line, len, t->asked_nick)) {
+	case STYLE_ASK_TAKEN:
+		if (style_next_nick(t->asked_nick, sizeof t->asked_nick) == -1) {
+			t->asked_nick[0] = '\0';
+			break;
+		}
+		command_notice(t, "trying %s instead", t->asked_nick);
+		snprintf(cmd, sizeof cmd, "/nick %s", t->asked_nick);
+		conn_send(&t->conn, cmd, strlen(cmd));
+		break;
+	case STYLE_ASK_REFUSED:
+		command_notice(t, "the server refused the nickname %s; it will "
+		    "not be asked for again", t->want_nick);
+		t->want_nick[0] = t->asked_nick[0] = '\0';
+		break;
+	}
+}
+
 /* One line from the server, cleaned before anything else looks at it. */
 static void
 loop_line(struct tui *t, const char *line, size_t len)
@@ -29,13 +58,18 @@ loop_line(struct tui *t, const char *line, size_t len)
 	clean[n] = '\0';
 	/* A nick we took by /nick is the one to ask for after a reconnect. */
 	if (style_track_nick(clean, n, t->nick, sizeof t->nick, t->fresh) ==
-	    STYLE_NICK_RENAMED)
-		strlcpy(t->want_nick, t->nick, sizeof t->want_nick);
+	    STYLE_NICK_RENAMED) {
+		if (t->asked_nick[0] == '\0')
+			strlcpy(t->want_nick, t->nick, sizeof t->want_nick);
+		t->asked_nick[0] = '\0';
+	}
 	t->fresh = 0;
 	style_classify(clean, n, t->nick, &st);
 	if (st.flags & STYLE_MENTION)
 		t->ring = 1;
 	scrollback_push(&t->sb, clean, n, time(NULL), &st);
+	if (t->asked_nick[0] != '\0')
+		loop_nick_answer(t, clean, n);
 }
 
 static void
@@ -47,9 +81,12 @@ loop_connected(struct tui *t, int again)
 	if (again)
 		command_notice(t, "connected to %s:%s", t->conn.host,
 		    t->conn.port);
+	t->asked_nick[0] = '\0';
 	if (t->want_nick[0] != '\0') {
 		snprintf(line, sizeof line, "/nick %s", t->want_nick);
-		conn_send(&t->conn, line, strlen(line));
+		if (conn_send(&t->conn, line, strlen(line)) == 0)
+			strlcpy(t->asked_nick, t->want_nick,
+			    sizeof t->asked_nick);
 	}
 }
 

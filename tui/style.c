@@ -15,6 +15,9 @@
 #define ERROR_PREFIX	"*** error: "
 #define WELCOME_MARK	"(you are "
 #define RENAME_MARK	" is now known as "
+#define TAKEN_PREFIX	"*** error: nickname "
+#define TAKEN_MARK	" is already in use"
+#define INVALID_PREFIX	"*** error: invalid nickname \""
 
 static int
 style_has_prefix(const char *s, size_t len, const char *prefix)
@@ -176,5 +179,46 @@ style_track_nick(const char *s, size_t len, char *nick, size_t size,
 			return 0;
 		return STYLE_NICK_WELCOME;
 	}
+	return 0;
+}
+
+/*
+ * What chat-server answered to the nickname we asked for on connecting:
+ * STYLE_ASK_TAKEN (someone has it: try another), STYLE_ASK_REFUSED (it
+ * never will be taken: stop asking), or 0 (not an answer to it).
+ */
+int
+style_nick_answer(const char *s, size_t len, const char *asked)
+{
+	size_t	n = strlen(asked), p;
+
+	if (style_has_prefix(s, len, TAKEN_PREFIX)) {
+		p = strlen(TAKEN_PREFIX);
+		if (len - p > n && memcmp(s + p, asked, n) == 0 &&
+		    style_has_prefix(s + p + n, len - p - n, TAKEN_MARK))
+			return STYLE_ASK_TAKEN;
+	}
+	if (style_has_prefix(s, len, INVALID_PREFIX)) {
+		p = strlen(INVALID_PREFIX);
+		if (len - p > n && memcmp(s + p, asked, n) == 0 &&
+		    s[p + n] == '"')
+			return STYLE_ASK_REFUSED;
+	}
+	return 0;
+}
+
+/*
+ * The next nickname to try when nick is taken, as IRC clients do: one
+ * more "_", while it stays within the server's length.  -1: none left.
+ */
+int
+style_next_nick(char *nick, size_t size)
+{
+	size_t	n = strlen(nick);
+
+	if (n >= PROTO_NICK_MAX_BYTES || n + 2 > size)
+		return -1;
+	nick[n] = '_';
+	nick[n + 1] = '\0';
 	return 0;
 }

@@ -65,6 +65,11 @@ struct style {
 void	style_classify(const char *, size_t, const char *, struct style *);
 unsigned int style_nick_colour(const char *, size_t, unsigned int);
 int	style_track_nick(const char *, size_t, char *, size_t, int);
+/* What style_nick_answer() saw. */
+#define STYLE_ASK_TAKEN		1	/* the nick asked for is in use */
+#define STYLE_ASK_REFUSED	2	/* the server will never take it */
+int	style_nick_answer(const char *, size_t, const char *);
+int	style_next_nick(char *, size_t);
 
 /* wrap.c */
 size_t	wrap_row(const char *, size_t, size_t, size_t *);
@@ -193,6 +198,7 @@ struct tui {
 	struct conn		 conn;
 	char			 nick[NICK_MAX_BYTES + 1];
 	char			 want_nick[NICK_MAX_BYTES + 1]; /* asked on connect */
+	char			 asked_nick[NICK_MAX_BYTES + 1]; /* its answer due */
 	int			 fresh;		/* no line yet on this connection */
 	int			 colour;
 	size_t			 page_rows;	/* message pane height */
