@@ -7,4 +7,5 @@ common_libcommon_a_SOURCES = \
 	common/net.c common/net.h \
 	common/proto.h \
 	common/text.c common/text.h \
+	common/usage.c common/usage.h \
 	common/xmalloc.c common/xmalloc.h

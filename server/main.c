@@ -23,10 +23,10 @@
 #include "common/log.h"
 #include "common/net.h"
 #include "common/text.h"
+#include "common/usage.h"
 #include "common/xmalloc.h"
 #include "server/server.h"
 
-#define EXIT_USAGE	2
 #define WELCOME_MAX_BYTES 256
 
 volatile sig_atomic_t	 sig_term, sig_hup;
@@ -89,19 +89,6 @@ usage(FILE *f)
 "  -V, --version           show the version and exit\n",
 	    PORT_DEFAULT, MAX_CLIENTS_DEFAULT, MAX_PER_IP_DEFAULT,
 	    FLOOD_BURST_DEFAULT, FLOOD_RATE_DEFAULT);
-}
-
-static void __attribute__((noreturn, format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	va_list	ap;
-
-	fputs("chat-server: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'chat-server --help' for more information.\n", stderr);
-	exit(EXIT_USAGE);
 }
 
 static unsigned int
@@ -175,13 +162,8 @@ parse_options(int argc, char **argv)
 			text_clean(optarg, len, welcome);
 			options.welcome = welcome;
 			break;
-		case ':':
-			usage_error("option %s needs an argument",
-			    argv[optind - 1]);
 		default:
-			if (optopt != 0)
-				usage_error("unknown option -%c", optopt);
-			usage_error("unknown option %s", argv[optind - 1]);
+			usage_bad_option(ch, argv);
 		}
 	}
 	if (optind < argc)
@@ -250,6 +232,7 @@ main(int argc, char **argv)
 	int			 lfd;
 
 	log_set_name("chat-server");
+	usage_set_name("chat-server");
 	parse_options(argc, argv);
 	if (log_open(options.log, &cause) == -1)
 		errx(1, "%s", cause);

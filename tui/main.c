@@ -11,7 +11,6 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +18,10 @@
 
 #include "common/compat.h"
 #include "common/net.h"
+#include "common/usage.h"
 #include "common/xmalloc.h"
 #include "tui/tui.h"
 
-#define EXIT_USAGE	2
 
 volatile sig_atomic_t	 sig_int, sig_term, sig_hup, sig_winch;
 static int		 sig_pipe[2] = { -1, -1 };
@@ -60,19 +59,6 @@ usage(FILE *f)
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n",
 	    HOST_DEFAULT, PORT_DEFAULT, SCROLLBACK_DEFAULT_LINES);
-}
-
-static void __attribute__((noreturn, format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	va_list	ap;
-
-	fputs("chat-tui: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'chat-tui --help' for more information.\n", stderr);
-	exit(EXIT_USAGE);
 }
 
 static size_t
@@ -146,13 +132,8 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'V':
 			printf("chat-tui %s\n", PACKAGE_VERSION);
 			exit(0);
-		case ':':
-			usage_error("option %s needs an argument",
-			    argv[optind - 1]);
 		default:
-			if (optopt != 0)
-				usage_error("unknown option -%c", optopt);
-			usage_error("unknown option %s", argv[optind - 1]);
+			usage_bad_option(ch, argv);
 		}
 	}
 	if (optind < argc)
@@ -244,6 +225,7 @@ main(int argc, char **argv)
 	char		*cause;
 	int		 fd, status;
 
+	usage_set_name("chat-tui");
 	setup_locale();
 	parse_options(argc, argv, &o);
 	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
