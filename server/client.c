@@ -292,7 +292,7 @@ client_send(struct client *c, const char *fmt, ...)
 }
 
 /* Drop n sent bytes from the front of the queue. */
-static void
+void
 client_advance(struct client *c, size_t n)
 {
 	struct qent	*e;

@@ -129,6 +129,7 @@ void		 client_read(struct client *);
 void		 client_process(struct client *, double);
 void		 client_enqueue(struct client *, const struct msg *);
 void		 client_flush(struct client *);
+void		 client_advance(struct client *, size_t);
 void		 client_kill(struct client *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 void		 client_send(struct client *, const char *, ...)

@@ -1031,20 +1031,7 @@ test_client_read_sees_end_of_stream(void **state)
 static void
 pop(struct client *c)
 {
-	struct qent	*e = &c->q[c->qhead];
-	size_t		 len = queued(c, 0).len;
-
-	c->qbytes -= len;
-	if (len < e->len) {
-		e->data += len;
-		e->len -= len;
-		return;
-	}
-	c->qhead = (c->qhead + 1) & (c->qcap - 1);
-	c->qlen--;
-	if (c->qlen == 0 || c->q[c->qhead].chunk != e->chunk)
-		c->qchunks--;
-	chunk_unref(e->chunk);
+	client_advance(c, queued(c, 0).len);
 }
 
 /* The queue is a ring: growing it while wrapped keeps the order. */
