@@ -212,6 +212,22 @@ proc_listen_port(pid_t pid)
 	return found;
 }
 
+/* What the server wrote to standard error, kept in the file efd at path. */
+static char *
+server_stderr(int efd, const char *path)
+{
+	FILE	*f;
+	char	*err;
+
+	assert_non_null(f = fdopen(efd, "r"));
+	assert_non_null(err = calloc(1, 65536));
+	rewind(f);
+	assert_true(fread(err, 1, 65535, f) > 0);
+	fclose(f);
+	unlink(path);
+	return err;
+}
+
 /*
  * --log /dev/full: the server starts, says once on standard error that
  * it cannot write its log, and the chat goes on (DEVFULL_LINES said).
@@ -226,7 +242,6 @@ test_fault_log_on_full_disk(void **state)
 	char			 na[32], line[64], *err;
 	long			 deadline;
 	int			 efd, i, status;
-	FILE			*f;
 
 	if (bin == NULL)
 		bin = "server/chat-server";
@@ -257,12 +272,7 @@ test_fault_log_on_full_disk(void **state)
 	}
 	status = harness_signal_wait(s, SIGTERM, HARNESS_TIMEOUT_MS);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	assert_non_null(f = fdopen(efd, "r"));
-	err = calloc(1, 65536);
-	rewind(f);
-	assert_true(fread(err, 1, 65535, f) > 0);
-	fclose(f);
-	unlink(errpath);
+	err = server_stderr(efd, errpath);
 	printf("# /dev/full: %d lines chatted, standard error: %s",
 	    DEVFULL_LINES, err);
 	assert_int_equal(fault_count(err, "cannot write log"), 1);
@@ -480,7 +490,6 @@ test_fault_log_file_size_limit(void **state)
 	char			 na[32], line[128], *log, *err, bad[512];
 	int			 efd, saved, i;
 	struct stat		 st;
-	FILE			*f;
 
 	assert_true((efd = mkstemp(errpath)) != -1);
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &rl), 0);
@@ -509,12 +518,7 @@ test_fault_log_file_size_limit(void **state)
 	assert_int_equal(stat(s->log, &st), 0);
 	assert_int_equal(harness_stop(s), 0);
 	log = harness_log_read(s);
-	assert_non_null(f = fdopen(efd, "r"));
-	err = calloc(1, 65536);
-	rewind(f);
-	assert_true(fread(err, 1, 65535, f) > 0);
-	fclose(f);
-	unlink(errpath);
+	err = server_stderr(efd, errpath);
 	printf("# RLIMIT_FSIZE %d: alive after %d lines, log %lld bytes, "
 	    "standard error: %s", FSIZE_LIMIT_BYTES, FSIZE_LINES,
 	    (long long)st.st_size, err);
