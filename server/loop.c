@@ -209,7 +209,7 @@ loop_hangup(void)
 static struct timeval *
 loop_timeout(struct timeval *tv, double now)
 {
-	double	wait = -1;
+	double	wait = -1, linger;
 	size_t	i;
 
 	for (i = 0; i < room_count; i++) {
@@ -223,8 +223,8 @@ loop_timeout(struct timeval *tv, double now)
 	if (loop_accept_resume > now &&
 	    (wait < 0 || loop_accept_resume - now < wait))
 		wait = loop_accept_resume - now;
-	if (linger_wait(now) >= 0 && (wait < 0 || linger_wait(now) < wait))
-		wait = linger_wait(now);
+	if ((linger = linger_wait(now)) >= 0 && (wait < 0 || linger < wait))
+		wait = linger;
 	if (wait < 0)
 		return NULL;
 	tv->tv_sec = (time_t)wait;

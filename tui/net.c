@@ -53,6 +53,17 @@ conn_init(struct conn *c, const char *host, const char *port, int fd,
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
+/* Lines in the send queue from byte from on. */
+static size_t
+conn_lines(const struct conn *c, size_t from)
+{
+	size_t	i, n = 0;
+
+	for (i = from; i < c->sendq_len; i++)
+		n += c->sendq[i] == '\n';
+	return n;
+}
+
 static void
 conn_close(struct conn *c)
 {
@@ -121,11 +132,7 @@ conn_pace(struct conn *c, int64_t now)
 size_t
 conn_held(const struct conn *c)
 {
-	size_t	i, n = 0;
-
-	for (i = c->sendq_ready; i < c->sendq_len; i++)
-		n += c->sendq[i] == '\n';
-	return n;
+	return conn_lines(c, c->sendq_ready);
 }
 
 /* What to poll the socket for; 0 while waiting to retry. */
@@ -175,13 +182,10 @@ conn_timeout(const struct conn *c, int64_t now)
 void
 conn_lost(struct conn *c, const char *cause, int64_t now)
 {
-	size_t	i;
-
 	if (c->state == CONN_CONNECTED &&
 	    now - c->connected_at >= RECONNECT_STABLE_MS)
 		c->backoff_ms = 0;
-	for (i = 0; i < c->sendq_len; i++)	/* lines that never went out */
-		c->dropped += c->sendq[i] == '\n';
+	c->dropped += conn_lines(c, 0);		/* lines that never went out */
 	conn_close(c);
 	free(c->cause);
 	c->cause = xstrdup(cause);
