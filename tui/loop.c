@@ -120,7 +120,7 @@ loop_socket(struct tui *t, short revents)
 		loop_lost(t);
 		return;
 	}
-	while (linebuf_next(&t->conn.in, &line, &len) != LINEBUF_NONE)
+	while (conn_next_line(&t->conn, &line, &len) != LINEBUF_NONE)
 		loop_line(t, line, len);
 	linebuf_release(&t->conn.in);
 	if ((revents & POLLOUT) && conn_write(&t->conn) == -1)

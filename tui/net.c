@@ -331,8 +331,7 @@ conn_read(struct conn *c)
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
 	    errno == EINTR))
 		return 0;
-	if (n == 0 && !c->ended && linebuf_pending(&c->in) > 0 &&
-	    linebuf_append(&c->in, "\n", 1) == 1) {
+	if (n == 0 && !c->ended && linebuf_pending(&c->in) > 0) {
 		/* A last line with no newline: hand it out, close next read. */
 		c->ended = 1;
 		return 0;
@@ -342,6 +341,17 @@ conn_read(struct conn *c)
 	conn_lost(c, cause, conn_now());
 	free(cause);
 	return -1;
+}
+
+/*
+ * The next line from the server; once it has ended its stream, also a
+ * last line that had no newline.
+ */
+enum linebuf_status
+conn_next_line(struct conn *c, char **line, size_t *len)
+{
+	return c->ended ? linebuf_flush(&c->in, line, len) :
+	    linebuf_next(&c->in, line, len);
 }
 
 int

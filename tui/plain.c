@@ -94,7 +94,7 @@ plain_socket(struct plain *p, short revents)
 	if ((revents & (POLLIN | POLLHUP | POLLERR)) &&
 	    conn_read(p->conn) == -1)
 		return -1;
-	while (linebuf_next(&p->conn->in, &line, &len) != LINEBUF_NONE)
+	while (conn_next_line(p->conn, &line, &len) != LINEBUF_NONE)
 		plain_print(line, len);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		p->out_error = errno != 0 ? errno : EIO;

@@ -184,6 +184,7 @@ size_t	conn_held(const struct conn *);
 short	conn_events(const struct conn *);
 int	conn_timeout(const struct conn *, int64_t);
 int	conn_read(struct conn *);
+enum linebuf_status conn_next_line(struct conn *, char **, size_t *);
 int	conn_write(struct conn *);
 int	conn_finish(struct conn *, int64_t);
 void	conn_lost(struct conn *, const char *, int64_t);
