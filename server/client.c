@@ -46,11 +46,7 @@ client_create(int fd, const struct sockaddr *sa)
 void
 client_destroy(struct client *c)
 {
-	while (c->qlen > 0) {
-		chunk_unref(c->q[c->qhead].chunk);
-		c->qhead = (c->qhead + 1) & (c->qcap - 1);
-		c->qlen--;
-	}
+	client_drop_queue(c);
 	free(c->q);
 	linebuf_free(&c->in);
 	if (c->fd != -1)
@@ -79,18 +75,6 @@ client_kill(struct client *c, const char *fmt, ...)
 	n = text_cut(reason, strlen(reason), REASON_MAX_BYTES);
 	reason[n] = '\0';
 	c->dead = xstrdup(reason);
-}
-
-/*
- * Whether a leaving client's socket should linger (linger.c): the peer
- * may still be sending, so closing now could reset the connection and
- * lose its last lines.  Not after end of stream or a failed read or
- * write: then nothing more is coming, or nothing can be delivered.
- */
-int
-client_lingers(const struct client *c)
-{
-	return c->fd != -1 && !c->eof && c->rerror == 0 && c->werror == 0;
 }
 
 /* Reading stops once the unprocessed input reaches its cap. */
@@ -193,49 +177,84 @@ client_line(struct client *c, const char *raw, size_t len, int cut)
 	room_announce("<%s> %s", c->nick, clean[0] == '/' ? clean + 1 : clean);
 }
 
-/*
- * Handle up to LINES_PER_TURN complete lines, so one busy client cannot
- * starve the others; what is left waits for the next turn.
- */
+/* A line (or, at end of stream, a last part line) is waiting. */
+int
+client_line_ready(const struct client *c)
+{
+	return c->dead == NULL && (linebuf_ready(&c->in) ||
+	    (c->eof && linebuf_pending(&c->in) > 0));
+}
+
 void
-client_process(struct client *c, double now)
+client_begin_turn(struct client *c)
+{
+	c->taken = c->backlog = c->throttled = 0;
+}
+
+/*
+ * Take one line, if the client has one and may send it now (the flood
+ * rule, and at most LINES_PER_TURN a turn).  1 if a line was taken.
+ */
+int
+client_take_line(struct client *c, double now)
 {
 	enum linebuf_status	 status;
 	char			*line;
 	size_t			 len;
-	int			 i;
 
-	c->backlog = c->throttled = 0;
-	for (i = 0; i < LINES_PER_TURN && c->dead == NULL; i++) {
-		if (!linebuf_ready(&c->in) &&
-		    !(c->eof && linebuf_pending(&c->in) > 0))
-			break;
-		if (!client_flood_allows(c, now)) {
-			c->throttled = 1;
-			if (linebuf_space(&c->in) == 0) {
-				client_send(c, "*** error: excess flood");
-				client_kill(c, "excess flood");
-			}
-			return;
+	if (c->throttled || c->taken == LINES_PER_TURN ||
+	    !client_line_ready(c))
+		return 0;
+	if (!client_flood_allows(c, now)) {
+		c->throttled = 1;
+		if (linebuf_space(&c->in) == 0) {
+			client_send(c, "*** error: excess flood");
+			client_kill(c, "excess flood");
 		}
-		status = c->eof ? linebuf_flush(&c->in, &line, &len) :
-		    linebuf_next(&c->in, &line, &len);
-		if (status == LINEBUF_NONE)
-			break;
-		client_line(c, line, len, status == LINEBUF_CUT);
+		return 0;
 	}
-	if (i == LINES_PER_TURN)
+	status = c->eof ? linebuf_flush(&c->in, &line, &len) :
+	    linebuf_next(&c->in, &line, &len);
+	if (status == LINEBUF_NONE)
+		return 0;
+	c->taken++;
+	client_line(c, line, len, status == LINEBUF_CUT);
+	return 1;
+}
+
+/*
+ * After a turn: lines not taken wait for the next turn (which is then
+ * due at once); a client at end of stream with none left has gone.
+ */
+void
+client_end_turn(struct client *c)
+{
+	if (c->dead == NULL && !c->throttled && client_line_ready(c))
 		c->backlog = 1;
-	else if (c->eof && c->dead == NULL && c->werror != 0)
+	else if (c->eof && c->dead == NULL && !c->throttled &&
+	    c->werror != 0)
 		client_kill(c, "write error: %s", strerror(c->werror));
-	else if (c->eof && c->dead == NULL)
+	else if (c->eof && c->dead == NULL && !c->throttled)
 		client_kill(c, "connection closed");
 	linebuf_release(&c->in);
 }
 
+/* One client's turn on its own (the loop shares turns out fairly). */
+void
+client_process(struct client *c, double now)
+{
+	client_begin_turn(c);
+	while (client_take_line(c, now))
+		continue;
+	client_end_turn(c);
+}
+
 /*
  * Queue a message: a message that directly follows the last one queued
- * (the usual case for broadcasts) only lengthens that entry.
+ * (the usual case for broadcasts) only lengthens that entry.  No limit
+ * applies here: what one turn queues is bounded by the loop, and a
+ * queue is judged only once the turn's writes are done
+ * (client_check_queue()).
  */
 void
 client_enqueue(struct client *c, const struct msg *m)
@@ -247,22 +266,12 @@ client_enqueue(struct client *c, const struct msg *m)
 		return;
 	last = c->qlen == 0 ? NULL :
 	    &c->q[(c->qhead + c->qlen - 1) & (c->qcap - 1)];
-	if (c->qbytes + m->len > SENDQ_MAX_BYTES ||
-	    ((last == NULL || last->chunk != m->chunk) &&
-	    c->qchunks == SENDQ_MAX_CHUNKS)) {
-		client_kill(c, "send queue exceeded (%d bytes)",
-		    SENDQ_MAX_BYTES);
-		return;
-	}
 	c->qbytes += m->len;
 	if (last != NULL && last->chunk == m->chunk &&
 	    last->data + last->len == m->data) {
 		last->len += m->len;
 		return;
 	}
-	/* Entries of one chunk are adjacent: chunks are filled in order. */
-	if (last == NULL || last->chunk != m->chunk)
-		c->qchunks++;
 	if (c->qlen == c->qcap) {	/* a power of two, indexed by mask */
 		ncap = c->qcap == 0 ? 4 : c->qcap * 2;
 		c->q = xreallocarray(c->q, ncap, sizeof *c->q);
@@ -285,8 +294,10 @@ client_send(struct client *c, const char *fmt, ...)
 	struct msg	m;
 	va_list		ap;
 
+	if (c->dead != NULL || c->werror != 0)
+		return;
 	va_start(ap, fmt);
-	msg_vprintf(&m, fmt, ap);
+	msg_vprintf_own(&c->own, &m, fmt, ap);
 	va_end(ap);
 	client_enqueue(c, &m);
 }
@@ -308,9 +319,24 @@ client_advance(struct client *c, size_t n)
 		n -= e->len;
 		c->qhead = (c->qhead + 1) & (c->qcap - 1);
 		c->qlen--;
-		if (c->qlen == 0 || c->q[c->qhead].chunk != e->chunk)
-			c->qchunks--;
 		chunk_unref(e->chunk);
+	}
+	/* All sent: an idle client keeps no chunk of its own. */
+	if (c->qlen == 0 && c->own != NULL) {
+		chunk_unref(c->own);
+		c->own = NULL;
+	}
+}
+
+/* Forget everything queued, sent or not. */
+void
+client_drop_queue(struct client *c)
+{
+	while (c->qlen > 0)
+		client_advance(c, c->q[c->qhead].len);
+	if (c->own != NULL) {
+		chunk_unref(c->own);
+		c->own = NULL;
 	}
 }
 
@@ -324,8 +350,7 @@ static void
 client_write_failed(struct client *c, int error)
 {
 	c->werror = error;
-	while (c->qlen > 0)
-		client_advance(c, c->q[c->qhead].len);
+	client_drop_queue(c);
 	c->blocked = 0;
 }
 
@@ -363,5 +388,35 @@ client_flush(struct client *c)
 			return;
 		}
 	}
+	c->blocked = 0;
+}
+
+/*
+ * Judge a queue once the turn's writes are done, so a client is closed
+ * only for what its socket would not take: past SENDQ_MAX_BYTES at once,
+ * past SENDQ_SOFT_BYTES after every write for SENDQ_SOFT_SECONDS.
+ * What a dropped client was owed is freed at once.
+ */
+void
+client_check_queue(struct client *c, double now)
+{
+	if (c->dead != NULL)
+		return;
+	if (c->qbytes <= SENDQ_SOFT_BYTES) {
+		c->soft_since = 0;
+		return;
+	}
+	if (c->qbytes > SENDQ_MAX_BYTES) {
+		client_kill(c, "send queue exceeded (%d bytes)",
+		    SENDQ_MAX_BYTES);
+	} else if (c->soft_since == 0) {
+		c->soft_since = now;
+		return;
+	} else if (now - c->soft_since >= SENDQ_SOFT_SECONDS) {
+		client_kill(c, "send queue over %d bytes for %d seconds",
+		    SENDQ_SOFT_BYTES, SENDQ_SOFT_SECONDS);
+	} else
+		return;
+	client_drop_queue(c);
 	c->blocked = 0;
 }

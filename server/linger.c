@@ -1,13 +1,15 @@
 /*
- * Lingering close.  A client that leaves while it may still be sending
- * (a /quit with more lines behind it, a flood cut off) must not be closed
- * with input unread: the kernel would answer with a reset, which throws
- * away the last lines still on their way to it, "*** error: excess
- * flood" or "*** Bye" among them.  Instead the socket is shut down for
- * writing, so those lines go out followed by end of stream, and what the
- * peer still sends is read and thrown away until it closes, for at most
- * LINGER_MS.  At most LINGER_MAX_SOCKETS wait at once; past that a
- * socket is closed at once, as before.  A lingering socket gives its
+ * Lingering close.  A client that leaves may still be owed output (a
+ * slow reader's queue, "*** Bye", "*** error: excess flood") and may
+ * still be sending (a /quit with more lines behind it).  Closing at once
+ * would lose both: the queue with the client, and, with input unread,
+ * whatever the kernel still held, to the reset it answers with.  So a
+ * leaver is kept here, out of the room: its queue is written as its
+ * socket takes it, for at most LINGER_SEND_MS; then the socket is shut
+ * down for writing, so the peer sees its last lines and end of stream,
+ * and what it still sends is read and thrown away until it closes, for
+ * at most LINGER_MS.  At most LINGER_MAX_SOCKETS linger at once; past
+ * that a leaver is closed at once.  A lingering socket gives its
  * descriptor up as soon as a new client needs one (linger_evict()).
  */
 #include "config.h"
@@ -22,70 +24,133 @@
 #include "server/server.h"
 
 struct linger_slot {
-	int	fd;
-	double	until;		/* closed then, whatever the peer does */
+	struct client	*c;
+	int		 shut;		/* shut down for writing: draining */
+	double		 until;		/* closed then, whatever the peer does */
 };
 
 static struct linger_slot linger_slots[LINGER_MAX_SOCKETS];
 static size_t		  linger_count;
 
-/* Take over fd, a socket whose client has left. */
-void
-linger_add(int fd, double now)
-{
-	if (linger_count == LINGER_MAX_SOCKETS || shutdown(fd, SHUT_WR) == -1) {
-		close(fd);
-		return;
-	}
-	linger_slots[linger_count].fd = fd;
-	linger_slots[linger_count].until = now + LINGER_MS / 1000.0;
-	linger_count++;
-}
-
 static void
 linger_remove(size_t i)
 {
-	close(linger_slots[i].fd);
+	client_destroy(linger_slots[i].c);
 	linger_slots[i] = linger_slots[--linger_count];
+}
+
+/* Nothing more can come in: the peer closed, or its socket failed. */
+static int
+linger_deaf(const struct client *c)
+{
+	return c->eof || c->rerror != 0;
+}
+
+/*
+ * The queue is written: end the stream, then wait for the peer's end
+ * only if it may still be sending.  0 when the socket is to close now.
+ */
+static int
+linger_shut(struct linger_slot *s, double now)
+{
+	if (s->c->werror != 0 || linger_deaf(s->c) ||
+	    shutdown(s->c->fd, SHUT_WR) == -1)
+		return 0;
+	s->shut = 1;
+	s->until = now + LINGER_MS / 1000.0;
+	return 1;
+}
+
+/* Take over a client that has left the room. */
+void
+linger_add(struct client *c, double now)
+{
+	struct linger_slot	*s;
+
+	if (c->fd == -1 || c->werror != 0 || linger_count == LINGER_MAX_SOCKETS ||
+	    (c->qlen == 0 && linger_deaf(c))) {
+		client_destroy(c);
+		return;
+	}
+	s = &linger_slots[linger_count];
+	s->c = c;
+	s->shut = 0;
+	s->until = now + LINGER_SEND_MS / 1000.0;
+	if (c->qlen == 0 && !linger_shut(s, now)) {
+		client_destroy(c);
+		return;
+	}
+	linger_count++;
 }
 
 /* Ask select() to watch every lingering socket; returns the highest fd. */
 int
-linger_fill(fd_set *rset, int maxfd)
+linger_fill(fd_set *rset, fd_set *wset, int maxfd)
 {
-	size_t	i;
+	struct client	*c;
+	size_t		 i;
 
 	for (i = 0; i < linger_count; i++) {
-		FD_SET(linger_slots[i].fd, rset);
-		if (linger_slots[i].fd > maxfd)
-			maxfd = linger_slots[i].fd;
+		c = linger_slots[i].c;
+		if (!linger_deaf(c))
+			FD_SET(c->fd, rset);
+		if (client_wants_write(c))
+			FD_SET(c->fd, wset);
+		if (c->fd > maxfd)
+			maxfd = c->fd;
 	}
 	return maxfd;
 }
 
-/*
- * Throw away what readable sockets sent; close those at end of stream,
- * those whose peer is gone, and those past their time.
- */
-void
-linger_run(const fd_set *rset, double now)
+/* Read and throw away what the peer sent; note its end. */
+static void
+linger_discard(struct client *c)
 {
 	char	buf[4096];
 	ssize_t	n;
+
+	n = read(c->fd, buf, sizeof buf);
+	if (n == 0)
+		c->eof = 1;
+	else if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR)
+		c->rerror = errno;
+}
+
+/* One socket's turn; 0 when it is to close. */
+static int
+linger_step(struct linger_slot *s, const fd_set *rset, const fd_set *wset,
+    double now)
+{
+	struct client	*c = s->c;
+
+	if (FD_ISSET(c->fd, rset))
+		linger_discard(c);
+	if (!s->shut) {
+		if (FD_ISSET(c->fd, wset))
+			c->blocked = 0;
+		if (!c->blocked)
+			client_flush(c);
+		if (c->werror != 0)
+			return 0;
+		if (c->qlen == 0)
+			return linger_shut(s, now);
+	} else if (linger_deaf(c))
+		return 0;
+	return now < s->until;
+}
+
+/* Write, drain, and close what is done or past its time. */
+void
+linger_run(const fd_set *rset, const fd_set *wset, double now)
+{
 	size_t	i = 0;
 
 	while (i < linger_count) {
-		n = 1;
-		if (FD_ISSET(linger_slots[i].fd, rset)) {
-			n = read(linger_slots[i].fd, buf, sizeof buf);
-			if (n == -1 && (errno == EAGAIN ||
-			    errno == EWOULDBLOCK || errno == EINTR))
-				n = 1;
-		}
-		if (n <= 0 || now >= linger_slots[i].until)
-			linger_remove(i);
-		else
+		if (linger_step(&linger_slots[i], rset, wset, now))
 			i++;
+		else
+			linger_remove(i);
 	}
 }
 

@@ -153,8 +153,8 @@ loop_accept(int lfd, double now)
 	}
 }
 
-/* Announce and free every client marked dead, including any the
- * announcements themselves pushed past their queue limit. */
+/* Announce every client marked dead, including any the announcements
+ * themselves made dead, and hand each to the lingering close. */
 static void
 loop_reap(double now)
 {
@@ -172,12 +172,8 @@ loop_reap(double now)
 			}
 			found = 1;
 			room_leave(c);
-			client_flush(c);	/* a last "*** Bye", if it fits */
-			if (client_lingers(c)) {
-				linger_add(c->fd, now);
-				c->fd = -1;
-			}
-			client_destroy(c);
+			client_flush(c);	/* a last "*** Bye" */
+			linger_add(c, now);
 		}
 	} while (found);
 }
@@ -209,16 +205,25 @@ loop_hangup(void)
 static struct timeval *
 loop_timeout(struct timeval *tv, double now)
 {
-	double	wait = -1, linger;
-	size_t	i;
+	struct client	*c;
+	double		 wait = -1, linger, soft;
+	size_t		 i;
 
 	for (i = 0; i < room_count; i++) {
+		c = room_clients[i];
 		/* Lines left over, or a write failed: the next turn is now. */
-		if (client_has_lines(room_clients[i]) ||
-		    room_clients[i]->dead != NULL)
+		if (client_has_lines(c) || c->dead != NULL)
 			wait = 0;
-		else if (room_clients[i]->throttled && wait != 0)
+		else if (c->throttled && wait != 0)
 			wait = 1.0 / opts->flood_rate;
+		/* A queue over the soft limit is judged when its time is up. */
+		if (c->soft_since != 0 && wait != 0) {
+			soft = c->soft_since + SENDQ_SOFT_SECONDS - now;
+			if (soft < 0)
+				soft = 0;
+			if (wait < 0 || soft < wait)
+				wait = soft;
+		}
 	}
 	if (loop_accept_resume > now &&
 	    (wait < 0 || loop_accept_resume - now < wait))
@@ -256,7 +261,7 @@ loop_fill(fd_set *rset, fd_set *wset, int lfd, int sigfd, double now)
 		if (c->fd > maxfd)
 			maxfd = c->fd;
 	}
-	return linger_fill(rset, maxfd);
+	return linger_fill(rset, wset, maxfd);
 }
 
 /* Tell everyone the server is going, and give each queue one last write. */
@@ -278,6 +283,24 @@ loop_shutdown(void)
 	room_free();
 	msg_pool_drain();
 	linger_close_all();
+}
+
+/* Write every queue that can take output, then judge what is left. */
+static void
+loop_write(double now)
+{
+	struct client	*c;
+	size_t		 i;
+
+	for (i = 0; i < room_count; i++) {
+		c = room_clients[i];
+		if (c->dead != NULL || c->qlen == 0)
+			continue;
+		/* Over the cap: one more try, in case it has read since. */
+		if (!c->blocked || c->qbytes > SENDQ_MAX_BYTES)
+			client_flush(c);
+		client_check_queue(c, now);
+	}
 }
 
 void
@@ -317,19 +340,14 @@ loop_run(int lfd, int sigfd)
 			if (FD_ISSET(c->fd, &wset))
 				c->blocked = 0;
 		}
-		linger_run(&rset, now);
-		for (i = 0; i < n; i++)
-			client_process(room_clients[i], now);
+		linger_run(&rset, &wset, now);
+		room_process(now);
 		if (loop_accept_resume <= now && FD_ISSET(lfd, &rset))
 			loop_accept(lfd, now);
 		/* Reap first, so the departures go out in this turn's writes. */
 		loop_reap(now);
 		log_flush();	/* logged before it is sent */
-		for (i = 0; i < room_count; i++) {
-			c = room_clients[i];
-			if (c->qlen > 0 && !c->blocked && c->dead == NULL)
-				client_flush(c);
-		}
+		loop_write(now);
 	}
 	log_event("stop", "signal %d", (int)sig_term);
 	loop_shutdown();

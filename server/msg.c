@@ -1,41 +1,78 @@
 /*
- * Outgoing messages.  Each line is formatted once, into the current
- * chunk: a large buffer where consecutive messages lie end to end.  Queue
- * entries point into chunks and hold a reference to them, and a message
- * that directly follows the last one queued for a client just extends
- * that entry, so a client that gets every broadcast of a turn has one
- * iovec for all of them.  Chunks are recycled through a free list, so
- * steady traffic does no malloc() at all.
+ * Outgoing messages.  Each line is formatted once, into a chunk: a large
+ * buffer where consecutive messages lie end to end.  Queue entries point
+ * into chunks and hold a reference to them, and a message that directly
+ * follows the last one queued for a client just extends that entry, so a
+ * client that gets every broadcast of a turn has one iovec for all of
+ * them.
+ *
+ * Lines for the whole room go into the shared chunk; lines for one
+ * client (replies, errors, /who) go into that client's own small chunk.
+ * So every queue holds nearly all of each shared chunk it refers to, and
+ * what a queue keeps alive is what it still has to send: a client that
+ * owes a few bytes never pins megabytes of other people's replies.
+ * Chunks are recycled through free lists, so steady traffic does no
+ * malloc() at all.
  */
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "common/xmalloc.h"
 #include "server/server.h"
 
-#define CHUNK_POOL_MAX	32	/* free chunks kept for reuse */
+#define CHUNK_POOL_MAX		32	/* free shared chunks kept for reuse */
+#define PRIVATE_POOL_MAX	256	/* free private chunks kept for reuse */
 
-static struct chunk	*chunk_current;
-static struct chunk	*chunk_free_list;
-static size_t		 chunk_free_count;
+/* Free chunks of one size. */
+struct chunk_pool {
+	size_t		 size;
+	size_t		 max;
+	size_t		 count;
+	struct chunk	*list;
+};
 
-static struct chunk *
-chunk_new(size_t size)
+static struct chunk_pool chunk_pools[] = {
+	{ CHUNK_BYTES, CHUNK_POOL_MAX, 0, NULL },
+	{ PRIVATE_CHUNK_BYTES, PRIVATE_POOL_MAX, 0, NULL },
+};
+#define CHUNK_NPOOLS	(sizeof chunk_pools / sizeof chunk_pools[0])
+
+static struct chunk	*chunk_shared;	/* where room messages go now */
+static uint64_t		 msg_bytes;	/* formatted since start */
+
+static struct chunk_pool *
+chunk_pool(size_t size)
 {
-	struct chunk	*ch;
+	size_t	i;
 
-	if (size <= CHUNK_BYTES && chunk_free_list != NULL) {
-		ch = chunk_free_list;
-		chunk_free_list = ch->next_free;
-		chunk_free_count--;
+	for (i = 0; i < CHUNK_NPOOLS; i++) {
+		if (chunk_pools[i].size == size)
+			return &chunk_pools[i];
+	}
+	return NULL;
+}
+
+/* A chunk of at least len bytes, of size bytes if len fits. */
+static struct chunk *
+chunk_new(size_t len, size_t size)
+{
+	struct chunk_pool	*pool;
+	struct chunk		*ch;
+
+	if (len < size)
+		len = size;
+	pool = chunk_pool(len);
+	if (pool != NULL && pool->list != NULL) {
+		ch = pool->list;
+		pool->list = ch->next_free;
+		pool->count--;
 	} else {
-		if (size < CHUNK_BYTES)
-			size = CHUNK_BYTES;
-		ch = xmalloc(sizeof *ch + size);
-		ch->size = size;
+		ch = xmalloc(sizeof *ch + len);
+		ch->size = len;
 	}
 	ch->refs = 1;
 	ch->used = 0;
@@ -52,45 +89,54 @@ chunk_ref(struct chunk *ch)
 void
 chunk_unref(struct chunk *ch)
 {
+	struct chunk_pool	*pool;
+
 	if (--ch->refs > 0)
 		return;
-	if (ch->size == CHUNK_BYTES && chunk_free_count < CHUNK_POOL_MAX) {
-		ch->next_free = chunk_free_list;
-		chunk_free_list = ch;
-		chunk_free_count++;
+	pool = chunk_pool(ch->size);
+	if (pool != NULL && pool->count < pool->max) {
+		ch->next_free = pool->list;
+		pool->list = ch;
+		pool->count++;
 		return;
 	}
 	free(ch);
 }
 
-/* Make room for len bytes at the end of the current chunk. */
+/*
+ * Make room for len bytes at the end of *current, a chunk of size bytes
+ * (or more, for a longer line), starting a new one when it is full.
+ */
 static struct chunk *
-chunk_reserve(size_t len)
+chunk_reserve(struct chunk **current, size_t len, size_t size)
 {
-	struct chunk	*ch = chunk_current;
+	struct chunk	*ch = *current;
 
 	if (ch != NULL && ch->size - ch->used >= len)
 		return ch;
 	if (ch != NULL)
 		chunk_unref(ch);	/* no longer current */
-	chunk_current = chunk_new(len);
-	return chunk_current;
+	*current = chunk_new(len, size);
+	return *current;
 }
 
 /*
- * Format one line (the format has no newline; the message gets one) and
- * describe it in *m.  The text stays valid while a queue holds a
- * reference to m->chunk, or until the next message is formatted.
+ * Format one line (the format has no newline; the message gets one) at
+ * the end of *current and describe it in *m.  The text stays valid while
+ * a queue holds a reference to m->chunk, or until the next message is
+ * formatted there.
  */
-void
-msg_vprintf(struct msg *m, const char *fmt, va_list ap)
+static void
+msg_format(struct chunk **current, size_t size, struct msg *m,
+    const char *fmt, va_list ap)
 {
 	struct chunk	*ch;
 	va_list		 ap2;
 	size_t		 space;
 	int		 n;
 
-	ch = chunk_reserve(MSG_TYPICAL_BYTES);
+	ch = chunk_reserve(current, size < MSG_TYPICAL_BYTES ? size :
+	    MSG_TYPICAL_BYTES, size);
 	space = ch->size - ch->used;
 	va_copy(ap2, ap);
 	n = vsnprintf(ch->data + ch->used, space, fmt, ap2);
@@ -98,7 +144,7 @@ msg_vprintf(struct msg *m, const char *fmt, va_list ap)
 	if (n < 0)
 		n = 0;
 	if ((size_t)n + 1 >= space) {	/* +1: the newline */
-		ch = chunk_reserve((size_t)n + 2);
+		ch = chunk_reserve(current, (size_t)n + 2, size);
 		vsnprintf(ch->data + ch->used, (size_t)n + 1, fmt, ap);
 	}
 	m->chunk = ch;
@@ -106,6 +152,14 @@ msg_vprintf(struct msg *m, const char *fmt, va_list ap)
 	m->len = (size_t)n + 1;
 	ch->data[ch->used + (size_t)n] = '\n';
 	ch->used += m->len;
+	msg_bytes += m->len;
+}
+
+/* A line for the whole room (or most of it). */
+void
+msg_vprintf(struct msg *m, const char *fmt, va_list ap)
+{
+	msg_format(&chunk_shared, CHUNK_BYTES, m, fmt, ap);
 }
 
 void
@@ -118,19 +172,37 @@ msg_printf(struct msg *m, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A line for one client only, in the chunk *own that it alone uses. */
+void
+msg_vprintf_own(struct chunk **own, struct msg *m, const char *fmt,
+    va_list ap)
+{
+	msg_format(own, PRIVATE_CHUNK_BYTES, m, fmt, ap);
+}
+
+/* Bytes of messages formatted so far: the loop's measure of a turn. */
+uint64_t
+msg_bytes_made(void)
+{
+	return msg_bytes;
+}
+
 /* Free every chunk not referenced by a queue, at shutdown. */
 void
 msg_pool_drain(void)
 {
 	struct chunk	*ch;
+	size_t		 i;
 
-	if (chunk_current != NULL) {
-		chunk_unref(chunk_current);
-		chunk_current = NULL;
+	if (chunk_shared != NULL) {
+		chunk_unref(chunk_shared);
+		chunk_shared = NULL;
 	}
-	while ((ch = chunk_free_list) != NULL) {
-		chunk_free_list = ch->next_free;
-		free(ch);
+	for (i = 0; i < CHUNK_NPOOLS; i++) {
+		while ((ch = chunk_pools[i].list) != NULL) {
+			chunk_pools[i].list = ch->next_free;
+			free(ch);
+		}
+		chunk_pools[i].count = 0;
 	}
-	chunk_free_count = 0;
 }

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,9 @@
 struct client	**room_clients;
 size_t		  room_count;
 static size_t	  room_cap;
+static size_t	 *room_busy;	/* members with lines, this turn */
+static size_t	  room_busy_cap;
+static size_t	  room_first;		/* who goes first this turn */
 
 static void	room_announce_others(struct client *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
@@ -162,6 +166,54 @@ room_leave(struct client *c)
 	room_announce("*** %s has left (%s)", c->nick, c->dead);
 }
 
+/*
+ * Take the lines that came in, fairly: one line from each member that
+ * has one, round after round, starting one member further on each turn,
+ * until the lines taken have made TURN_MAX_BYTES of output.  So what one
+ * turn queues is bounded whoever sends what, and a crowd of senders
+ * shares the turn instead of the first ones filling it; the rest waits
+ * for the next turn, which follows at once.
+ */
+void
+room_process(double now)
+{
+	struct client	*c;
+	uint64_t	 start = msg_bytes_made();
+	size_t		 i, k, n = room_count, nbusy = 0, at;
+
+	if (room_busy_cap < n) {
+		room_busy_cap = room_cap;
+		room_busy = xreallocarray(room_busy, room_busy_cap,
+		    sizeof *room_busy);
+	}
+	for (i = 0; i < n; i++) {
+		at = (room_first + i) % n;
+		client_begin_turn(room_clients[at]);
+		if (client_line_ready(room_clients[at]))
+			room_busy[nbusy++] = at;
+	}
+	/* Next turn, the one after this turn's first goes first... */
+	room_first = n == 0 ? 0 : (room_first + 1) % n;
+	while (nbusy > 0) {
+		for (i = k = 0; i < nbusy; i++) {
+			if (msg_bytes_made() - start >= TURN_MAX_BYTES) {
+				/* ...unless the turn was cut: then the next
+				 * in line. */
+				room_first = room_busy[i];
+				break;
+			}
+			c = room_clients[room_busy[i]];
+			if (client_take_line(c, now))
+				room_busy[k++] = room_busy[i];
+		}
+		if (i < nbusy)
+			break;
+		nbusy = k;
+	}
+	for (i = 0; i < n; i++)
+		client_end_turn(room_clients[i]);
+}
+
 /* At shutdown: every member has been destroyed; free the list itself. */
 void
 room_free(void)
@@ -169,4 +221,7 @@ room_free(void)
 	free(room_clients);
 	room_clients = NULL;
 	room_count = room_cap = 0;
+	free(room_busy);
+	room_busy = NULL;
+	room_busy_cap = 0;
 }

@@ -17,20 +17,31 @@
 
 #define LINE_MAX_BYTES		PROTO_LINE_MAX_BYTES
 #define RECVQ_MAX_BYTES		8192	/* unprocessed input held per client */
-#define SENDQ_MAX_BYTES		(512 * 1024) /* queued output before a drop */
+/*
+ * Output queue limits, checked only after the server has written to a
+ * client as much as its socket takes (the two-level rule of Redis's
+ * client output buffers): still more than SENDQ_MAX_BYTES waiting, and
+ * it is closed at once; more than SENDQ_SOFT_BYTES waiting after every
+ * write for SENDQ_SOFT_SECONDS on end, and it is closed too.
+ */
+#define SENDQ_MAX_BYTES		(512 * 1024)
+#define SENDQ_SOFT_BYTES	(128 * 1024)
+#define SENDQ_SOFT_SECONDS	30
 #define REASON_MAX_BYTES	255	/* why a client left, as announced */
 #define NICK_MAX_BYTES		PROTO_NICK_MAX_BYTES
 #define LINES_PER_TURN		64	/* lines taken from one client per turn */
+/* Output the lines of one turn may make, in all (stored once); the
+ * loop takes no further line that turn once it is reached. */
+#define TURN_MAX_BYTES		(128 * 1024)
 #define WRITE_MAX_IOV		64	/* queue entries per writev() */
-#define CHUNK_BYTES		(32 * 1024) /* outgoing text buffer */
-/* Chunks one queue may keep alive: a queue holding a little of many
- * chunks pins them all, so this bounds memory as SENDQ_MAX_BYTES does. */
-#define SENDQ_MAX_CHUNKS	(SENDQ_MAX_BYTES / CHUNK_BYTES + 1)
+#define CHUNK_BYTES		(32 * 1024) /* outgoing text for the room */
+#define PRIVATE_CHUNK_BYTES	2048	/* outgoing text for one client */
 #define MSG_TYPICAL_BYTES	(LINE_MAX_BYTES + NICK_MAX_BYTES + 8)
 #define LISTEN_BACKLOG		128
 #define ACCEPT_BATCH_CONNS	64	/* connections taken per turn */
 #define ACCEPT_PAUSE_MS		250	/* accept() rest after EMFILE */
-#define LINGER_MS		2000	/* a leaver's input drained this long */
+#define LINGER_SEND_MS		10000	/* a leaver's queue written this long */
+#define LINGER_MS		2000	/* then its input drained this long */
 #define LINGER_MAX_SOCKETS	64	/* lingering at once; more close at once */
 #define FLOOD_BURST_DEFAULT	PROTO_FLOOD_BURST_LINES
 #define FLOOD_RATE_DEFAULT	PROTO_FLOOD_RATE_LINES
@@ -79,11 +90,13 @@ struct client {
 	struct qent	*q;			/* ring of queued output */
 	size_t		 qhead, qlen, qcap;
 	size_t		 qbytes;		/* bytes still to send */
-	size_t		 qchunks;		/* distinct chunks referenced */
+	struct chunk	*own;			/* its private text goes here */
+	double		 soft_since;		/* over SENDQ_SOFT_BYTES since */
 
 	double		 flood_tokens;		/* lines it may send now */
 	double		 flood_stamp;		/* seconds, when last refilled */
 
+	int		 taken;			/* lines taken this turn */
 	int		 backlog;		/* lines left for a later turn */
 	int		 throttled;		/* out of flood tokens */
 	int		 blocked;		/* last write hit EAGAIN */
@@ -111,9 +124,9 @@ void		 fatal(const char *, ...)
 void		 loop_run(int, int);
 
 /* linger.c */
-void		 linger_add(int, double);
-int		 linger_fill(fd_set *, int);
-void		 linger_run(const fd_set *, double);
+void		 linger_add(struct client *, double);
+int		 linger_fill(fd_set *, fd_set *, int);
+void		 linger_run(const fd_set *, const fd_set *, double);
 double		 linger_wait(double);
 int		 linger_evict(void);
 void		 linger_close_all(void);
@@ -121,12 +134,17 @@ void		 linger_close_all(void);
 /* client.c */
 struct client	*client_create(int, const struct sockaddr *);
 void		 client_destroy(struct client *);
-int		 client_lingers(const struct client *);
 int		 client_wants_read(const struct client *);
 int		 client_wants_write(const struct client *);
 int		 client_has_lines(const struct client *);
 void		 client_read(struct client *);
+int		 client_line_ready(const struct client *);
+void		 client_begin_turn(struct client *);
+int		 client_take_line(struct client *, double);
+void		 client_end_turn(struct client *);
 void		 client_process(struct client *, double);
+void		 client_check_queue(struct client *, double);
+void		 client_drop_queue(struct client *);
 void		 client_enqueue(struct client *, const struct msg *);
 void		 client_flush(struct client *);
 void		 client_advance(struct client *, size_t);
@@ -149,6 +167,7 @@ unsigned int	 room_count_host(const char *);
 int		 room_nick_valid(const char *);
 void		 room_rename(struct client *, const char *);
 void		 room_assign_nick(struct client *);
+void		 room_process(double);
 void		 room_free(void);
 
 /* msg.c */
@@ -156,6 +175,9 @@ void		 msg_printf(struct msg *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 void		 msg_vprintf(struct msg *, const char *, va_list)
 		     __attribute__((format(printf, 2, 0)));
+void		 msg_vprintf_own(struct chunk **, struct msg *, const char *,
+		     va_list) __attribute__((format(printf, 3, 0)));
+uint64_t	 msg_bytes_made(void);
 void		 chunk_ref(struct chunk *);
 void		 chunk_unref(struct chunk *);
 void		 msg_pool_drain(void);

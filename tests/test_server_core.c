@@ -170,12 +170,8 @@ queued_str(const struct client *c, size_t i)
 static void
 clear(struct client *c)
 {
-	while (c->qlen > 0) {
-		chunk_unref(c->q[c->qhead].chunk);
-		c->qhead = (c->qhead + 1) & (c->qcap - 1);
-		c->qlen--;
-	}
-	c->qbytes = c->qchunks = 0;
+	client_drop_queue(c);
+	assert_int_equal(c->qbytes, 0);
 }
 
 static void	pop(struct client *);
@@ -724,7 +720,11 @@ test_client_process_flushes_last_line_at_eof(void **state)
 	assert_string_equal(a->dead, "connection closed");
 }
 
-/* The send queue cap: past it the client is closed, with the reason. */
+/*
+ * No limit stops a message from being queued: the queue is judged after
+ * the turn's writes.  Then past SENDQ_MAX_BYTES the client is closed with
+ * the reason, and what it was owed is freed at once.
+ */
 static void
 test_client_send_queue_cap_closes_slow_reader(void **state)
 {
@@ -737,53 +737,168 @@ test_client_send_queue_cap_closes_slow_reader(void **state)
 	msg_printf(&big, "%*s", SENDQ_MAX_BYTES - 101, "");
 	client_enqueue(slow, &big);
 	msg_printf(&fill, "%*s", 99, "");
-	client_enqueue(slow, &fill);		/* exactly at the cap: fine */
+	client_enqueue(slow, &fill);
+	client_check_queue(slow, NOW);		/* exactly at the cap: fine */
 	assert_null(slow->dead);
 	assert_int_equal(slow->qbytes, SENDQ_MAX_BYTES);
 
 	msg_printf(&more, "one too many");
 	room_broadcast(&more);
+	assert_null(slow->dead);		/* queued, not judged yet */
+	assert_int_equal(nqueued(slow), 3);
+	client_check_queue(slow, NOW);
 	assert_non_null(slow->dead);
 	assert_string_equal(slow->dead, "send queue exceeded (524288 bytes)");
-	assert_int_equal(nqueued(slow), 2);
-	assert_int_equal(slow->qbytes, SENDQ_MAX_BYTES);
+	assert_int_equal(slow->qlen, 0);
+	assert_int_equal(slow->qbytes, 0);
 	/* The others are not held back by it. */
 	assert_int_equal(nqueued(fast), 1);
 	assert_ptr_equal(queued(fast, 0).data, more.data);
+	client_check_queue(fast, NOW);
+	assert_null(fast->dead);
 
 	/* Nothing more is queued on a closing client. */
 	client_send(slow, "late");
-	assert_int_equal(nqueued(slow), 2);
+	room_broadcast(&more);
+	assert_int_equal(slow->qlen, 0);
 }
 
 /*
- * A queue holding a few bytes from each of many chunks keeps them all
- * alive: past SENDQ_MAX_CHUNKS it is closed like a full one.
+ * The soft limit: over SENDQ_SOFT_BYTES after the writes of every turn
+ * for SENDQ_SOFT_SECONDS, a client is closed; a dip under it starts the
+ * count again.
  */
 static void
-test_client_send_queue_cap_counts_chunks_pinned(void **state)
+test_client_send_queue_soft_limit_needs_time(void **state)
+{
+	struct client	*slow;
+	struct msg	 big;
+
+	slow = join();
+	clear_all();
+	msg_printf(&big, "%*s", SENDQ_SOFT_BYTES, "");
+	client_enqueue(slow, &big);
+	client_check_queue(slow, NOW);
+	client_check_queue(slow, NOW + SENDQ_SOFT_SECONDS - 1);
+	assert_null(slow->dead);
+	pop(slow);				/* it read: under the limit */
+	client_check_queue(slow, NOW + SENDQ_SOFT_SECONDS - 0.5);
+	client_enqueue(slow, &big);
+	client_check_queue(slow, NOW + SENDQ_SOFT_SECONDS);
+	client_check_queue(slow, NOW + 2 * SENDQ_SOFT_SECONDS - 1);
+	assert_null(slow->dead);
+	client_check_queue(slow, NOW + 2 * SENDQ_SOFT_SECONDS);
+	assert_non_null(slow->dead);
+	assert_string_equal(slow->dead,
+	    "send queue over 131072 bytes for 30 seconds");
+	assert_int_equal(slow->qbytes, 0);
+}
+
+/* The chunks a queue refers to, and the bytes they hold in all. */
+static size_t
+pinned_bytes(const struct client *c)
+{
+	const struct chunk	*seen[4096];
+	size_t			 k, j, n = 0, bytes = 0;
+	const struct qent	*e;
+
+	for (k = 0; k < c->qlen; k++) {
+		e = &c->q[(c->qhead + k) & (c->qcap - 1)];
+		for (j = 0; j < n && seen[j] != e->chunk; j++)
+			continue;
+		if (j < n)
+			continue;
+		assert_true(n < sizeof seen / sizeof seen[0]);
+		seen[n++] = e->chunk;
+		bytes += e->chunk->size;
+	}
+	return bytes;
+}
+
+/*
+ * Replies to others never share a chunk with a slow client's lines, so a
+ * queue that owes a few bytes keeps only a few bytes alive, and no count
+ * of chunks ever closes it (the review's "dropped for 360 bytes").
+ */
+static void
+test_client_private_replies_pin_nothing_of_others(void **state)
 {
 	struct client	*slow, *other;
+	struct msg	 m;
 	size_t		 i;
 
-	slow = make_client(-1);
-	other = make_client(-1);
-	for (i = 0; i < SENDQ_MAX_CHUNKS; i++) {
+	slow = join();
+	other = join();
+	clear_all();
+	for (i = 0; i < 200; i++) {
 		client_send(slow, "x");
-		assert_null(slow->dead);
-		/* Fill the rest of the chunk with someone else's text. */
+		/* Someone else's big reply, then a line to the room. */
 		client_send(other, "%*s", CHUNK_BYTES - 200, "");
+		msg_printf(&m, "room line %zu", i);
+		room_broadcast(&m);
 		clear(other);
+		client_check_queue(slow, NOW);
+		assert_null(slow->dead);
 	}
-	assert_int_equal(slow->qchunks, SENDQ_MAX_CHUNKS);
-	assert_true(slow->qbytes < 100);
-	client_send(slow, "x");
-	assert_non_null(slow->dead);
-	assert_string_equal(slow->dead, "send queue exceeded (524288 bytes)");
-	pop(slow);
-	assert_int_equal(slow->qchunks, SENDQ_MAX_CHUNKS - 1);
-	client_destroy(slow);
-	client_destroy(other);
+	assert_int_equal(nqueued(slow), 400);
+	assert_true(slow->qbytes < 4000);
+	assert_true(pinned_bytes(slow) <= 2 * CHUNK_BYTES +
+	    2 * PRIVATE_CHUNK_BYTES);
+	for (i = 0; i < 200; i++) {
+		assert_queued(slow, 2 * i, "x");
+		assert_true(strncmp(queued_str(slow, 2 * i + 1), "room line ",
+		    10) == 0);
+	}
+}
+
+/*
+ * A turn takes lines fairly and stops at TURN_MAX_BYTES of output: with
+ * 300 members each holding 8 long lines, every member gets a line in
+ * before any gets a second, and one turn makes at most TURN_MAX_BYTES
+ * and one line's output.
+ */
+static void
+test_room_process_bounds_turn_and_shares_it(void **state)
+{
+	enum { N = 300, LINES = 8, BYTES = 1000 };
+	struct client	*c[N];
+	char		 line[BYTES + 2];
+	uint64_t	 before;
+	size_t		 i, j, total = 0, most, least;
+	int		 turns;
+
+	memset(line, 'y', BYTES);
+	line[BYTES] = '\n';
+	line[BYTES + 1] = '\0';
+	for (i = 0; i < N; i++)
+		c[i] = join();
+	clear_all();
+	for (i = 0; i < N; i++) {
+		for (j = 0; j < LINES; j++)
+			linebuf_append(&c[i]->in, line, BYTES + 1);
+	}
+	for (turns = 0; total < N * LINES; turns++) {
+		assert_true(turns < 100);
+		before = msg_bytes_made();
+		room_process(NOW);
+		assert_true(msg_bytes_made() - before <=
+		    TURN_MAX_BYTES + MSG_TYPICAL_BYTES);
+		total = 0;
+		most = 0;
+		least = LINES;
+		for (i = 0; i < N; i++) {
+			j = LINES - (linebuf_pending(&c[i]->in) / (BYTES + 1));
+			total += j;
+			most = j > most ? j : most;
+			least = j < least ? j : least;
+		}
+		assert_true(most - least <= 1);		/* shared out */
+		if (total < N * LINES)
+			assert_true(client_has_lines(c[0]) ||
+			    client_has_lines(c[N - 1]));
+		clear_all();
+	}
+	assert_true(turns > 1);
 }
 
 static void
@@ -1034,6 +1149,18 @@ pop(struct client *c)
 	client_advance(c, queued(c, 0).len);
 }
 
+/* A room line to a alone, then one to b, so a's entries never merge. */
+static void
+send_apart(struct client *a, struct client *b, int i)
+{
+	struct msg	m;
+
+	msg_printf(&m, "m%d", i);
+	client_enqueue(a, &m);
+	msg_printf(&m, "x");
+	client_enqueue(b, &m);
+}
+
 /* The queue is a ring: growing it while wrapped keeps the order. */
 static void
 test_client_queue_grows_while_wrapped(void **state)
@@ -1042,24 +1169,17 @@ test_client_queue_grows_while_wrapped(void **state)
 	char		 want[32];
 	int		 i, first = 0, next = 0;
 
-	/* Each line to a is followed by one to b, so none coalesce. */
 	a = make_client(-1);
 	b = make_client(-1);
-	for (; next < 8; next++) {
-		client_send(a, "m%d", next);
-		client_send(b, "x");
-	}
+	for (; next < 8; next++)
+		send_apart(a, b, next);
 	for (; first < 5; first++)
 		pop(a);
-	for (; next < 13; next++) {		/* wraps around the end */
-		client_send(a, "m%d", next);
-		client_send(b, "x");
-	}
+	for (; next < 13; next++)		/* wraps around the end */
+		send_apart(a, b, next);
 	assert_true(a->qhead + a->qlen > a->qcap);
-	for (; next < 40; next++) {		/* grows twice */
-		client_send(a, "m%d", next);
-		client_send(b, "x");
-	}
+	for (; next < 40; next++)		/* grows twice */
+		send_apart(a, b, next);
 	assert_int_equal(a->qlen, (size_t)(next - first));
 	for (i = 0; i < next - first; i++) {
 		snprintf(want, sizeof want, "m%d", first + i);
@@ -1157,6 +1277,36 @@ fd_open(int fd)
 	return fcntl(fd, F_GETFD) != -1 || errno != EBADF;
 }
 
+/* A client that has left, on one end of a socketpair; the other in *peer. */
+static struct client *
+leaver(int *peer)
+{
+	int	sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(net_set_nonblock(sv[0]), 0);
+	*peer = sv[1];
+	return make_client(sv[0]);
+}
+
+/* One turn of the lingering sockets, as the loop runs it. */
+static void
+linger_turn(double now)
+{
+	fd_set		rset, wset;
+	struct timeval	tv = { 0, 0 };
+	int		maxfd;
+
+	FD_ZERO(&rset);
+	FD_ZERO(&wset);
+	maxfd = linger_fill(&rset, &wset, 0);
+	if (select(maxfd + 1, &rset, &wset, NULL, &tv) == -1) {
+		FD_ZERO(&rset);
+		FD_ZERO(&wset);
+	}
+	linger_run(&rset, &wset, now);
+}
+
 /*
  * A lingering socket is shut down for writing (its peer reads end of
  * stream at once), what the peer sends is read and thrown away, and it
@@ -1165,30 +1315,22 @@ fd_open(int fd)
 static void
 test_linger_drains_until_peer_closes(void **state)
 {
-	fd_set	rset;
-	char	buf[16];
-	int	sv[2], maxfd;
-	struct timeval tv = { 0, 0 };
+	struct client	*c;
+	char		 buf[16];
+	int		 peer, fd;
 
-	(void)state;
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	linger_add(sv[0], NOW);
-	assert_int_equal(read(sv[1], buf, sizeof buf), 0);
-	assert_int_equal(write(sv[1], "more\n", 5), 5);
-	FD_ZERO(&rset);
-	maxfd = linger_fill(&rset, 0);
-	assert_int_equal(maxfd, sv[0]);
-	assert_int_equal(select(maxfd + 1, &rset, NULL, NULL, &tv), 1);
-	linger_run(&rset, NOW + 0.1);
-	assert_true(fd_open(sv[0]));
-	assert_int_equal(recv(sv[0], buf, sizeof buf, MSG_DONTWAIT), -1);
+	c = leaver(&peer);
+	fd = c->fd;
+	linger_add(c, NOW);
+	assert_int_equal(read(peer, buf, sizeof buf), 0);
+	assert_int_equal(write(peer, "more\n", 5), 5);
+	linger_turn(NOW + 0.1);
+	assert_true(fd_open(fd));
+	assert_int_equal(recv(fd, buf, sizeof buf, MSG_DONTWAIT), -1);
 	assert_true(errno == EAGAIN || errno == EWOULDBLOCK);	/* drained */
-	close(sv[1]);
-	FD_ZERO(&rset);
-	linger_fill(&rset, 0);
-	assert_int_equal(select(maxfd + 1, &rset, NULL, NULL, &tv), 1);
-	linger_run(&rset, NOW + 0.2);
-	assert_false(fd_open(sv[0]));
+	close(peer);
+	linger_turn(NOW + 0.2);
+	assert_false(fd_open(fd));
 	assert_true(linger_wait(NOW) < 0);
 }
 
@@ -1196,22 +1338,103 @@ test_linger_drains_until_peer_closes(void **state)
 static void
 test_linger_closes_at_deadline(void **state)
 {
-	fd_set	rset;
-	int	sv[2];
+	struct client	*c;
+	int		 peer, fd;
 
-	(void)state;
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	linger_add(sv[0], NOW);
+	c = leaver(&peer);
+	fd = c->fd;
+	linger_add(c, NOW);
 	assert_true(linger_wait(NOW) > LINGER_MS / 1000.0 - 0.001);
 	assert_true(linger_wait(NOW) <= LINGER_MS / 1000.0);
-	FD_ZERO(&rset);
-	linger_run(&rset, NOW + LINGER_MS / 1000.0 - 0.01);
-	assert_true(fd_open(sv[0]));
-	linger_run(&rset, NOW + LINGER_MS / 1000.0);
-	assert_false(fd_open(sv[0]));
-	assert_int_equal(send(sv[1], "x", 1, MSG_NOSIGNAL), -1);
+	linger_turn(NOW + LINGER_MS / 1000.0 - 0.01);
+	assert_true(fd_open(fd));
+	linger_turn(NOW + LINGER_MS / 1000.0);
+	assert_false(fd_open(fd));
+	assert_int_equal(send(peer, "x", 1, MSG_NOSIGNAL), -1);
 	assert_int_equal(errno, EPIPE);
-	close(sv[1]);
+	close(peer);
+}
+
+/*
+ * A leaver's queue is not lost: it goes out as the peer reads, however
+ * slowly, then end of stream; also to a peer that has half-closed.
+ */
+static void
+test_linger_writes_queue_then_ends_stream(void **state)
+{
+	enum { N = 3000 };
+	struct client	*c;
+	struct msg	 m;
+	char		*got, want[64];
+	size_t		 glen = 0, wlen = 0;
+	ssize_t		 n;
+	int		 peer, half, i, turns, size = 4096;
+
+	for (half = 0; half < 2; half++) {
+		c = leaver(&peer);
+		setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+		got = malloc(N * 64 + 1);
+		assert_non_null(got);
+		glen = wlen = 0;
+		for (i = 0; i < N; i++) {
+			msg_printf(&m, "line %d of what it was owed", i);
+			client_enqueue(c, &m);
+			wlen += m.len;
+		}
+		client_send(c, "*** Bye");
+		wlen += 8;
+		client_flush(c);
+		assert_true(c->qlen > 0);		/* a slow reader */
+		if (half)
+			shutdown(peer, SHUT_WR);
+		c->eof = half;
+		linger_add(c, NOW);
+		assert_int_equal(net_set_nonblock(peer), 0);
+		for (turns = 0; turns < 100000; turns++) {
+			linger_turn(NOW + 1);
+			n = read(peer, got + glen, 512);	/* slowly */
+			if (n == 0)
+				break;
+			if (n > 0)
+				glen += (size_t)n;
+		}
+		assert_int_equal(glen, wlen);
+		got[glen] = '\0';
+		for (i = 0; i < N; i += 997) {
+			snprintf(want, sizeof want,
+			    "line %d of what it was owed\n", i);
+			assert_non_null(strstr(got, want));
+		}
+		assert_memory_equal(got + glen - 8, "*** Bye\n", 8);
+		assert_true(linger_wait(NOW) < 0 || !half);
+		linger_close_all();
+		close(peer);
+		free(got);
+	}
+}
+
+/* Writing a leaver's queue is bounded in time, like the drain. */
+static void
+test_linger_send_stops_at_deadline(void **state)
+{
+	struct client	*c;
+	struct msg	 m;
+	int		 peer, fd, i;
+
+	c = leaver(&peer);
+	fd = c->fd;
+	for (i = 0; i < 2000; i++) {
+		msg_printf(&m, "%*d", 200, i);
+		client_enqueue(c, &m);
+	}
+	client_flush(c);
+	assert_true(c->qlen > 0);
+	linger_add(c, NOW);
+	linger_turn(NOW + LINGER_SEND_MS / 1000.0 - 0.01);
+	assert_true(fd_open(fd));
+	linger_turn(NOW + LINGER_SEND_MS / 1000.0);
+	assert_false(fd_open(fd));
+	close(peer);
 }
 
 /*
@@ -1221,24 +1444,24 @@ test_linger_closes_at_deadline(void **state)
 static void
 test_linger_caps_sockets_and_evicts_oldest(void **state)
 {
-	int	sv[LINGER_MAX_SOCKETS + 1][2], i;
+	int	peer[LINGER_MAX_SOCKETS + 1], fd[LINGER_MAX_SOCKETS + 1], i;
+	struct client *c;
 
-	(void)state;
 	for (i = 0; i <= LINGER_MAX_SOCKETS; i++) {
-		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv[i]),
-		    0);
-		linger_add(sv[i][0], i == 1 ? NOW - 1 : NOW);
+		c = leaver(&peer[i]);
+		fd[i] = c->fd;
+		linger_add(c, i == 1 ? NOW - 1 : NOW);
 	}
 	for (i = 0; i < LINGER_MAX_SOCKETS; i++)
-		assert_true(fd_open(sv[i][0]));
-	assert_false(fd_open(sv[LINGER_MAX_SOCKETS][0]));
+		assert_true(fd_open(fd[i]));
+	assert_false(fd_open(fd[LINGER_MAX_SOCKETS]));
 	assert_int_equal(linger_evict(), 1);
-	assert_false(fd_open(sv[1][0]));
-	assert_true(fd_open(sv[0][0]));
+	assert_false(fd_open(fd[1]));
+	assert_true(fd_open(fd[0]));
 	linger_close_all();
 	for (i = 0; i <= LINGER_MAX_SOCKETS; i++) {
-		assert_false(fd_open(sv[i][0]));
-		close(sv[i][1]);
+		assert_false(fd_open(fd[i]));
+		close(peer[i]);
 	}
 	assert_int_equal(linger_evict(), 0);
 }
@@ -1252,6 +1475,7 @@ main(void)
 		T(test_room_nick_valid_follows_rules),
 		T(test_room_join_welcomes_and_announces),
 		T(test_room_assign_nick_skips_taken_names),
+		T(test_room_process_bounds_turn_and_shares_it),
 	};
 	const struct CMUnitTest command_tests[] = {
 		T(test_command_nick_renames_and_announces),
@@ -1277,7 +1501,8 @@ main(void)
 		T(test_client_process_takes_lines_per_turn),
 		T(test_client_process_flushes_last_line_at_eof),
 		T(test_client_send_queue_cap_closes_slow_reader),
-		T(test_client_send_queue_cap_counts_chunks_pinned),
+		T(test_client_send_queue_soft_limit_needs_time),
+		T(test_client_private_replies_pin_nothing_of_others),
 		T(test_client_read_filters_telnet_across_reads),
 		T(test_client_read_stops_at_input_cap),
 		T(test_client_read_sees_end_of_stream),
@@ -1292,9 +1517,11 @@ main(void)
 		T(test_client_flood_with_full_backlog_is_dropped),
 	};
 	const struct CMUnitTest linger_tests[] = {
-		cmocka_unit_test(test_linger_drains_until_peer_closes),
-		cmocka_unit_test(test_linger_closes_at_deadline),
-		cmocka_unit_test(test_linger_caps_sockets_and_evicts_oldest),
+		T(test_linger_drains_until_peer_closes),
+		T(test_linger_closes_at_deadline),
+		T(test_linger_writes_queue_then_ends_stream),
+		T(test_linger_send_stops_at_deadline),
+		T(test_linger_caps_sockets_and_evicts_oldest),
 	};
 	const struct CMUnitTest telnet_tests[] = {
 		cmocka_unit_test(test_telnet_filter_strips_negotiation),
