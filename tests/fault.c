@@ -265,3 +265,36 @@ fault_write_all(int fd, const void *data, size_t len, int timeout_ms)
 	}
 	return 0;
 }
+
+/*
+ * Bytes the kernel holds unsent or unacknowledged on the established TCP
+ * socket from local port lport to remote port rport, as Linux shows it
+ * in /proc/net/tcp and tcp6; -1 where /proc cannot tell.
+ */
+long
+fault_tx_queue(int lport, int rport)
+{
+	static const char *const files[] = { "/proc/net/tcp",
+	    "/proc/net/tcp6" };
+	char		 line[512];
+	unsigned int	 lp, rp, st;
+	unsigned long	 tx;
+	size_t		 i;
+	long		 found = -1;
+	FILE		*f;
+
+	for (i = 0; i < 2; i++) {
+		if ((f = fopen(files[i], "r")) == NULL)
+			continue;
+		while (fgets(line, sizeof line, f) != NULL) {
+			if (sscanf(line, "%*d: %*[0-9A-Fa-f]:%x "
+			    "%*[0-9A-Fa-f]:%x %x %lx:", &lp, &rp, &st,
+			    &tx) != 4)
+				continue;
+			if ((int)lp == lport && (int)rp == rport && st == 1)
+				found = (long)tx;
+		}
+		fclose(f);
+	}
+	return found;
+}

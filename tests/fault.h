@@ -22,6 +22,7 @@ int	fault_read_line(int, char *, size_t, int);
 int	fault_text_safe(const char *, size_t);
 int	fault_log_whole(const char *, char *, size_t);
 size_t	fault_count(const char *, const char *);
+long	fault_tx_queue(int, int);
 
 struct harness_conn;
 ssize_t	fault_fill(struct harness_conn *);

@@ -11,7 +11,8 @@ FAULT_TESTS = \
 	tests/test_fault_fds \
 	tests/test_fault_conn \
 	tests/test_fault_text \
-	tests/test_fault_log
+	tests/test_fault_log \
+	tests/test_fault_hostile
 
 check_PROGRAMS += $(FAULT_TESTS)
 TESTS += $(FAULT_TESTS) tests/test_fault_tui.sh
@@ -37,3 +38,7 @@ tests_test_fault_log_SOURCES = tests/test_fault_log.c
 tests_test_fault_log_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_fault_log_LDADD = $(FAULT_LDADD)
 
+
+tests_test_fault_hostile_SOURCES = tests/test_fault_hostile.c
+tests_test_fault_hostile_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_fault_hostile_LDADD = $(FAULT_LDADD)

@@ -6,7 +6,9 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
 
 #include <poll.h>
 #include <setjmp.h>
@@ -36,6 +38,10 @@
 #define NONL_RSS_GROWTH_KB	(2 * 1024)
 
 #define FAIR_FLOOD_LINES	4000	/* queued by the flooder at once */
+
+#define OWED_BATCH_LINES	400	/* about 20 KB a batch */
+#define OWED_MAX_BATCHES	400	/* never the kernel's limit: skip */
+#define OWED_PAST_FULL		4	/* batches sent once the kernel is full */
 
 #define FLOOD_THROTTLE_LINES	30	/* a burst and a bit: throttled */
 #define FLOOD_EXCESS_LINES	600	/* far past RECVQ_MAX_BYTES */
@@ -354,6 +360,134 @@ test_fault_flood_rule_throttles_then_disconnects(void **state)
 	assert_int_equal(harness_stop(s), 0);
 }
 
+/* The port at one end of a socket: ours (getsockname) or the peer's. */
+static int
+sock_port(int fd, int peer)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof ss;
+
+	if ((peer ? getpeername(fd, (struct sockaddr *)&ss, &len) :
+	    getsockname(fd, (struct sockaddr *)&ss, &len)) == -1)
+		return -1;
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+/*
+ * Talk in batches to a client that does not read, until the server's
+ * socket to it stops taking more (its send queue in /proc stops
+ * growing), then OWED_PAST_FULL batches more: those wait in the
+ * server's own queue.  The number of lines sent, or -1 where /proc
+ * cannot tell.
+ */
+static int
+fill_past_kernel(struct harness_conn *t, struct harness_conn *r,
+    const char *nt, int slow_fd)
+{
+	char	buf[OWED_BATCH_LINES * 64], want[64];
+	long	tx, last = 0;
+	int	sent = 0, batch, flat = 0, past = -1, i;
+	size_t	n;
+
+	for (batch = 0; batch < OWED_MAX_BATCHES && past != 0; batch++) {
+		for (i = 0, n = 0; i < OWED_BATCH_LINES; i++, sent++)
+			n += (size_t)sprintf(buf + n, "owed %06d ..........."
+			    "...................\n", sent);
+		assert_int_equal(fault_write_all(t->fd, buf, n,
+		    HARNESS_TIMEOUT_MS), 0);
+		snprintf(want, sizeof want, "<%s> owed %06d ", nt, sent - 1);
+		assert_int_equal(harness_expect(r, want, NULL, 0,
+		    HARNESS_TIMEOUT_MS), 0);
+		if (past > 0) {
+			past--;
+			continue;
+		}
+		tx = fault_tx_queue(sock_port(slow_fd, 1),
+		    sock_port(slow_fd, 0));
+		if (tx < 0)
+			return -1;
+		flat = tx - last < (long)n / 2 ? flat + 1 : 0;
+		last = tx;
+		if (flat == 2)
+			past = OWED_PAST_FULL;
+	}
+	printf("# the kernel took %ld bytes for the slow reader; %d more "
+	    "lines wait in the server\n", last,
+	    OWED_PAST_FULL * OWED_BATCH_LINES);
+	assert_int_equal(past, 0);
+	return sent;
+}
+
+/*
+ * A slow reader that leaves while the server still holds output for it
+ * in its own queue gets all of it, in order, then its last line, then
+ * end of stream: "*** Bye" after /quit, or its own echo after a
+ * half-close.
+ */
+static void
+leave_owed(struct harness_server *s, int half)
+{
+	static const char *const args[] = { "--flood-rate", "0", NULL };
+	static struct harness_conn t, r, slow;
+	char			 nt[32], ns[32], line[256], want[128];
+	int			 i, owed;
+
+	start(s, args);
+	slow.fd = harness_socket(NULL, s->port, 4096);
+	assert_true(slow.fd != -1);
+	assert_int_equal(harness_expect(&slow, "(you are ", line, sizeof line,
+	    HARNESS_TIMEOUT_MS), 0);
+	snprintf(ns, sizeof ns, "%.*s", (int)strcspn(strstr(line,
+	    "(you are ") + 9, ","), strstr(line, "(you are ") + 9);
+	assert_int_equal(harness_join(&t, s->port, nt, sizeof nt), 0);
+	assert_int_equal(harness_join(&r, s->port, NULL, 0), 0);
+	if ((owed = fill_past_kernel(&t, &r, nt, slow.fd)) == -1)
+		skip();		/* no /proc/net/tcp: not Linux */
+	if (half) {
+		assert_int_equal(harness_send(&slow, "last words\n"), 0);
+		shutdown(slow.fd, SHUT_WR);
+	} else
+		assert_int_equal(harness_send(&slow, "/quit bye now\n"), 0);
+	snprintf(want, sizeof want, "*** %s has left", ns);
+	assert_int_equal(harness_expect(&r, want, NULL, 0,
+	    HARNESS_TIMEOUT_MS), 0);
+
+	for (i = 0; i < owed; i++) {
+		do
+			assert_int_equal(harness_read_line(&slow, line,
+			    sizeof line, HARNESS_TIMEOUT_MS), 0);
+		while (line[0] != '<');
+		snprintf(want, sizeof want, "<%s> owed %06d ", nt, i);
+		assert_memory_equal(line, want, strlen(want));
+	}
+	assert_int_equal(harness_read_line(&slow, line, sizeof line,
+	    HARNESS_TIMEOUT_MS), 0);
+	if (half)
+		snprintf(want, sizeof want, "<%s> last words", ns);
+	else
+		snprintf(want, sizeof want, "*** Bye");
+	assert_string_equal(line, want);
+	assert_int_equal(harness_wait_closed(&slow, HARNESS_TIMEOUT_MS), 0);
+	printf("# %s with %d lines owed: all of them, then \"%s\", then end "
+	    "of stream\n", half ? "half-close" : "/quit", owed, want);
+	harness_close(&slow);
+	harness_close(&t);
+	harness_close(&r);
+	assert_int_equal(harness_stop(s), 0);
+}
+
+static void
+test_fault_quit_gets_what_it_was_owed_then_bye(void **state)
+{
+	leave_owed(*state, 0);
+}
+
+static void
+test_fault_half_close_gets_what_it_was_owed(void **state)
+{
+	leave_owed(*state, 1);
+}
+
 int
 main(void)
 {
@@ -368,6 +502,12 @@ main(void)
 		    test_fault_flood_does_not_starve_others, fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_fault_flood_rule_throttles_then_disconnects, fault_setup,
+		    fault_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_fault_quit_gets_what_it_was_owed_then_bye, fault_setup,
+		    fault_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_fault_half_close_gets_what_it_was_owed, fault_setup,
 		    fault_teardown),
 	};
 
