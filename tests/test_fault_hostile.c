@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -191,6 +192,51 @@ readers_close(struct readers *r)
 		harness_close(&r->c[i]);
 }
 
+/* chat-tui in plain mode, reading the room into the file out. */
+static pid_t
+tui_start(int port, const char *out, int *in)
+{
+	const char	*tui = getenv("CHAT_TUI");
+	char		 portstr[16];
+	int		 p[2], fd;
+	pid_t		 pid;
+
+	if (tui == NULL)
+		return -1;
+	snprintf(portstr, sizeof portstr, "%d", port);
+	assert_int_equal(pipe(p), 0);
+	assert_true((pid = fork()) != -1);
+	if (pid == 0) {
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(p[0], 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(p[1]);
+		execl(tui, "chat-tui", "--host", "127.0.0.1", "--port", portstr,
+		    (char *)NULL);
+		_exit(127);
+	}
+	close(p[0]);
+	*in = p[1];
+	return pid;
+}
+
+/* Lines of the file path that hold text. */
+static int
+file_count(const char *path, const char *text)
+{
+	char	line[4096];
+	FILE	*f;
+	int	n = 0;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL)
+		n += strstr(line, text) != NULL;
+	fclose(f);
+	return n;
+}
+
 /* Stop or continue the server and wait until it has. */
 static void
 pause_server(struct harness_server *s, int stop)
@@ -228,14 +274,25 @@ test_hostile_burst_from_many_addresses_drops_no_reader(void **state)
 	struct harness_server	*s = *state;
 	static struct readers	 r;
 	char			 line[BURST_LINE_BYTES + 64], want[64];
-	int			 fd[N], i, j;
+	char			 out[320];
+	int			 fd[N], i, j, tui_in = -1, status;
+	long			 deadline;
+	pid_t			 tui;
 
 	need_loopback_net();
 	assert_int_equal(harness_start(s, NULL), 0);
 	readers_join(&r, s->port);
+	/* chat-tui reads the room too (skipped where it was not built). */
+	snprintf(out, sizeof out, "%s/tui.out", s->dir);
+	tui = tui_start(s->port, out, &tui_in);
+	if (tui != -1) {
+		snprintf(want, sizeof want, "(%d online)", READERS + 1);
+		readers_wait_for(&r, want);
+	}
 	for (i = 0; i < N; i++)
 		fd[i] = open_from(2, i, MAX_PER_IP_DEFAULT, s->port);
-	snprintf(want, sizeof want, "(%d online)", READERS + N);
+	snprintf(want, sizeof want, "(%d online)", READERS + N +
+	    (tui != -1));
 	readers_wait_for(&r, want);
 
 	pause_server(s, 1);
@@ -259,9 +316,23 @@ test_hostile_burst_from_many_addresses_drops_no_reader(void **state)
 	assert_int_equal(harness_send(&r.c[0], "still here\n"), 0);
 	snprintf(want, sizeof want, "<%s> still here", r.nick[0]);
 	readers_wait_for(&r, want);
+	if (tui != -1) {
+		deadline = harness_now_ms() + scenario_ms();
+		while (file_count(out, want) == 0) {
+			assert_true(harness_now_ms() < deadline);
+			poll(NULL, 0, 20);
+		}
+		assert_int_equal(file_count(out, "> burst "),
+		    N * BURST_LINES);
+		assert_int_equal(file_count(out, "connection lost"), 0);
+		close(tui_in);		/* end of input: it leaves */
+		assert_int_equal(waitpid(tui, &status, 0), tui);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
 	printf("# burst: %d connections from %d addresses x %d lines of %d "
-	    "bytes; %d readers got all %d lines\n", N, BURST_ADDRS,
-	    BURST_LINES, BURST_LINE_BYTES, READERS, N * BURST_LINES);
+	    "bytes; %d readers%s got all %d lines\n", N, BURST_ADDRS,
+	    BURST_LINES, BURST_LINE_BYTES, READERS, tui != -1 ?
+	    " and chat-tui" : "", N * BURST_LINES);
 	for (i = 0; i < N; i++)
 		close(fd[i]);
 	readers_close(&r);
