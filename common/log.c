@@ -219,17 +219,61 @@ log_repaired(void)
 	log_cut = NULL;
 }
 
+/* What a file that cannot be the log is, for the error that refuses it. */
+static const char *
+log_kind(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISBLK(mode))
+		return "a block device";
+	return "a special file";
+}
+
+/*
+ * Open the log at path for appending.  The log is a regular file or a
+ * character device (/dev/null, a terminal); anything else is refused
+ * with the reason, because a write to it can block the server's one
+ * loop: a FIFO without a reader blocks even the open(), which is why it
+ * is done with O_NONBLOCK and that is cleared only once the file passed.
+ */
 static int
 log_open_path(const char *path, char **cause)
 {
-	int	fd;
+	struct stat	st;
+	int		fd, fl;
 
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0640);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK, 0640);
 	if (fd == -1) {
-		*cause = xasprintf("cannot open log %s: %s", path,
-		    strerror(errno));
+		/* ENXIO: a FIFO without a reader, or a socket. */
+		if (errno == ENXIO && stat(path, &st) == 0 &&
+		    !S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+			*cause = xasprintf("cannot open log %s: %s, not a "
+			    "regular file or character device", path,
+			    log_kind(st.st_mode));
+		else
+			*cause = xasprintf("cannot open log %s: %s", path,
+			    strerror(errno));
 		return -1;
 	}
+	if (fstat(fd, &st) == -1) {
+		*cause = xasprintf("cannot open log %s: %s", path,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
+		*cause = xasprintf("cannot open log %s: %s, not a regular file "
+		    "or character device", path, log_kind(st.st_mode));
+		close(fd);
+		return -1;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) != -1)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	log_repair(path, fd);
 	return fd;
