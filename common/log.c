@@ -160,7 +160,7 @@ log_repair(const char *path, int fd)
 	char	buf[LOG_LINE_MAX], *clean;
 	struct stat st, again;
 	ssize_t	n;
-	size_t	part, len;
+	size_t	part, len, room;
 	int	rfd;
 
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size == 0)
@@ -189,17 +189,17 @@ log_repair(const char *path, int fd)
 	}
 	clean = xmalloc(TEXT_CLEAN_GROWTH * part + 1);
 	len = text_clean(buf + n - part, part, clean);
-	if (len > log_repair_room(path))
-		log_cut_kept = part;
-	if (log_cut_kept > 0 ||
-	    ftruncate(fd, st.st_size - (off_t)part) == -1) {
-		free(clean);
-		log_end_in_place(fd, buf + n - part, part, st.st_size);
+	room = log_repair_room(path);
+	if (len <= room && ftruncate(fd, st.st_size - (off_t)part) == 0) {
+		free(log_cut);
+		log_cut = clean;
+		log_cut_len = len;
 		return;
 	}
-	free(log_cut);
-	log_cut = clean;
-	log_cut_len = len;
+	free(clean);
+	if (len > room)
+		log_cut_kept = part;
+	log_end_in_place(fd, buf + n - part, part, st.st_size);
 }
 
 /* Log what log_repair() did with a cut line, as a line of its own. */
