@@ -5,13 +5,14 @@
  * crosses a page boundary of the file only inside its first line, because
  * that makes a kill's cut rarer (see log_span()).  What a cut kept of
  * a line is taken off the end and logged as a line of its own the next
- * time the log is opened (log_repair()).
+ * time the log is opened, if a line holds it whole (log_repair()).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,13 @@ static int	 log_batching;
 static off_t	 log_off = LOG_OFF_UNKNOWN;	/* where the next write lands */
 static char	*log_cut;	/* a cut line taken off the end at opening */
 static size_t	 log_cut_len;
+static size_t	 log_cut_kept;	/* or the bytes of one ended in place */
+
+/* What log_vformat() puts before the event: d stands for a digit. */
+static const char log_stamp[] = "dddd-dd-ddTdd:dd:dd.dddZ ";
+
+#define LOG_REPAIR_MOVED	"%s: a line cut by an interrupted write was " \
+				"taken off the end: "
 
 /* The program name that prefixes errors about the log itself. */
 void
@@ -68,15 +76,69 @@ log_position(int fd)
 static int
 log_is_ours(const char *part, size_t len)
 {
-	static const char pattern[] = "dddd-dd-ddTdd:dd:dd.dddZ ";
 	size_t	i;
 
-	for (i = 0; i < len && i < sizeof pattern - 1; i++) {
-		if (pattern[i] == 'd' ?
-		    (part[i] < '0' || part[i] > '9') : part[i] != pattern[i])
+	for (i = 0; i < len && i < sizeof log_stamp - 1; i++) {
+		if (log_stamp[i] == 'd' ?
+		    (part[i] < '0' || part[i] > '9') : part[i] != log_stamp[i])
 			return 0;
 	}
 	return 1;
+}
+
+/*
+ * The bytes of cut text a repair line for the log at path holds whole:
+ * what a log line leaves after its newline, the stamp, the event and
+ * the words before the text.
+ */
+static size_t
+log_repair_room(const char *path)
+{
+	size_t	used;
+
+	used = sizeof log_stamp - 1 + strlen("repair ") +
+	    (size_t)snprintf(NULL, 0, LOG_REPAIR_MOVED, path);
+	return used < LOG_LINE_MAX - 2 ? LOG_LINE_MAX - 2 - used : 0;
+}
+
+/*
+ * How many bytes at the end of s start a character that the cut did not
+ * let finish (0 to 3).
+ */
+static size_t
+log_broken_tail(const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	uint32_t		 cp;
+	size_t			 i;
+
+	for (i = 1; i <= 3 && i <= len; i++) {
+		if ((u[len - i] & 0xC0) == 0x80)
+			continue;		/* inside a character */
+		if (u[len - i] >= 0xC2 &&
+		    text_decode(s + len - i, i, &cp) == -(int)i)
+			return i;
+		return 0;
+	}
+	return 0;
+}
+
+/*
+ * End a cut line of ours where it stopped, at size.  Our lines are clean
+ * UTF-8, so all a cut can have broken is the last character: its bytes
+ * become U+FFFD, as text_clean() would make them.
+ */
+static void
+log_end_in_place(int fd, const char *part, size_t len, off_t size)
+{
+	size_t	broken = log_broken_tail(part, len);
+	ssize_t	n;
+
+	if (broken > 0 && ftruncate(fd, size - (off_t)broken) == 0)
+		n = write(fd, "\xef\xbf\xbd\n", 4);
+	else
+		n = write(fd, "\n", 1);	/* at worst the next line joins it */
+	(void)n;
 }
 
 /*
@@ -86,23 +148,31 @@ log_is_ours(const char *part, size_t len)
  * cut kept of that line is taken off the end and kept in log_cut, for
  * log_repaired() to log as a line of its own once the log is open; the
  * rest of it was never written, and neither sent to anyone, since lines
- * are logged before they are sent.  A part that is not the start of one
- * of our lines, or that changes while we look, is only ended with a
- * newline.
+ * are logged before they are sent.  Only what a repair line holds whole
+ * is taken off (log_repair_room()): a longer part is ended with a newline
+ * where it stopped, so nothing is lost, and log_repaired() says so.  A
+ * part that is not the start of one of our lines, or that changes while
+ * we look, is only ended with a newline.
  */
 static void
 log_repair(const char *path, int fd)
 {
-	char	buf[LOG_LINE_MAX];
+	char	buf[LOG_LINE_MAX], *clean;
 	struct stat st, again;
 	ssize_t	n;
-	size_t	part;
+	size_t	part, len, room;
 	int	rfd;
 
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_size == 0)
 		return;
-	if ((rfd = open(path, O_RDONLY)) == -1)
+	/* Whatever is at path now must not block us, and must be fd's file. */
+	if ((rfd = open(path, O_RDONLY | O_NONBLOCK)) == -1)
 		return;
+	if (fstat(rfd, &again) == -1 || again.st_dev != st.st_dev ||
+	    again.st_ino != st.st_ino) {
+		close(rfd);
+		return;
+	}
 	n = st.st_size < (off_t)sizeof buf ? (ssize_t)st.st_size :
 	    (ssize_t)sizeof buf;
 	n = pread(rfd, buf, (size_t)n, st.st_size - n);
@@ -113,39 +183,97 @@ log_repair(const char *path, int fd)
 		continue;
 	if ((part == (size_t)n && n < st.st_size) ||
 	    !log_is_ours(buf + n - part, part) ||
-	    fstat(fd, &again) == -1 || again.st_size != st.st_size ||
-	    ftruncate(fd, st.st_size - (off_t)part) == -1) {
+	    fstat(fd, &again) == -1 || again.st_size != st.st_size) {
 		n = write(fd, "\n", 1);	/* at worst the next line joins it */
 		return;
 	}
-	free(log_cut);
-	log_cut = xmalloc(TEXT_CLEAN_GROWTH * part + 1);
-	log_cut_len = text_clean(buf + n - part, part, log_cut);
+	clean = xmalloc(TEXT_CLEAN_GROWTH * part + 1);
+	len = text_clean(buf + n - part, part, clean);
+	room = log_repair_room(path);
+	if (len <= room && ftruncate(fd, st.st_size - (off_t)part) == 0) {
+		free(log_cut);
+		log_cut = clean;
+		log_cut_len = len;
+		return;
+	}
+	free(clean);
+	if (len > room)
+		log_cut_kept = part;
+	log_end_in_place(fd, buf + n - part, part, st.st_size);
 }
 
-/* Log the part line log_repair() took off, as a line of its own. */
+/* Log what log_repair() did with a cut line, as a line of its own. */
 static void
 log_repaired(void)
 {
+	if (log_cut_kept > 0)
+		log_event("repair", "%s: a line cut by an interrupted write, "
+		    "%zu bytes, too long to move, was ended where it stopped",
+		    log_path, log_cut_kept);
+	log_cut_kept = 0;
 	if (log_cut == NULL)
 		return;
-	log_event("repair", "%s: a line cut by an interrupted write was taken "
-	    "off the end: %.*s", log_path, (int)log_cut_len, log_cut);
+	log_event("repair", LOG_REPAIR_MOVED "%.*s", log_path,
+	    (int)log_cut_len, log_cut);
 	free(log_cut);
 	log_cut = NULL;
 }
 
+/* What a file that cannot be the log is, for the error that refuses it. */
+static const char *
+log_kind(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISBLK(mode))
+		return "a block device";
+	return "a special file";
+}
+
+/*
+ * Open the log at path for appending.  The log is a regular file or a
+ * character device (/dev/null, a terminal); anything else is refused
+ * with the reason, because a write to it can block the server's one
+ * loop: a FIFO without a reader blocks even the open(), which is why it
+ * is done with O_NONBLOCK and that is cleared only once the file passed.
+ */
 static int
 log_open_path(const char *path, char **cause)
 {
-	int	fd;
+	struct stat	st;
+	int		fd, fl;
 
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0640);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK, 0640);
 	if (fd == -1) {
-		*cause = xasprintf("cannot open log %s: %s", path,
-		    strerror(errno));
+		/* ENXIO: a FIFO without a reader, or a socket. */
+		if (errno == ENXIO && stat(path, &st) == 0 &&
+		    !S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+			*cause = xasprintf("cannot open log %s: %s, not a "
+			    "regular file or character device", path,
+			    log_kind(st.st_mode));
+		else
+			*cause = xasprintf("cannot open log %s: %s", path,
+			    strerror(errno));
 		return -1;
 	}
+	if (fstat(fd, &st) == -1) {
+		*cause = xasprintf("cannot open log %s: %s", path,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
+		*cause = xasprintf("cannot open log %s: %s, not a regular file "
+		    "or character device", path, log_kind(st.st_mode));
+		close(fd);
+		return -1;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) != -1)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	log_repair(path, fd);
 	return fd;
@@ -235,8 +363,9 @@ log_vformat(char *buf, size_t size, const char *event, const char *fmt,
 		if (m > 0)
 			n += (size_t)m;
 	}
-	if (n > size - 2)		/* cut, keeping room for the newline */
-		n = size - 2;
+	/* Cut between characters, keeping room for the newline. */
+	if (n > size - 2)
+		n = text_cut(buf, size - 1, size - 2);
 	buf[n++] = '\n';
 	buf[n] = '\0';
 	return n;

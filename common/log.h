@@ -2,8 +2,8 @@
  * The event log: one line per event, "TIMESTAMP EVENT details", written
  * whole, alone or with the other lines of a batch.  What a kill in the
  * middle of a write kept of a line is taken off the end and logged as a
- * line of its own the next time the log is opened, so every line in the
- * log is whole.
+ * line of its own the next time the log is opened (or, too long for that,
+ * ended where it stopped), so every line in the log is whole.
  */
 #ifndef LOG_H
 #define LOG_H

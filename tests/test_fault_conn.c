@@ -453,7 +453,7 @@ test_fault_telnet_iac_and_cr_nul(void **state)
 		    "opts"),
 		C("a\xff\xff" "b\r\n", "a\xef\xbf\xbd" "b"),
 		C("abc\r\0def\r\n", "abcdef"),
-		C("sb \xff\xfa\x18\x00\xff\xff\x0a\xff\xf0" "done\r\n",
+		C("sb \xff\xfa\x18\x00\xff\xff\x01\xff\xf0" "done\r\n",
 		    "sb done"),
 		C("\xff\xf3\xff\xf1\xff\xf6" "brk nop ayt\r\n", "brk nop ayt"),
 		C("cr nul at end\r\0\n", "cr nul at end"),

@@ -1,7 +1,7 @@
 /*
  * Fault suite, signals and the log: a SIGHUP storm under traffic, log
  * rotation, a log on a full disk, SIGTERM and SIGKILL under heavy
- * traffic, and a file-size limit on the log.
+ * traffic, a file-size limit on the log, and a FIFO at the log path.
  */
 #include "config.h"
 
@@ -532,6 +532,127 @@ test_fault_log_file_size_limit(void **state)
 	harness_close(&b);
 }
 
+/* Wait until the file efd holds needle; 0 found, -1 deadline passed. */
+static int
+stderr_wait(int efd, const char *needle, int timeout_ms)
+{
+	long	deadline = harness_now_ms() + timeout_ms;
+	char	buf[4096];
+	ssize_t	n;
+
+	for (;;) {
+		n = pread(efd, buf, sizeof buf - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		if (strstr(buf, needle) != NULL)
+			return 0;
+		if (harness_now_ms() > deadline)
+			return -1;
+		poll(NULL, 0, 10);
+	}
+}
+
+/*
+ * The log path replaced by a FIFO, then SIGHUP: the server refuses it at
+ * once and says why on standard error, keeps writing its old log, and
+ * goes on serving.  It once blocked in open() until a reader came.
+ */
+static void
+test_fault_log_fifo_refused_on_reopen(void **state)
+{
+	static struct harness_conn a, b;
+	struct harness_server	*s = *state;
+	char			 errpath[] = "/tmp/chat-fault-err.XXXXXX";
+	char			 na[32], old[320], want[400], *err, *log;
+	int			 efd, saved, started;
+	FILE			*f;
+
+	assert_true((efd = mkstemp(errpath)) != -1);
+	saved = dup(STDERR_FILENO);
+	dup2(efd, STDERR_FILENO);	/* the server inherits it */
+	started = harness_start(s, NULL);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	assert_int_equal(started, 0);
+	assert_int_equal(harness_join(&a, s->port, na, sizeof na), 0);
+	assert_int_equal(harness_join(&b, s->port, NULL, 0), 0);
+
+	snprintf(old, sizeof old, "%s.1", s->log);
+	assert_int_equal(rename(s->log, old), 0);
+	assert_int_equal(mkfifo(s->log, 0600), 0);
+	kill(s->pid, SIGHUP);
+	snprintf(want, sizeof want, "chat-server: cannot open log %s: ",
+	    s->log);
+	if (stderr_wait(efd, want, HARNESS_TIMEOUT_MS) == -1)
+		fail_msg("no refusal of the FIFO on standard error");
+	assert_int_equal(harness_send(&a, "after the fifo\n"), 0);
+	snprintf(want, sizeof want, "<%s> after the fifo", na);
+	assert_int_equal(harness_expect(&b, want, NULL, 0, HARNESS_TIMEOUT_MS),
+	    0);
+	assert_int_equal(harness_stop(s), 0);
+
+	assert_non_null(f = fopen(old, "r"));
+	assert_non_null(log = calloc(1, 65536));
+	assert_true(fread(log, 1, 65535, f) > 0);
+	fclose(f);
+	assert_non_null(strstr(log, " after the fifo\n"));
+	free(log);
+	err = server_stderr(efd, errpath);
+	printf("# FIFO at the log path, SIGHUP: still serving; standard "
+	    "error: %s", err);
+	snprintf(want, sizeof want, "chat-server: cannot open log %s: a FIFO, "
+	    "not a regular file or character device\n", s->log);
+	assert_string_equal(err, want);
+	free(err);
+	harness_close(&a);
+	harness_close(&b);
+}
+
+/*
+ * --log naming a FIFO: the server does not wait in open() for a reader,
+ * it exits 1 at once with "chat-server: cannot open log FIFO: ...".
+ */
+static void
+test_fault_log_fifo_refused_at_start(void **state)
+{
+	struct harness_server	*s = *state;
+	const char		*bin = getenv("CHAT_SERVER");
+	char			 errpath[] = "/tmp/chat-fault-err.XXXXXX";
+	char			 want[400], *err;
+	long			 deadline;
+	int			 efd, status;
+
+	if (bin == NULL)
+		bin = "server/chat-server";
+	memset(s, 0, sizeof *s);
+	snprintf(s->dir, sizeof s->dir, "/tmp/chat-test.XXXXXX");
+	assert_non_null(mkdtemp(s->dir));
+	snprintf(s->log, sizeof s->log, "%s/server.log", s->dir);
+	assert_int_equal(mkfifo(s->log, 0600), 0);
+	assert_true((efd = mkstemp(errpath)) != -1);
+	if ((s->pid = fork()) == 0) {
+		dup2(efd, STDERR_FILENO);
+		execl(bin, bin, "--port", "0", "--log", s->log, (char *)NULL);
+		_exit(127);
+	}
+	assert_true(s->pid > 0);
+	deadline = harness_now_ms() + HARNESS_TIMEOUT_MS;
+	while (waitpid(s->pid, &status, WNOHANG) != s->pid) {
+		if (harness_now_ms() > deadline)
+			fail_msg("chat-server --log FIFO still runs after %d ms",
+			    HARNESS_TIMEOUT_MS);
+		poll(NULL, 0, 10);
+	}
+	s->pid = 0;
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 1);
+	err = server_stderr(efd, errpath);
+	printf("# --log FIFO: exit 1; standard error: %s", err);
+	snprintf(want, sizeof want, "chat-server: cannot open log %s: a FIFO, "
+	    "not a regular file or character device\n", s->log);
+	assert_string_equal(err, want);
+	free(err);
+}
+
 int
 main(void)
 {
@@ -550,6 +671,12 @@ main(void)
 		    test_fault_log_cut_line_repaired_at_start,
 		    fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_log_file_size_limit,
+		    fault_setup, fault_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_fault_log_fifo_refused_on_reopen,
+		    fault_setup, fault_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_fault_log_fifo_refused_at_start,
 		    fault_setup, fault_teardown),
 	};
 

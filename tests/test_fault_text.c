@@ -27,6 +27,7 @@
 #define RANDOM_BATCH_LINES	50	/* random lines between markers */
 #define RANDOM_LINE_MAX		300	/* bytes in one random line */
 #define RANDOM_SEED		20261125u
+#define STRAY_SB_LINES		20	/* lines after the IAC SB, one 0xFF each */
 
 #define FFFD	"\xef\xbf\xbd"
 
@@ -251,6 +252,59 @@ test_fault_text_long_quit_reason_cut_whole(void **state)
 	assert_int_equal(harness_stop(s), 0);
 }
 
+/*
+ * A raw client's Latin-1 text holding IAC SB (0xFF 0xFA) just before its
+ * newline, then STRAY_SB_LINES lines that each hold one 0xFF (IAC), then
+ * "final line", all in one write: every line reaches another client.
+ * The server once lost all of them: an IAC inside the subnegotiation
+ * restarted its TELNET_SB_MAX_BYTES bound, and newlines in it were
+ * dropped.
+ */
+static void
+test_fault_text_stray_iac_sb_loses_no_line(void **state)
+{
+	static const char *const args[] = { "--flood-rate", "0", NULL };
+	static struct harness_conn r, c;
+	struct harness_server	*s = *state;
+	char			 nr[32], buf[2048], want[128], line[512];
+	size_t			 n;
+	int			 i;
+
+	assert_int_equal(harness_start(s, args), 0);
+	assert_int_equal(harness_join(&c, s->port, NULL, 0), 0);
+	assert_int_equal(harness_join(&r, s->port, nr, sizeof nr), 0);
+	n = (size_t)sprintf(buf, "caf\xe9 \xff\xfa\n");
+	for (i = 1; i <= STRAY_SB_LINES; i++)
+		n += (size_t)sprintf(buf + n, "line %02d L'Ha\xff-les-Roses\n",
+		    i);
+	n += (size_t)sprintf(buf + n, "final line\n");
+	assert_int_equal(harness_sendn(&r, buf, n), 0);
+
+	snprintf(want, sizeof want, "<%s> ", nr);
+	assert_int_equal(harness_expect(&c, want, line, sizeof line,
+	    HARNESS_TIMEOUT_MS), 0);
+	snprintf(want, sizeof want, "<%s> caf" FFFD " ", nr);
+	assert_string_equal(line, want);
+	for (i = 1; i <= STRAY_SB_LINES; i++) {
+		assert_int_equal(harness_read_line(&c, line, sizeof line,
+		    HARNESS_TIMEOUT_MS), 0);
+		/* IAC and the byte after it are a telnet command, taken out. */
+		snprintf(want, sizeof want, "<%s> line %02d L'Hales-Roses", nr,
+		    i);
+		assert_string_equal(line, want);
+	}
+	assert_int_equal(harness_read_line(&c, line, sizeof line,
+	    HARNESS_TIMEOUT_MS), 0);
+	snprintf(want, sizeof want, "<%s> final line", nr);
+	assert_string_equal(line, want);
+	printf("# stray IAC SB: %d lines after it, and the last, relayed\n",
+	    STRAY_SB_LINES);
+	check_log(s);
+	harness_close(&r);
+	harness_close(&c);
+	assert_int_equal(harness_stop(s), 0);
+}
+
 int
 main(void)
 {
@@ -262,6 +316,9 @@ main(void)
 		    test_fault_text_random_bytes_never_raw, fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_fault_text_long_quit_reason_cut_whole, fault_setup,
+		    fault_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_fault_text_stray_iac_sb_loses_no_line, fault_setup,
 		    fault_teardown),
 	};
 

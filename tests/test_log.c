@@ -19,8 +19,13 @@
 #include <cmocka.h>
 
 #include "common/log.h"
+#include "common/text.h"
 
 #define LINES_IN_BATCH	2000	/* more than one LOG_BATCH_BYTES */
+#define STAMP_BYTES	25	/* "2026-11-25T18:52:39.100Z " */
+#define REPAIR_MOVED	"%s: a line cut by an interrupted write was taken " \
+			"off the end: "
+#define LONG_CUT_BYTES	4000	/* a cut line too long for a repair line */
 
 struct logfile {
 	char	dir[64];
@@ -323,6 +328,177 @@ test_log_reopen_repairs_cut_line(void **state)
 	free(text);
 }
 
+/* Whether s is valid UTF-8 all through. */
+static int
+utf8_valid(const char *s, size_t len)
+{
+	uint32_t	cp;
+	size_t		i;
+	int		n;
+
+	for (i = 0; i < len; i += (size_t)n) {
+		if ((n = text_decode(s + i, len - i, &cp)) < 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Every line of text ends in a newline, fits a log line, and is UTF-8. */
+static void
+assert_lines_clean(const char *text, size_t len)
+{
+	const char	*p = text, *nl;
+
+	assert_true(len > 0 && text[len - 1] == '\n');
+	for (; p < text + len; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(text + len - p));
+		if ((size_t)(nl - p) + 1 > LOG_LINE_MAX - 1)
+			fail_msg("line of %zu bytes: %.60s", (size_t)(nl - p), p);
+		if (!utf8_valid(p, (size_t)(nl - p)))
+			fail_msg("not UTF-8: a line of %zu bytes: %.40s",
+			    (size_t)(nl - p), p);
+	}
+}
+
+/*
+ * A cut line of ours, len bytes: a timestamp, then two-byte characters
+ * (e acute), then "tail"; with broken set, it ends in the first byte of
+ * one more, as a kill between two bytes of a character leaves it.
+ */
+static char *
+cut_make(size_t len, int broken)
+{
+	static const char head[] = "2026-11-25T18:52:39.101Z msg 127.0.0.1:5000 a ";
+	char	*part;
+	size_t	 n = sizeof head - 1, end = len - 4 - (broken ? 1 : 0);
+
+	part = malloc(len + 1);
+	assert_non_null(part);
+	memcpy(part, head, n);
+	if ((end - n) % 2 == 1)
+		part[n++] = 'x';
+	for (; n < end; n += 2)
+		memcpy(part + n, "\xc3\xa9", 2);
+	memcpy(part + n, "tail", 4);
+	if (broken)
+		part[len - 1] = '\xc3';
+	part[len] = '\0';
+	return part;
+}
+
+/*
+ * A cut line too long to fit in a repair line stays where it is, whole,
+ * ended with a newline, and a repair line says so: taking it off would
+ * lose its end (a repair line is at most LOG_LINE_MAX bytes).  The first
+ * byte of a character the kill left alone becomes U+FFFD, so the log
+ * stays valid UTF-8.
+ */
+static void
+test_log_open_keeps_cut_line_too_long_to_move(void **state)
+{
+	static const char before[] =
+	    "2026-11-25T18:52:39.100Z msg 127.0.0.1:5000 a one\n";
+	struct logfile	*lf = *state;
+	char		*cause, *text, *part, *p;
+	size_t		 len;
+	int		 broken;
+
+	for (broken = 0; broken <= 1; broken++) {
+		part = cut_make(LONG_CUT_BYTES, broken);
+		logfile_put(lf->path, before, sizeof before - 1);
+		logfile_put(lf->path, part, LONG_CUT_BYTES);
+		assert_int_equal(log_open(lf->path, &cause), 0);
+		log_event("stop", "signal 15");
+		text = logfile_get(lf->path, &len);
+		assert_memory_equal(text, before, sizeof before - 1);
+		p = text + sizeof before - 1;
+		assert_true(len > sizeof before - 1 + LONG_CUT_BYTES + 3);
+		if (!broken) {
+			assert_memory_equal(p, part, LONG_CUT_BYTES);
+			p += LONG_CUT_BYTES;
+		} else {
+			assert_memory_equal(p, part, LONG_CUT_BYTES - 1);
+			p += LONG_CUT_BYTES - 1;
+			assert_memory_equal(p, "\xef\xbf\xbd", 3);
+			p += 3;
+		}
+		assert_int_equal(*p, '\n');
+		assert_non_null(strstr(p, "Z repair "));
+		assert_non_null(strstr(p, "too long to move"));
+		assert_non_null(strstr(p, "Z stop signal 15\n"));
+		assert_lines_clean(text, len);
+		free(text);
+		free(part);
+		log_close();
+		unlink(lf->path);
+	}
+}
+
+/*
+ * A cut line that just fits in a repair line is moved whole; one byte
+ * more and it stays (the repair line never cuts what it holds).
+ */
+static void
+test_log_open_moves_cut_line_only_if_it_fits(void **state)
+{
+	struct logfile	*lf = *state;
+	char		*cause, *text, *part, *p;
+	size_t		 len, room;
+	int		 more;
+
+	room = LOG_LINE_MAX - 2 - STAMP_BYTES - strlen("repair ") -
+	    (size_t)snprintf(NULL, 0, REPAIR_MOVED, lf->path);
+	for (more = 0; more <= 1; more++) {
+		part = cut_make(room + (size_t)more, 0);
+		logfile_put(lf->path, part, room + (size_t)more);
+		assert_int_equal(log_open(lf->path, &cause), 0);
+		text = logfile_get(lf->path, &len);
+		assert_lines_clean(text, len);
+		if (!more) {
+			p = strstr(text, "taken off the end: ");
+			assert_non_null(p);
+			p += strlen("taken off the end: ");
+			assert_memory_equal(p, part, room);
+			assert_string_equal(p + room, "\n");
+			assert_int_equal(len, LOG_LINE_MAX - 1);
+		} else {
+			assert_memory_equal(text, part, room + 1);
+			assert_int_equal(text[room + 1], '\n');
+			assert_null(strstr(text, "taken off the end"));
+		}
+		free(text);
+		free(part);
+		log_close();
+		unlink(lf->path);
+	}
+}
+
+/*
+ * A line too long for the log is cut between characters, never inside
+ * one (the repair line was once cut in the middle of an e acute).
+ */
+static void
+test_log_event_cuts_between_characters(void **state)
+{
+	struct logfile	*lf = *state;
+	char		*cause, *text, *big;
+	size_t		 len, i, odd;
+
+	big = malloc(2 * LOG_LINE_MAX + 1);
+	assert_non_null(big);
+	for (i = 0; i < LOG_LINE_MAX; i++)
+		memcpy(big + 2 * i, "\xc3\xa9", 2);
+	big[2 * LOG_LINE_MAX] = '\0';
+	assert_int_equal(log_open(lf->path, &cause), 0);
+	for (odd = 0; odd <= 1; odd++)	/* the cut falls on either byte */
+		log_event("msg", "%.*s%s", (int)odd, "x", big);
+	text = logfile_get(lf->path, &len);
+	assert_lines_clean(text, len);
+	assert_true(len > 2 * (LOG_LINE_MAX - 4));
+	free(text);
+	free(big);
+}
+
 int
 main(void)
 {
@@ -345,6 +521,15 @@ main(void)
 		    logfile_setup, logfile_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_log_reopen_repairs_cut_line,
+		    logfile_setup, logfile_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_log_open_keeps_cut_line_too_long_to_move,
+		    logfile_setup, logfile_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_log_open_moves_cut_line_only_if_it_fits,
+		    logfile_setup, logfile_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_log_event_cuts_between_characters,
 		    logfile_setup, logfile_teardown),
 	};
 

@@ -994,6 +994,35 @@ test_client_flood_with_full_backlog_is_dropped(void **state)
 }
 
 /*
+ * Filter in, split into two reads at every point, and check the bytes
+ * kept are want and no telnet sequence is left open.
+ */
+static void
+telnet_check(const char *in, size_t len, const char *want, size_t wlen)
+{
+	char	buf[1024], out[1024];
+	size_t	k, n, o, d;
+	int	st;
+
+	assert_true(len <= sizeof buf);
+	for (k = 0; k <= len; k++) {
+		st = 0;
+		memcpy(buf, in, len);
+		o = telnet_filter(&st, buf, k);
+		memcpy(out, buf, o);
+		n = telnet_filter(&st, buf + k, len - k);
+		memcpy(out + o, buf + k, n);
+		o += n;
+		for (d = 0; d < o && d < wlen && out[d] == want[d]; d++)
+			continue;
+		if (o != wlen || d != o)
+			fail_msg("split at %zu: %zu bytes kept, want %zu; they "
+			    "differ from byte %zu", k, o, wlen, d);
+		assert_int_equal(st, 0);
+	}
+}
+
+/*
  * IAC SB in a raw client's bytes without its IAC SE: after a bounded
  * subnegotiation the rest is data again, not swallowed for ever.
  */
@@ -1011,6 +1040,16 @@ test_telnet_filter_bounds_subnegotiation(void **state)
 	assert_int_equal(st, 0);
 	assert_int_equal(n, 6);
 	assert_memory_equal(buf, "after\n", 6);
+
+	/* An IAC inside does not start the count again. */
+	memcpy(buf, "\xff\xfa", 2);
+	for (n = 2; n < 66; n += 4)
+		memcpy(buf + n, "ab\xff\x01", 4);
+	memcpy(buf + 66, "after", 5);
+	n = telnet_filter(&st, buf, 71);
+	assert_int_equal(st, 0);
+	assert_int_equal(n, 5);
+	assert_memory_equal(buf, "after", 5);
 }
 
 /* Telnet negotiation is stripped wherever the reads split it. */
@@ -1034,24 +1073,63 @@ test_telnet_filter_strips_negotiation(void **state)
 		T("\xff\xfb\x01\xff\xfb\x03hi\n", "hi\n"),
 #undef T
 	};
-	char	buf[64], out[64];
-	size_t	i, k, n, o;
-	int	st;
+	size_t	i;
 
-	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		for (k = 0; k <= cases[i].len; k++) {
-			st = 0;
-			memcpy(buf, cases[i].in, cases[i].len);
-			o = telnet_filter(&st, buf, k);
-			memcpy(out, buf, o);
-			n = telnet_filter(&st, buf + k, cases[i].len - k);
-			memcpy(out + o, buf + k, n);
-			o += n;
-			assert_int_equal(o, strlen(cases[i].want));
-			assert_memory_equal(out, cases[i].want, o);
-			assert_int_equal(st, 0);
-		}
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		telnet_check(cases[i].in, cases[i].len, cases[i].want,
+		    strlen(cases[i].want));
+}
+
+/*
+ * A newline is never part of telnet negotiation: it ends whatever
+ * sequence a raw client's bytes seemed to start, and stays in the line.
+ */
+static void
+test_telnet_filter_newline_ends_sequence(void **state)
+{
+	static const struct {
+		const char	*in;
+		size_t		 len;
+		const char	*want;
+	} cases[] = {
+#define T(in, want)	{ in, sizeof in - 1, want }
+		T("caf\xe9 \xff\xfa\nnext\n", "caf\xe9 \nnext\n"),
+		T("a\xff\xfa\x18xyz\nb\n", "a\nb\n"),	/* SB, no SE */
+		T("a\xff\xfa\x18\xff\nb", "a\nb"),	/* IAC in it */
+		T("a\xff\xfa\x18\xff\xff\nb", "a\nb"),	/* IAC IAC in it */
+		T("ends in \xff\nnext", "ends in \nnext"),	/* IAC */
+		T("a\xff\xfb\nb", "a\nb"),		/* IAC WILL */
+#undef T
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		telnet_check(cases[i].in, cases[i].len, cases[i].want,
+		    strlen(cases[i].want));
+}
+
+/*
+ * The bytes of issue 13 from a raw client: Latin-1 text holding IAC SB,
+ * then lines that each hold one 0xFF (IAC), then a last line.  Every
+ * line comes through: once the IAC SB swallowed all of them.
+ */
+static void
+test_telnet_filter_stray_sb_loses_no_line(void **state)
+{
+	char	in[1024], want[1024];
+	size_t	n = 0, w = 0;
+	int	i;
+
+	n += (size_t)sprintf(in + n, "caf\xe9 \xff\xfa\n");
+	w += (size_t)sprintf(want + w, "caf\xe9 \n");
+	for (i = 1; i <= 20; i++) {
+		n += (size_t)sprintf(in + n, "line %02d L'Ha\xff-les-Roses\n",
+		    i);
+		w += (size_t)sprintf(want + w, "line %02d L'Hales-Roses\n", i);
 	}
+	n += (size_t)sprintf(in + n, "final line\n");
+	w += (size_t)sprintf(want + w, "final line\n");
+	telnet_check(in, n, want, w);
 }
 
 /* A client on one end of a socketpair; the test holds the other end. */
@@ -1526,6 +1604,8 @@ main(void)
 	const struct CMUnitTest telnet_tests[] = {
 		cmocka_unit_test(test_telnet_filter_strips_negotiation),
 		cmocka_unit_test(test_telnet_filter_bounds_subnegotiation),
+		cmocka_unit_test(test_telnet_filter_newline_ends_sequence),
+		cmocka_unit_test(test_telnet_filter_stray_sb_loses_no_line),
 	};
 	int	failed = 0;
 
