@@ -6,6 +6,7 @@ common_libcommon_a_SOURCES = \
 	common/log.c common/log.h \
 	common/net.c common/net.h \
 	common/proto.h \
+	common/stream.c common/stream.h \
 	common/text.c common/text.h \
 	common/usage.c common/usage.h \
 	common/xmalloc.c common/xmalloc.h
