@@ -57,8 +57,11 @@ client() {
 	shift 3
 	(
 		exec <"$input" >"$output"
-		sh -c 'echo $$ >"$0"; exec "$@"' "$tmp/$name.pid" \
-		    $CHAT_TUI_WRAPPER "$CHAT_TUI" "$@" 2>"$tmp/$name.err"
+		# (Standard error is redirected in the exec, so a shell's
+		# "Terminated" goes to the log, not to what is checked.)
+		sh -c 'echo $$ >"$0"; err=$1; shift; exec "$@" 2>"$err"' \
+		    "$tmp/$name.pid" "$tmp/$name.err" \
+		    $CHAT_TUI_WRAPPER "$CHAT_TUI" "$@"
 		echo $? >"$tmp/$name.status"
 	) &
 }
