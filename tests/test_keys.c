@@ -188,6 +188,39 @@ test_keys_full_input_line_says_so(void **state)
 	assert_int_equal(t.ed.buf[EDITOR_MAX_BYTES - 1], 'y');
 }
 
+/* Press cp count times: how many of the presses said KEYS_FULL. */
+static int
+press_full(uint32_t cp, int count)
+{
+	int	i, full = 0;
+
+	for (i = 0; i < count; i++)
+		if (press(KEYC_CHAR, cp) == KEYS_FULL)
+			full++;
+	return full;
+}
+
+/*
+ * A paste of 3000 characters into an empty line says KEYS_FULL once,
+ * not once for each of the 1976 refused, so the bell rings once; a
+ * control character in it (never typed) does not ring again, but any
+ * key that is taken ends the run, so the next refusal rings again.
+ */
+static void
+test_keys_full_input_line_says_so_once_per_run(void **state)
+{
+	assert_int_equal(press_full('x', 3000), 1);
+	assert_int_equal(t.ed.len, EDITOR_MAX_BYTES);
+	press(KEYC_CHAR, '\t');
+	assert_int_equal(press_full('x', 10), 0);
+	press(KEYC_BACKSPACE, 0);
+	assert_int_equal(press_full('y', 10), 1);	/* one y taken */
+	press(KEYC_LEFT, 0);
+	assert_int_equal(press_full('z', 10), 1);
+	assert_int_equal(press(KEYC_CHAR, KEYS_CTRL('U')), KEYS_NONE);
+	assert_int_equal(press_full('w', EDITOR_MAX_BYTES + 5), 1);
+}
+
 #define KEYS_TEST(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -202,6 +235,7 @@ main(void)
 		KEYS_TEST(test_keys_ctrl_d_quits_only_on_empty_line),
 		KEYS_TEST(test_keys_up_and_down_walk_history),
 		KEYS_TEST(test_keys_full_input_line_says_so),
+		KEYS_TEST(test_keys_full_input_line_says_so_once_per_run),
 	};
 
 	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&

@@ -1,10 +1,11 @@
-# tests/tui.mk: unit tests of the chat-tui models (no curses, no sockets)
-# and the end-to-end test that drives two chat-tui in tmux.
+# tests/tui.mk: unit tests of the chat-tui models (no curses, no sockets),
+# the end-to-end test that drives two chat-tui in tmux, and plain mode's
+# ways out.
 TUI_UNIT_TESTS = tests/test_wrap tests/test_scrollback tests/test_editor \
 	tests/test_style tests/test_keys
 check_PROGRAMS += $(TUI_UNIT_TESTS)
-TESTS += $(TUI_UNIT_TESTS) tests/tui_e2e.sh
-EXTRA_DIST += tests/tui_e2e.sh tests/tmux.sh
+TESTS += $(TUI_UNIT_TESTS) tests/tui_e2e.sh tests/test_tui_plain_exits.sh
+EXTRA_DIST += tests/tui_e2e.sh tests/tmux.sh tests/test_tui_plain_exits.sh
 
 TUI_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 TUI_TEST_LDADD = tui/libtuimodel.a common/libcommon.a compat/libcompat.a \

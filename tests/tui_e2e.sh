@@ -2,8 +2,9 @@
 # chat-tui end to end, in a real terminal: tmux runs a real chat-server
 # and chat-tui sessions; the test types with send-keys and reads the
 # screen with capture-pane, waiting on conditions, never on bare sleeps.
-# Checks: a message reaches the other client with its sender; the input
-# line stays at the bottom during a flood; a resize re-lays out; hostile
+# Checks: a message reaches the other client with its sender; a paste
+# past the full input line rings the bell once; the input line stays at
+# the bottom during a flood; a resize re-lays out; hostile
 # bytes are shown harmless; the client reconnects keeping its scrollback;
 # /quit and Ctrl-D exit 0 and leave the alternate screen, SIGTERM too;
 # a refused connection exits 1 with the reason; usage errors exit 2; the
@@ -141,6 +142,31 @@ wait_for bob "the input line is full: 1024 bytes" "full input line notice"
     fail "no bell for a key the full input line refused"
 tm send-keys -t bob C-u
 pass "a full input line beeps and says so"
+
+# --- a paste far past the full input line rings the bell once, not once
+# a character; after a key that is taken, the next refusal rings again.
+# Every byte chat-tui writes to the terminal is counted, up to the
+# shell's EXIT line after it, so no bell can still be on its way.
+window paster "'$CHAT_TUI' --port $port --nick paster"
+tm pipe-pane -O -t paster "cat >'$tmp/paster.bytes'" ||
+    fail "tmux cannot pipe the pane's output"
+wait_for paster "| paster | connected" "paster's status line"
+tm send-keys -t paster -l "$(head -c 3000 /dev/zero | tr '\000' x)"
+wait_for paster "the input line is full: 1024 bytes" "full input line notice"
+tm send-keys -t paster BSpace
+tm send-keys -t paster -l "$(head -c 20 /dev/zero | tr '\000' y)"
+tm send-keys -t paster C-u "/quit" Enter
+wait_for paster "EXIT=0" "paster's /quit"
+deadline=$(($(now) + 10))
+until grep -q "EXIT=0" "$tmp/paster.bytes"; do
+	[ "$(now)" -ge "$deadline" ] && fail "the pane's output never ended"
+	sleep 0.1
+done
+bells=$(tr -cd '\007' <"$tmp/paster.bytes" | wc -c)
+[ "$bells" -eq 2 ] ||
+    fail "two pastes past the full input line rang $bells bells, not 2"
+tm kill-window -t paster
+pass "a paste past the full input line rings the bell once"
 
 # --- colours: nick colours, none with NO_COLOR
 tm capture-pane -e -p -t alice | grep -F "bob" | grep -q "$(printf '\033')\[3[1-6]m" ||

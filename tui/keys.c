@@ -132,11 +132,34 @@ static const struct binding bindings[] = {
 	{ KEYC_CHAR, 0x7F, keys_backspace },
 };
 
+/*
+ * Type one character.  Of a run of characters the full input line
+ * refuses, as a long paste makes, only the first says KEYS_FULL, so the
+ * bell rings once for the paste, not once a character; the run ends at
+ * the next key that is taken.
+ */
+static enum keys_result
+keys_type(struct tui *t, uint32_t cp)
+{
+	char	buf[4];
+
+	if (text_is_unsafe(cp) || cp > 0x10FFFF ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return KEYS_NONE;	/* never typed: no run starts or ends */
+	if (editor_insert(&t->ed, buf, text_encode(cp, buf)) == 0) {
+		t->refusing = 0;
+		return KEYS_NONE;
+	}
+	if (t->refusing)
+		return KEYS_NONE;
+	t->refusing = 1;
+	return KEYS_FULL;
+}
+
 /* Act on one key; printable characters are typed into the input line. */
 enum keys_result
 keys_handle(struct tui *t, const struct key *k)
 {
-	char	buf[4];
 	size_t	i;
 
 	for (i = 0; i < sizeof bindings / sizeof bindings[0]; i++) {
@@ -144,11 +167,10 @@ keys_handle(struct tui *t, const struct key *k)
 			continue;
 		if (k->code == KEYC_CHAR && bindings[i].cp != k->cp)
 			continue;
+		t->refusing = 0;
 		return bindings[i].fn(t);
 	}
-	if (k->code == KEYC_CHAR && !text_is_unsafe(k->cp) &&
-	    k->cp <= 0x10FFFF && (k->cp < 0xD800 || k->cp > 0xDFFF) &&
-	    editor_insert(&t->ed, buf, text_encode(k->cp, buf)) == -1)
-		return KEYS_FULL;
+	if (k->code == KEYC_CHAR)
+		return keys_type(t, k->cp);
 	return KEYS_NONE;
 }

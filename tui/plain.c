@@ -116,40 +116,53 @@ plain_timeout(const struct plain *p)
 	return left > 0 ? (int)left : 0;
 }
 
-/* Returns the exit status, or minus the signal that ended it. */
-int
-plain_run(struct conn *c, int sigfd)
+/* Why the connection ended, and the exit status that goes with it. */
+static int
+plain_ended(const struct plain *p)
 {
-	struct plain	p;
-	struct pollfd	pfd[3];
-	char		drain[64];
+	if (p->out_error != 0) {
+		fprintf(stderr, "chat-tui: cannot write standard output: %s\n",
+		    strerror(p->out_error));
+		return 1;
+	}
+	if (p->eof || p->quit)
+		return 0;
+	fprintf(stderr, "chat-tui: %s:%s: %s\n", p->conn->host, p->conn->port,
+	    p->conn->cause);
+	return 1;
+}
 
-	memset(&p, 0, sizeof p);
-	p.conn = c;
-	linebuf_init(&p.in, SHOWN_LINE_MAX_BYTES, STDIN_BUF_BYTES);
+/* Returns like plain_run(); what it holds, plain_run() frees. */
+static int
+plain_loop(struct plain *p, int sigfd)
+{
+	struct conn	*c = p->conn;
+	struct pollfd	 pfd[3];
+	char		 drain[64];
+
 	for (;;) {
 		if (sig_term || sig_hup)
 			return sig_term ? -SIGTERM : -SIGHUP;
 		if (sig_int)
 			return 0;
-		if (p.eof && !p.shut && c->sendq_len == 0) {
+		if (p->eof && !p->shut && c->sendq_len == 0) {
 			shutdown(c->fd, SHUT_WR);
-			p.shut = 1;
-			p.linger_until = conn_now() + PLAIN_LINGER_MS;
+			p->shut = 1;
+			p->linger_until = conn_now() + PLAIN_LINGER_MS;
 		}
-		pfd[0].fd = plain_can_read(&p) ? STDIN_FILENO : -1;
+		pfd[0].fd = plain_can_read(p) ? STDIN_FILENO : -1;
 		pfd[0].events = POLLIN;
 		pfd[1].fd = sigfd;
 		pfd[1].events = POLLIN;
 		pfd[2].fd = c->fd;
 		pfd[2].events = conn_events(c);
-		switch (poll(pfd, 3, plain_timeout(&p))) {
+		switch (poll(pfd, 3, plain_timeout(p))) {
 		case -1:
 			if (errno == EINTR)
 				continue;
 			return 1;
 		case 0:
-			if (p.shut && conn_now() >= p.linger_until)
+			if (p->shut && conn_now() >= p->linger_until)
 				return 0; /* the server never closed: done */
 			break;
 		}
@@ -157,20 +170,28 @@ plain_run(struct conn *c, int sigfd)
 			while (read(sigfd, drain, sizeof drain) > 0)
 				;
 		if (pfd[0].revents != 0)
-			plain_stdin(&p);
-		if (pfd[2].revents != 0 && plain_socket(&p, pfd[2].revents) ==
-		    -1)
-			break;
+			plain_stdin(p);
+		if (pfd[2].revents != 0 &&
+		    plain_socket(p, pfd[2].revents) == -1)
+			return plain_ended(p);
 		conn_pace(c, conn_now());
 	}
+}
+
+/*
+ * Returns the exit status, or minus the signal that ended it.  Every way
+ * out of the loop comes back here, so the stdin buffer is freed once.
+ */
+int
+plain_run(struct conn *c, int sigfd)
+{
+	struct plain	p;
+	int		status;
+
+	memset(&p, 0, sizeof p);
+	p.conn = c;
+	linebuf_init(&p.in, SHOWN_LINE_MAX_BYTES, STDIN_BUF_BYTES);
+	status = plain_loop(&p, sigfd);
 	linebuf_free(&p.in);
-	if (p.out_error != 0) {
-		fprintf(stderr, "chat-tui: cannot write standard output: %s\n",
-		    strerror(p.out_error));
-		return 1;
-	}
-	if (p.eof || p.quit)
-		return 0;
-	fprintf(stderr, "chat-tui: %s:%s: %s\n", c->host, c->port, c->cause);
-	return 1;
+	return status;
 }

@@ -205,6 +205,7 @@ struct tui {
 	size_t			 page_rows;	/* message pane height */
 	int			 ring;		/* a mention came: beep at the redraw */
 	int			 full_told;	/* said the input line is full */
+	int			 refusing;	/* keys refused since one taken */
 	char			 status[256];	/* the status line's text */
 	int			 quit;
 };
@@ -237,7 +238,7 @@ struct key {
 enum keys_result {
 	KEYS_NONE,
 	KEYS_LINE,		/* Enter: the editor holds a line to send */
-	KEYS_FULL,		/* a character did not fit in the input line */
+	KEYS_FULL,		/* a character did not fit, the first of a run */
 	KEYS_QUIT
 };
 
