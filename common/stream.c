@@ -132,6 +132,12 @@ stream_verified(const struct stream *s, const char **why)
 }
 
 int
+stream_untrusted(const struct stream *s)
+{
+	return 0;
+}
+
+int
 stream_fingerprint(const struct stream *s, char *buf, size_t size)
 {
 	return -1;
@@ -506,7 +512,26 @@ stream_free(struct stream *s)
 	s->tls = NULL;
 }
 
-/* Whether the peer's chain and name verified; if not, *why says why. */
+/* Whether the peer sent a certificate. */
+static int
+stream_has_cert(const struct stream *s)
+{
+	X509	*cert;
+
+#if defined(OPENSSL_VERSION_MAJOR) && OPENSSL_VERSION_MAJOR >= 3
+	cert = SSL_get1_peer_certificate(s->tls);
+#else
+	cert = SSL_get_peer_certificate(s->tls);
+#endif
+	X509_free(cert);
+	return cert != NULL;
+}
+
+/*
+ * Whether the peer's chain and name verified; if not, *why says why.  A
+ * peer that sent no certificate at all (anonymous ciphers) leaves the
+ * result at X509_V_OK, so that is checked first.
+ */
 int
 stream_verified(const struct stream *s, const char **why)
 {
@@ -516,9 +541,36 @@ stream_verified(const struct stream *s, const char **why)
 		*why = "not TLS";
 		return 0;
 	}
+	if (!stream_has_cert(s)) {
+		*why = "no certificate";
+		return 0;
+	}
 	r = SSL_get_verify_result(s->tls);
 	*why = X509_verify_cert_error_string(r);
 	return r == X509_V_OK;
+}
+
+/*
+ * Whether the chain failed only for leading to no trusted root (a
+ * self-signed certificate, an issuer nobody here trusts): the case for
+ * trusting on first use.  The check stops at the first fault, and the
+ * chain is built before names and dates are looked at, so a certificate
+ * from a trusted CA that is expired or for another name is never this.
+ */
+int
+stream_untrusted(const struct stream *s)
+{
+	if (s->tls == NULL || !stream_has_cert(s))
+		return 0;
+	switch (SSL_get_verify_result(s->tls)) {
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+		return 1;
+	}
+	return 0;
 }
 
 /* The SHA-256 fingerprint of the peer's certificate, "AB:CD:...". */

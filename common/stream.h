@@ -49,6 +49,7 @@ void	 stream_close_notify(struct stream *);
 void	 stream_free(struct stream *);
 
 int	 stream_verified(const struct stream *, const char **);
+int	 stream_untrusted(const struct stream *);
 int	 stream_fingerprint(const struct stream *, char *, size_t);
 const char *stream_version(const struct stream *);
 
