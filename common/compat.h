@@ -7,5 +7,8 @@
 #ifndef HAVE_STRLCPY
 size_t	strlcpy(char *, const char *, size_t);
 #endif
+#ifndef HAVE_EXPLICIT_BZERO
+void	explicit_bzero(void *, size_t);
+#endif
 
 #endif
