@@ -214,6 +214,30 @@ test_style_next_nick_adds_underscore_within_limit(void **state)
 	assert_int_equal(strlen(full), PROTO_NICK_MAX_BYTES);
 }
 
+static void
+test_style_password_request_and_refusal(void **state)
+{
+	static const struct {
+		const char	*line;
+		int		 want;
+	} cases[] = {
+		{ "*** password required (/pass SECRET)", STYLE_PASS_ASKED },
+		{ "*** error: wrong password", STYLE_PASS_WRONG },
+		{ "*** Welcome to chat! (you are guest1, 1 online)", 0 },
+		{ "<bob> *** password required (/pass SECRET)", 0 },
+		{ "*** error: wrong nickname", 0 },
+		{ "password required", 0 },
+	};
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		if (style_password(cases[i].line, strlen(cases[i].line)) !=
+		    cases[i].want)
+			fail_msg("\"%s\": not %d", cases[i].line,
+			    cases[i].want);
+}
+
 int
 main(void)
 {
@@ -225,6 +249,7 @@ main(void)
 		cmocka_unit_test(test_style_reads_answer_to_asked_nick),
 		cmocka_unit_test(
 		    test_style_next_nick_adds_underscore_within_limit),
+		cmocka_unit_test(test_style_password_request_and_refusal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

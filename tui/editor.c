@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/compat.h"
 #include "common/text.h"
 #include "common/xmalloc.h"
 #include "tui/tui.h"
@@ -240,6 +241,23 @@ editor_take(struct editor *ed)
 	ed->hist_pos = ed->hist_count;
 	ed->len = ed->cursor = ed->scroll = 0;
 	ed->buf[0] = '\0';
+	return line;
+}
+
+/*
+ * Enter on a password: hand it out with no trace left behind, neither
+ * in the history nor in the buffer's bytes.
+ */
+char *
+editor_take_secret(struct editor *ed)
+{
+	char	*line = xstrdup(ed->buf);
+
+	explicit_bzero(ed->buf, sizeof ed->buf);
+	ed->len = ed->cursor = ed->scroll = 0;
+	free(ed->draft);
+	ed->draft = NULL;
+	ed->hist_pos = ed->hist_count;
 	return line;
 }
 

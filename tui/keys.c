@@ -14,11 +14,18 @@ struct binding {
 	enum keys_result	(*fn)(struct tui *);
 };
 
+/* The line keys edit: the password's while one is asked for. */
+static struct editor *
+keys_editor(struct tui *t)
+{
+	return t->secret ? &t->pw : &t->ed;
+}
+
 #define KEYS_EDIT(name, call)					\
 static enum keys_result						\
 name(struct tui *t)						\
 {								\
-	call(&t->ed);						\
+	call(keys_editor(t));					\
 	return KEYS_NONE;					\
 }
 
@@ -73,7 +80,7 @@ keys_row_down(struct tui *t)
 static enum keys_result
 keys_bottom(struct tui *t)
 {
-	editor_end(&t->ed);
+	editor_end(keys_editor(t));
 	scrollback_bottom(&t->sb);
 	return KEYS_NONE;
 }
@@ -89,9 +96,9 @@ keys_enter(struct tui *t)
 static enum keys_result
 keys_eof(struct tui *t)
 {
-	if (t->ed.len == 0)
+	if (keys_editor(t)->len == 0)
 		return KEYS_QUIT;
-	editor_delete(&t->ed);
+	editor_delete(keys_editor(t));
 	return KEYS_NONE;
 }
 
@@ -146,7 +153,7 @@ keys_type(struct tui *t, uint32_t cp)
 	if (text_is_unsafe(cp) || cp > 0x10FFFF ||
 	    (cp >= 0xD800 && cp <= 0xDFFF))
 		return KEYS_NONE;	/* never typed: no run starts or ends */
-	if (editor_insert(&t->ed, buf, text_encode(cp, buf)) == 0) {
+	if (editor_insert(keys_editor(t), buf, text_encode(cp, buf)) == 0) {
 		t->refusing = 0;
 		return KEYS_NONE;
 	}

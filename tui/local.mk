@@ -4,6 +4,7 @@ noinst_LIBRARIES += tui/libtuimodel.a
 tui_libtuimodel_a_SOURCES = \
 	tui/editor.c \
 	tui/keys.c \
+	tui/known.c \
 	tui/scrollback.c \
 	tui/style.c \
 	tui/tui.h \
@@ -15,8 +16,10 @@ tui_chat_tui_SOURCES = \
 	tui/loop.c \
 	tui/main.c \
 	tui/net.c \
+	tui/pass.c \
 	tui/plain.c \
-	tui/screen.c
+	tui/screen.c \
+	tui/trust.c
 tui_chat_tui_CPPFLAGS = $(AM_CPPFLAGS) $(CURSES_CFLAGS)
 tui_chat_tui_LDADD = tui/libtuimodel.a common/libcommon.a \
 	compat/libcompat.a $(CURSES_LIBS)

@@ -9,12 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/compat.h"
 #include "common/text.h"
+#include "common/xmalloc.h"
 #include "tui/tui.h"
+
+static void	loop_ask_nick(struct tui *);
 
 /*
  * The server's answer to the nickname asked for on connecting: a taken
@@ -45,6 +49,59 @@ loop_nick_answer(struct tui *t, const char *line, size_t len)
 	}
 }
 
+/* The input line asks for the password, hiding what is typed. */
+static void
+loop_password_prompt(struct tui *t)
+{
+	t->secret = 1;
+	snprintf(t->prompt, sizeof t->prompt, "password for %s:%s (hidden): ",
+	    t->conn.host, t->conn.port);
+}
+
+static void
+loop_password_end(struct tui *t)
+{
+	char	*line;
+
+	t->secret = 0;
+	line = editor_take_secret(&t->pw);
+	pass_forget(&line);
+}
+
+/*
+ * The server's lines about the password: answer its request with the
+ * one we hold, or ask for one; when the one sent is refused, forget it
+ * and ask, so a stored password is never sent twice in vain.  Returns 1
+ * for such a line.
+ */
+static int
+loop_password_line(struct tui *t, const char *line, size_t len)
+{
+	switch (style_password(line, len)) {
+	case STYLE_PASS_ASKED:
+		if (t->password == NULL) {
+			loop_password_prompt(t);
+			break;
+		}
+		pass_send(&t->conn, t->password);
+		t->pass_sent = 1;
+		command_notice(t, "password sent (%s)", t->pass_from);
+		break;
+	case STYLE_PASS_WRONG:
+		if (!t->pass_sent)
+			break;
+		t->pass_sent = 0;
+		pass_forget(&t->password);
+		command_notice(t, "the server refused the password (%s); "
+		    "type it", t->pass_from);
+		loop_password_prompt(t);
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
 /* One line from the server, cleaned before anything else looks at it. */
 static void
 loop_line(struct tui *t, const char *line, size_t len)
@@ -56,6 +113,13 @@ loop_line(struct tui *t, const char *line, size_t len)
 	n = text_clean(line, len, clean);
 	n = text_cut(clean, n, SHOWN_LINE_MAX_BYTES);
 	clean[n] = '\0';
+	/*
+	 * Until the server lets us in (the password asked for, refused),
+	 * the connection stays fresh: the welcome is still to come, and the
+	 * nickname is asked for after it.
+	 */
+	if (t->fresh && loop_password_line(t, clean, n))
+		goto show;
 	/* A nick we took by /nick is the one to ask for after a reconnect. */
 	if (style_track_nick(clean, n, t->nick, sizeof t->nick, t->fresh) ==
 	    STYLE_NICK_RENAMED) {
@@ -63,7 +127,12 @@ loop_line(struct tui *t, const char *line, size_t len)
 			strlcpy(t->want_nick, t->nick, sizeof t->want_nick);
 		t->asked_nick[0] = '\0';
 	}
-	t->fresh = 0;
+	if (t->fresh) {
+		t->fresh = 0;
+		t->pass_sent = 0;
+		loop_ask_nick(t);
+	}
+show:
 	style_classify(clean, n, t->nick, &st);
 	if (st.flags & STYLE_MENTION)
 		t->ring = 1;
@@ -72,16 +141,26 @@ loop_line(struct tui *t, const char *line, size_t len)
 		loop_nick_answer(t, clean, n);
 }
 
+/*
+ * Connected: the nickname is asked for once the server's first line
+ * came, for a server that wants a password takes nothing before it.
+ */
 static void
 loop_connected(struct tui *t, int again)
 {
+	t->fresh = 1;
+	t->pass_sent = 0;
+	if (again)
+		command_notice(t, "connected to %s:%s (%s)", t->conn.host,
+		    t->conn.port, trust_link_name(t->conn.link));
+	t->asked_nick[0] = '\0';
+}
+
+static void
+loop_ask_nick(struct tui *t)
+{
 	char	line[NICK_MAX_BYTES + 8];
 
-	t->fresh = 1;
-	if (again)
-		command_notice(t, "connected to %s:%s", t->conn.host,
-		    t->conn.port);
-	t->asked_nick[0] = '\0';
 	if (t->want_nick[0] != '\0') {
 		snprintf(line, sizeof line, "/nick %s", t->want_nick);
 		if (conn_send(&t->conn, line, strlen(line)) == 0)
@@ -90,11 +169,29 @@ loop_connected(struct tui *t, int again)
 	}
 }
 
+/* Each line of a cause, as notices: a refusal has several. */
+static void
+loop_cause(struct tui *t, const char *cause, const char *last)
+{
+	const char	*p, *nl;
+
+	for (p = cause; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		command_notice(t, "%.*s", (int)(nl - p), p);
+	command_notice(t, "%s%s", p, last);
+}
+
 static void
 loop_lost(struct tui *t)
 {
-	command_notice(t, "%s; reconnecting in %ds (/reconnect: now)",
-	    t->conn.cause, t->conn.backoff_ms / 1000);
+	if (t->secret)
+		loop_password_end(t);
+	if (t->conn.state == CONN_REFUSED) {
+		loop_cause(t, t->conn.cause, "");
+		command_notice(t, "not reconnecting: /reconnect tries "
+		    "again, /quit leaves");
+	} else
+		command_notice(t, "%s; reconnecting in %ds (/reconnect: now)",
+		    t->conn.cause, t->conn.backoff_ms / 1000);
 	if (t->conn.dropped > 0)
 		command_notice(t, "%zu line%s not sent before the connection "
 		    "went", t->conn.dropped, t->conn.dropped == 1 ? " was" :
@@ -115,15 +212,27 @@ loop_socket(struct tui *t, short revents)
 			loop_lost(t);
 		return;
 	}
-	if ((revents & (POLLIN | POLLHUP | POLLERR)) &&
-	    conn_read(&t->conn) == -1) {
+	if (t->conn.state == CONN_HANDSHAKE) {
+		if (revents == 0)
+			return;
+		switch (conn_handshake(&t->conn, 0, conn_now())) {
+		case 1:
+			loop_connected(t, 1);
+			break;
+		case -1:
+			loop_lost(t);
+			break;
+		}
+		return;
+	}
+	if (conn_readable(&t->conn, revents) && conn_read(&t->conn) == -1) {
 		loop_lost(t);
 		return;
 	}
 	while (conn_next_line(&t->conn, &line, &len) != LINEBUF_NONE)
 		loop_line(t, line, len);
 	linebuf_release(&t->conn.in);
-	if ((revents & POLLOUT) && conn_write(&t->conn) == -1)
+	if (conn_writable(&t->conn, revents) && conn_write(&t->conn) == -1)
 		loop_lost(t);
 }
 
@@ -141,20 +250,65 @@ loop_timers(struct tui *t)
 		loop_lost(t);
 }
 
+/*
+ * A password typed at the prompt, or as "/pass SECRET": sent, and kept
+ * in memory for reconnects, but never in the history or the pane.
+ */
+static void
+loop_password_typed(struct tui *t, char *line, const char *secret)
+{
+	t->secret = 0;
+	if (*secret == '\0') {
+		pass_forget(&line);
+		return;
+	}
+	pass_forget(&t->password);
+	t->password = xstrdup(secret);
+	t->pass_from = "typed earlier";
+	pass_forget(&line);
+	if (t->conn.state != CONN_CONNECTED) {
+		command_notice(t, "not connected; the password is sent when "
+		    "the server asks for it");
+		return;
+	}
+	pass_send(&t->conn, t->password);
+	t->pass_sent = 1;
+}
+
+/* Enter: a password (hidden, or "/pass" typed out), or a line to run. */
+static void
+loop_enter(struct tui *t)
+{
+	char	*line;
+
+	if (t->secret) {
+		line = editor_take_secret(&t->pw);
+		loop_password_typed(t, line, line);
+	} else if (strcasecmp(t->ed.buf, "/pass") == 0) {
+		line = editor_take_secret(&t->ed);
+		pass_forget(&line);
+		loop_password_prompt(t);
+	} else if (pass_command(t->ed.buf) != NULL) {
+		line = editor_take_secret(&t->ed);
+		loop_password_typed(t, line, pass_command(line));
+	} else {
+		line = editor_take(&t->ed);
+		command_run(t, line);
+		free(line);
+	}
+}
+
 static void
 loop_keys(struct tui *t)
 {
 	struct key	 k;
-	char		*line;
 
 	while (!t->quit && screen_key(&k)) {
 		if (k.code == KEYC_RESIZE)
 			continue;	/* resizeterm() said so: size is known */
 		switch (keys_handle(t, &k)) {
 		case KEYS_LINE:
-			line = editor_take(&t->ed);
-			command_run(t, line);
-			free(line);
+			loop_enter(t);
 			t->full_told = 0;
 			break;
 		case KEYS_FULL:
@@ -187,7 +341,12 @@ loop_status(struct tui *t)
 		snprintf(state, sizeof state, "connected");
 		break;
 	case CONN_CONNECTING:
+	case CONN_HANDSHAKE:
 		snprintf(state, sizeof state, "connecting");
+		break;
+	case CONN_REFUSED:
+		snprintf(state, sizeof state, "certificate refused "
+		    "(/reconnect, /quit)");
 		break;
 	case CONN_WAITING:
 		left = (t->conn.retry_at - conn_now() + 999) / 1000;
@@ -203,9 +362,9 @@ loop_status(struct tui *t)
 	if ((n = conn_held(&t->conn)) > 0)
 		snprintf(held, sizeof held, " | sending, %zu line%s waiting", n,
 		    n == 1 ? "" : "s");
-	snprintf(t->status, sizeof t->status, " %s:%s | %s | %s%s%s",
+	snprintf(t->status, sizeof t->status, " %s:%s | %s | %s | %s%s%s",
 	    t->conn.host, t->conn.port, t->nick[0] != '\0' ? t->nick : "?",
-	    state, held, below);
+	    state, trust_link_name(t->conn.link), held, below);
 }
 
 static int
@@ -264,7 +423,8 @@ loop_run(struct tui *t, int sigfd)
 			loop_keys(t);
 		else if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			sig_hup = 1;	/* the terminal is gone */
-		if (pfd[2].revents != 0 && t->conn.fd != -1)
+		if (t->conn.fd != -1 && (pfd[2].revents != 0 ||
+		    conn_readable(&t->conn, 0)))
 			loop_socket(t, pfd[2].revents);
 		loop_timers(t);
 	}

@@ -1,6 +1,8 @@
 /*
- * chat-tui: options, signals and the first connection, then the
- * full-screen loop on a terminal or the plain line client without one.
+ * chat-tui: options, signals and the first connection (its TLS
+ * handshake and, on a terminal, the question about a new certificate),
+ * then the full-screen loop on a terminal or the plain line client
+ * without one.
  */
 #include "config.h"
 
@@ -18,6 +20,7 @@
 
 #include "common/compat.h"
 #include "common/net.h"
+#include "common/stream.h"
 #include "common/usage.h"
 #include "common/xmalloc.h"
 #include "tui/tui.h"
@@ -32,6 +35,16 @@ struct options {
 	const char	*nick;
 	size_t		 scrollback;
 	int		 colour;
+	int		 tls;
+	const char	*tls_ca;
+	int		 tls_insecure;
+	const char	*password_file;
+};
+
+enum {
+	OPT_TLS_CA = 256,	/* long options only: past any character */
+	OPT_TLS_INSECURE,
+	OPT_PASSWORD_FILE
 };
 
 static const struct option longopts[] = {
@@ -39,8 +52,12 @@ static const struct option longopts[] = {
 	{ "help",	 no_argument,		NULL, 'h' },
 	{ "no-color",	 no_argument,		NULL, 'C' },
 	{ "nick",	 required_argument,	NULL, 'n' },
+	{ "password-file", required_argument,	NULL, OPT_PASSWORD_FILE },
 	{ "port",	 required_argument,	NULL, 'p' },
 	{ "scrollback",	 required_argument,	NULL, 's' },
+	{ "tls",	 no_argument,		NULL, 'T' },
+	{ "tls-ca",	 required_argument,	NULL, OPT_TLS_CA },
+	{ "tls-insecure", no_argument,		NULL, OPT_TLS_INSECURE },
 	{ "version",	 no_argument,		NULL, 'V' },
 	{ NULL,		 0,			NULL, 0 }
 };
@@ -49,10 +66,16 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: chat-tui [-ChV] [-H host] [-n nick] [-p port] [-s lines]\n"
+"usage: chat-tui [-ChTV] [-H host] [-n nick] [-p port] [-s lines]\n"
+"                [--password-file file] [--tls-ca file] [--tls-insecure]\n"
 "\n"
 "  -H, --host HOST         server to connect to (default %s)\n"
 "  -p, --port PORT         its TCP port (default %s)\n"
+"  -T, --tls               connect with TLS, checking the certificate\n"
+"      --tls-ca FILE       trust only this CA (PEM) for it; implies --tls\n"
+"      --tls-insecure      TLS without checking the certificate (tests)\n"
+"      --password-file FILE  the server's password, on the first line\n"
+"                          (else CHAT_PASSWORD, else asked for)\n"
 "  -n, --nick NAME         ask for this nickname on each connect\n"
 "  -s, --scrollback LINES  lines of history kept (default %d)\n"
 "  -C, --no-color          no colours (also when NO_COLOR is set)\n"
@@ -102,9 +125,23 @@ parse_options(int argc, char **argv, struct options *o)
 	o->port = PORT_DEFAULT;
 	o->scrollback = SCROLLBACK_DEFAULT_LINES;
 	o->colour = no_color == NULL || *no_color == '\0';
-	while ((ch = getopt_long(argc, argv, ":CH:hn:p:s:V", longopts,
+	while ((ch = getopt_long(argc, argv, ":CH:hn:p:s:TV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'T':
+			o->tls = 1;
+			break;
+		case OPT_TLS_CA:
+			o->tls = 1;
+			o->tls_ca = optarg;
+			break;
+		case OPT_TLS_INSECURE:
+			o->tls = 1;
+			o->tls_insecure = 1;
+			break;
+		case OPT_PASSWORD_FILE:
+			o->password_file = optarg;
+			break;
 		case 'C':
 			o->colour = 0;
 			break;
@@ -138,6 +175,12 @@ parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument \"%s\"", argv[optind]);
+	if (o->tls_ca != NULL && o->tls_insecure)
+		usage_error("--tls-ca and --tls-insecure contradict each other");
+	if (o->tls && !stream_tls_available()) {
+		fprintf(stderr, "chat-tui: built without TLS\n");
+		exit(USAGE_EXIT);
+	}
 }
 
 static void
@@ -178,8 +221,6 @@ setup_signals(void)
 	}
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -216,46 +257,100 @@ exit_status(int status)
 	exit(status);
 }
 
+/* Say why, each line of it, and exit 1. */
+static void
+die_cause(const char *cause)
+{
+	const char	*p, *nl;
+
+	for (p = cause; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		fprintf(stderr, "chat-tui: %.*s\n", (int)(nl - p), p);
+	fprintf(stderr, "chat-tui: %s\n", p);
+	exit(1);
+}
+
+/* The TLS settings every connection uses, and where trust is kept. */
+static void
+setup_trust(const struct options *o, struct trust *tr)
+{
+	char	*cause;
+
+	memset(tr, 0, sizeof *tr);
+	if (!o->tls)
+		return;
+	if ((tr->ctx = stream_ctx_client(o->tls_ca, &cause)) == NULL)
+		die_cause(cause);
+	tr->private_ca = o->tls_ca != NULL;
+	tr->insecure = o->tls_insecure;
+	if (known_path(tr->known, sizeof tr->known, getenv("XDG_DATA_HOME"),
+	    getenv("HOME")) == -1)
+		tr->known[0] = '\0';
+}
+
+/* The password to answer the server with, if the user gave one. */
+static void
+setup_password(const struct options *o, struct tui *t)
+{
+	const char	*env = getenv("CHAT_PASSWORD");
+	char		*cause;
+
+	if (o->password_file != NULL) {
+		if (pass_read_file(o->password_file, &t->password,
+		    &cause) == -1)
+			die_cause(cause);
+		t->pass_from = "from --password-file";
+	} else if (env != NULL && *env != '\0') {
+		t->password = xstrdup(env);
+		t->pass_from = "from CHAT_PASSWORD";
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options	 o;
 	struct tui	 t;
+	struct trust	 tr;
 	struct addrinfo	*ai_list;
 	char		*cause;
-	int		 fd, status;
+	int		 fd, status, tty;
 
 	usage_set_name("chat-tui");
 	setup_locale();
 	parse_options(argc, argv, &o);
-	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
-	    screen_usable(&cause) == -1)
+	tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	if (tty && screen_usable(&cause) == -1)
 		errx(1, "%s", cause);
+	memset(&t, 0, sizeof t);
+	setup_password(&o, &t);
+	setup_trust(&o, &tr);
+	signal(SIGPIPE, SIG_IGN);	/* a TLS handshake writes */
 	if (net_resolve(o.host, o.port, &ai_list, &cause) == -1 ||
 	    (fd = net_connect_list(ai_list, o.host, o.port, CONNECT_TIMEOUT_MS,
 	    &cause)) == -1)
 		errx(1, "%s", cause);
+	conn_init(&t.conn, o.host, o.port, fd, ai_list, &tr, conn_now());
+	if (conn_wait_secure(&t.conn, tty) == -1)
+		die_cause(t.conn.cause);
 	setup_signals();
 
-	memset(&t, 0, sizeof t);
-	conn_init(&t.conn, o.host, o.port, fd, ai_list, conn_now());
 	if (o.nick != NULL)
 		strlcpy(t.want_nick, o.nick, sizeof t.want_nick);
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		if (o.nick != NULL) {
-			cause = xasprintf("/nick %s", o.nick);
-			conn_send(&t.conn, cause, strlen(cause));
-			free(cause);
-		}
-		status = plain_run(&t.conn, sig_pipe[0]);
-	} else {
+	if (!tty)
+		status = plain_run(&t.conn, sig_pipe[0], o.nick, t.password);
+	else {
 		t.colour = o.colour;
 		scrollback_init(&t.sb, o.scrollback);
 		editor_init(&t.ed);
+		editor_init(&t.pw);
 		status = loop_run(&t, sig_pipe[0]);
 		scrollback_free(&t.sb);
 		editor_free(&t.ed);
+		editor_free(&t.pw);
 	}
+	pass_forget(&t.password);
 	conn_free(&t.conn);
+	if (tr.ctx != NULL)
+		stream_ctx_free(tr.ctx);
 	exit_status(status);
 }

@@ -1,12 +1,15 @@
 /*
  * The connection to the server: non-blocking reads framed into lines, a
  * bounded send queue, and when the connection goes, reconnecting with a
- * doubling delay through non-blocking connects, so the screen stays live.
+ * doubling delay through non-blocking connects and TLS handshakes, so the
+ * screen stays live.  Bytes go through a stream (common/stream.c), which
+ * alone knows whether they are encrypted.
  */
 #include "config.h"
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +21,7 @@
 #include <unistd.h>
 
 #include "common/net.h"
+#include "common/stream.h"
 #include "common/xmalloc.h"
 #include "tui/tui.h"
 
@@ -31,26 +35,29 @@ conn_now(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int	conn_secure(struct conn *, int64_t);
+
 /*
  * Take over fd, connected before the screen came up, and the host's
- * addresses it was found among, kept for reconnects.
+ * addresses it was found among, kept for reconnects.  With TLS (trust
+ * holds a context) the handshake is still to do: conn_wait_secure().
  */
 void
 conn_init(struct conn *c, const char *host, const char *port, int fd,
-    struct addrinfo *ai_list, int64_t now)
+    struct addrinfo *ai_list, struct trust *trust, int64_t now)
 {
 	memset(c, 0, sizeof *c);
 	c->host = host;
 	c->port = port;
 	c->fd = fd;
 	c->ai_list = ai_list;
-	c->state = CONN_CONNECTED;
-	c->connected_at = now;
+	c->trust = trust;
 	c->pace_tokens = PACE_BURST_LINES;
 	c->pace_stamp = now;
 	linebuf_init(&c->in, SHOWN_LINE_MAX_BYTES, RECV_CHUNK_BYTES);
 	c->sendq = xmalloc(SENDQ_MAX_BYTES);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	conn_secure(c, now);
 }
 
 /* Lines in the send queue from byte from on. */
@@ -67,6 +74,7 @@ conn_lines(const struct conn *c, size_t from)
 static void
 conn_close(struct conn *c)
 {
+	stream_free(&c->s);
 	if (c->fd != -1)
 		close(c->fd);
 	c->fd = -1;
@@ -135,19 +143,53 @@ conn_held(const struct conn *c)
 	return conn_lines(c, c->sendq_ready);
 }
 
-/* What to poll the socket for; 0 while waiting to retry. */
+/*
+ * What to poll the socket for; 0 while waiting to retry.  A TLS read may
+ * wait for the socket to be writable, a TLS write for it to be readable.
+ */
 short
 conn_events(const struct conn *c)
 {
+	short	ev = POLLIN;
+
 	switch (c->state) {
 	case CONN_CONNECTED:
-		return (short)(POLLIN | (c->sendq_ready > 0 ? POLLOUT : 0));
+		if ((c->sendq_ready > 0 && c->write_wants != STREAM_WANT_READ) ||
+		    c->read_wants == STREAM_WANT_WRITE)
+			ev |= POLLOUT;
+		return ev;
 	case CONN_CONNECTING:
 		return POLLOUT;
+	case CONN_HANDSHAKE:
+		return c->s.want == STREAM_WANT_READ ? POLLIN : POLLOUT;
 	case CONN_WAITING:
+	case CONN_REFUSED:
 		break;
 	}
 	return 0;
+}
+
+/*
+ * Whether to read after poll() said revents: also when TLS holds
+ * decrypted bytes poll() cannot see.
+ */
+int
+conn_readable(const struct conn *c, short revents)
+{
+	if (c->state != CONN_CONNECTED)
+		return 0;
+	return (revents & (POLLIN | POLLHUP | POLLERR)) ||
+	    (c->read_wants == STREAM_WANT_WRITE && (revents & POLLOUT)) ||
+	    stream_pending(&c->s) > 0;
+}
+
+int
+conn_writable(const struct conn *c, short revents)
+{
+	if (c->state != CONN_CONNECTED || c->sendq_ready == 0)
+		return 0;
+	return (revents & POLLOUT) ||
+	    (c->write_wants == STREAM_WANT_READ && (revents & POLLIN));
 }
 
 /*
@@ -159,7 +201,11 @@ conn_timeout(const struct conn *c, int64_t now)
 {
 	int64_t	left;
 
+	if (c->state == CONN_REFUSED)
+		return -1;
 	if (c->state == CONN_CONNECTED) {
+		if (stream_pending(&c->s) > 0 && linebuf_space(&c->in) > 0)
+			return 0;	/* TLS holds bytes: read them now */
 		if (c->sendq_ready == c->sendq_len)
 			return -1;
 		/* Until the next line's token. */
@@ -199,6 +245,20 @@ conn_lost(struct conn *c, const char *cause, int64_t now)
 	c->retry_at = now + c->backoff_ms;
 }
 
+/*
+ * The server's certificate was refused: no retry, since the same one
+ * would come again, until the user asks with /reconnect.
+ */
+static void
+conn_refuse(struct conn *c, const char *cause)
+{
+	c->dropped += conn_lines(c, 0);
+	conn_close(c);
+	free(c->cause);
+	c->cause = xstrdup(cause);
+	c->state = CONN_REFUSED;
+}
+
 static void
 conn_failed(struct conn *c, int error, int64_t now)
 {
@@ -210,14 +270,105 @@ conn_failed(struct conn *c, int error, int64_t now)
 	free(cause);
 }
 
-static void
+/*
+ * TCP is up: plain, the connection is ready (1); with TLS the handshake
+ * starts (0), or could not (-1, the connection waits to retry).
+ */
+static int
+conn_secure(struct conn *c, int64_t now)
+{
+	char	*why, *cause;
+
+	stream_init(&c->s, c->fd);
+	c->read_wants = c->write_wants = 0;
+	if (c->trust == NULL || c->trust->ctx == NULL) {
+		c->link = LINK_PLAIN;
+		c->state = CONN_CONNECTED;
+		c->connected_at = now;
+		return 1;
+	}
+	if (stream_start_tls(&c->s, c->trust->ctx, 0, c->host, &why) == -1) {
+		cause = xasprintf("cannot connect to %s:%s: %s", c->host,
+		    c->port, why);
+		conn_lost(c, cause, now);
+		free(cause);
+		free(why);
+		return -1;
+	}
+	c->state = CONN_HANDSHAKE;
+	c->retry_at = now + CONNECT_TIMEOUT_MS;
+	return 0;
+}
+
+static int
 conn_up(struct conn *c, int64_t now)
 {
 	c->ai_next = NULL;
-	c->state = CONN_CONNECTED;
-	c->connected_at = now;
 	net_set_nodelay(c->fd);
 	net_set_keepalive(c->fd);
+	return conn_secure(c, now);
+}
+
+/*
+ * Drive the TLS handshake; once done, judge the certificate (asking the
+ * user only when interactive).  1: connected, 0: under way, -1: failed
+ * or refused (the state says which, c->cause why).
+ */
+int
+conn_handshake(struct conn *c, int interactive, int64_t now)
+{
+	char	*cause;
+	int	 r;
+
+	if ((r = stream_handshake(&c->s)) == 0)
+		return 0;
+	if (r == -1) {
+		cause = xasprintf("cannot connect to %s:%s: TLS handshake "
+		    "failed: %s", c->host, c->port, stream_error(&c->s, errno));
+		conn_lost(c, cause, now);
+		free(cause);
+		return -1;
+	}
+	if (trust_check(c->trust, c->host, c->port, &c->s, interactive,
+	    &c->link, &cause) == -1) {
+		conn_refuse(c, cause);
+		free(cause);
+		return -1;
+	}
+	c->state = CONN_CONNECTED;
+	c->connected_at = conn_now();	/* a question may have taken long */
+	return 1;
+}
+
+/*
+ * Before the screen: finish the handshake of the first connection, by
+ * its deadline.  0 when connected, -1 when not (c->cause says why).
+ */
+int
+conn_wait_secure(struct conn *c, int interactive)
+{
+	struct pollfd	 pfd;
+	int64_t		 left;
+	char		*cause;
+
+	while (c->state == CONN_HANDSHAKE) {
+		if ((left = c->retry_at - conn_now()) <= 0) {
+			conn_tick(c, conn_now());
+			break;
+		}
+		pfd.fd = c->fd;
+		pfd.events = conn_events(c);
+		if (poll(&pfd, 1, (int)left) == -1 && errno != EINTR) {
+			cause = xasprintf("cannot connect to %s:%s: poll: %s",
+			    c->host, c->port, strerror(errno));
+			conn_lost(c, cause, conn_now());
+			free(cause);
+			break;
+		}
+		if (pfd.revents != 0)
+			conn_handshake(c, interactive, conn_now());
+	}
+	return c->state == CONN_CONNECTED ? 0 : -1;
 }
 
 /*
@@ -239,10 +390,8 @@ conn_start(struct conn *c, int error, int64_t now)
 		}
 		fcntl(c->fd, F_SETFD, FD_CLOEXEC);
 		net_set_nonblock(c->fd);
-		if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-			conn_up(c, now);
-			return 1;
-		}
+		if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			return conn_up(c, now);
 		if (errno == EINPROGRESS || errno == EINTR) {
 			c->state = CONN_CONNECTING;
 			c->retry_at = now + CONNECT_TIMEOUT_MS;
@@ -279,15 +428,26 @@ conn_retry(struct conn *c, int64_t now)
 
 /*
  * The timers: a due retry starts, a connect past its deadline moves on to
- * the next address.  Returns 1 when the connection came up.
+ * the next address, a handshake past its deadline fails.  Returns 1 when
+ * the connection came up.
  */
 int
 conn_tick(struct conn *c, int64_t now)
 {
-	if (c->state == CONN_CONNECTED || now < c->retry_at)
+	char	*cause;
+
+	if (c->state == CONN_CONNECTED || c->state == CONN_REFUSED ||
+	    now < c->retry_at)
 		return 0;
 	if (c->state == CONN_WAITING)
 		return conn_retry(c, now) == 1;
+	if (c->state == CONN_HANDSHAKE) {
+		cause = xasprintf("cannot connect to %s:%s: TLS handshake "
+		    "timed out", c->host, c->port);
+		conn_lost(c, cause, now);
+		free(cause);
+		return 0;
+	}
 	close(c->fd);
 	c->fd = -1;
 	return conn_start(c, ETIMEDOUT, now) == 1;
@@ -302,10 +462,8 @@ conn_finish(struct conn *c, int64_t now)
 
 	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &error, &len) == -1)
 		error = errno;
-	if (error == 0) {
-		conn_up(c, now);
-		return 1;
-	}
+	if (error == 0)
+		return conn_up(c, now) == 1;
 	close(c->fd);
 	c->fd = -1;
 	return conn_start(c, error, now) == 1;
@@ -323,21 +481,24 @@ conn_read(struct conn *c)
 
 	if (linebuf_space(&c->in) == 0)
 		return 0;
-	n = read(c->fd, linebuf_tail(&c->in), linebuf_space(&c->in));
+	c->read_wants = 0;
+	n = stream_read(&c->s, linebuf_tail(&c->in), linebuf_space(&c->in));
 	if (n > 0) {
 		linebuf_commit(&c->in, (size_t)n);
 		return 0;
 	}
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-	    errno == EINTR))
+	    errno == EINTR)) {
+		c->read_wants = c->s.want;
 		return 0;
+	}
 	if (n == 0 && !c->ended && linebuf_pending(&c->in) > 0) {
 		/* A last line with no newline: hand it out, close next read. */
 		c->ended = 1;
 		return 0;
 	}
 	cause = n == 0 ? xstrdup("connection closed by the server") :
-	    xasprintf("connection lost: %s", strerror(errno));
+	    xasprintf("connection lost: %s", stream_error(&c->s, errno));
 	conn_lost(c, cause, conn_now());
 	free(cause);
 	return -1;
@@ -354,23 +515,36 @@ conn_next_line(struct conn *c, char **line, size_t *len)
 	    linebuf_next(&c->in, line, len);
 }
 
+/*
+ * Write what pacing released.  A TLS write that must wait is offered the
+ * same bytes first next time, as stream_writev() needs: the queue only
+ * ever loses what was written, from its front.
+ */
 int
 conn_write(struct conn *c)
 {
-	ssize_t	n;
-	char	*cause;
+	struct iovec	 iov;
+	ssize_t		 n;
+	char		*cause;
 
-	n = write(c->fd, c->sendq, c->sendq_ready);
+	if (c->sendq_ready == 0)
+		return 0;
+	iov.iov_base = c->sendq;
+	iov.iov_len = c->sendq_ready;
+	c->write_wants = 0;
+	n = stream_writev(&c->s, &iov, 1);
 	if (n >= 0) {
 		memmove(c->sendq, c->sendq + n, c->sendq_len - (size_t)n);
 		c->sendq_len -= (size_t)n;
 		c->sendq_ready -= (size_t)n;
 		return 0;
 	}
-	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+		c->write_wants = c->s.want;
 		return 0;
+	}
 	cause = c->ended ? xstrdup("connection closed by the server") :
-	    xasprintf("connection lost: %s", strerror(errno));
+	    xasprintf("connection lost: %s", stream_error(&c->s, errno));
 	conn_lost(c, cause, conn_now());
 	free(cause);
 	return -1;
@@ -389,10 +563,21 @@ conn_flush(struct conn *c, int timeout_ms)
 		if (left <= 0)
 			return;
 		pfd.fd = c->fd;
-		pfd.events = POLLOUT;
+		pfd.events = c->write_wants == STREAM_WANT_READ ? POLLIN :
+		    POLLOUT;
 		if (poll(&pfd, 1, (int)left) == -1 && errno != EINTR)
 			return;
 		if (conn_write(c) == -1)
 			return;
 	}
+	if (c->state == CONN_CONNECTED)
+		stream_close_notify(&c->s);
+}
+
+/* No more to send (plain mode's input ended): say so, keep reading. */
+void
+conn_shutdown(struct conn *c)
+{
+	stream_close_notify(&c->s);
+	shutdown(c->fd, SHUT_WR);
 }

@@ -2,7 +2,9 @@
  * Without a terminal, a plain line client for scripts and pipes: lines
  * from stdin go to the server, lines from the server are printed cleaned
  * of control bytes.  At the end of stdin it says so to the server and
- * prints what is left until the server closes.
+ * prints what is left until the server closes.  With a password it
+ * answers the server's request for it, and holds stdin back until the
+ * server has let it in, so no line is lost before the password.
  */
 #include "config.h"
 
@@ -23,6 +25,11 @@
 
 struct plain {
 	struct conn	*conn;
+	const char	*nick;		/* to ask for once let in */
+	const char	*password;
+	int		 held;		/* stdin waits: not let in yet */
+	int		 pass_sent;
+	int		 pass_wrong;	/* the password was refused */
 	struct linebuf	 in;
 	int		 eof;		/* stdin is done */
 	int		 shut;		/* and the server was told */
@@ -56,8 +63,47 @@ plain_send(struct plain *p, const char *line, size_t len)
 static int
 plain_can_read(const struct plain *p)
 {
-	return !p->eof && SENDQ_MAX_BYTES - p->conn->sendq_len >
+	return !p->eof && !p->held && SENDQ_MAX_BYTES - p->conn->sendq_len >
 	    STDIN_BUF_BYTES + 1;
+}
+
+/* The server let us in (or never asked): the nickname, then stdin. */
+static void
+plain_let_in(struct plain *p)
+{
+	char	line[NICK_MAX_BYTES + 8];
+
+	p->held = 0;
+	if (p->nick == NULL)
+		return;
+	snprintf(line, sizeof line, "/nick %s", p->nick);
+	conn_send(p->conn, line, strlen(line));
+	p->nick = NULL;
+}
+
+/*
+ * A line from the server, while held: its request for the password is
+ * answered once; a refusal of it ends the run (-1), as nobody can type
+ * another; anything else means we are in.
+ */
+static int
+plain_gate(struct plain *p, const char *line, size_t len)
+{
+	switch (style_password(line, len)) {
+	case STYLE_PASS_ASKED:
+		if (p->password != NULL && !p->pass_sent) {
+			pass_send(p->conn, p->password);
+			p->pass_sent = 1;
+		}
+		return 0;
+	case STYLE_PASS_WRONG:
+		if (!p->pass_sent)
+			return 0;
+		p->pass_wrong = 1;
+		return -1;
+	}
+	plain_let_in(p);
+	return 0;
 }
 
 static void
@@ -91,16 +137,20 @@ plain_socket(struct plain *p, short revents)
 	char	*line;
 	size_t	 len;
 
-	if ((revents & (POLLIN | POLLHUP | POLLERR)) &&
-	    conn_read(p->conn) == -1)
+	if (conn_readable(p->conn, revents) && conn_read(p->conn) == -1)
 		return -1;
-	while (conn_next_line(p->conn, &line, &len) != LINEBUF_NONE)
+	while (conn_next_line(p->conn, &line, &len) != LINEBUF_NONE) {
 		plain_print(line, len);
+		if (p->held && plain_gate(p, line, len) == -1)
+			break;
+	}
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		p->out_error = errno != 0 ? errno : EIO;
 		return -1;
 	}
-	if ((revents & POLLOUT) && conn_write(p->conn) == -1)
+	if (p->pass_wrong)
+		return -1;
+	if (conn_writable(p->conn, revents) && conn_write(p->conn) == -1)
 		return -1;
 	return 0;
 }
@@ -125,6 +175,11 @@ plain_ended(const struct plain *p)
 		    strerror(p->out_error));
 		return 1;
 	}
+	if (p->pass_wrong) {
+		fprintf(stderr, "chat-tui: cannot log in to %s:%s: wrong "
+		    "password\n", p->conn->host, p->conn->port);
+		return 1;
+	}
 	if (p->eof || p->quit)
 		return 0;
 	fprintf(stderr, "chat-tui: %s:%s: %s\n", p->conn->host, p->conn->port,
@@ -146,7 +201,7 @@ plain_loop(struct plain *p, int sigfd)
 		if (sig_int)
 			return 0;
 		if (p->eof && !p->shut && c->sendq_len == 0) {
-			shutdown(c->fd, SHUT_WR);
+			conn_shutdown(c);
 			p->shut = 1;
 			p->linger_until = conn_now() + PLAIN_LINGER_MS;
 		}
@@ -171,7 +226,7 @@ plain_loop(struct plain *p, int sigfd)
 				;
 		if (pfd[0].revents != 0)
 			plain_stdin(p);
-		if (pfd[2].revents != 0 &&
+		if ((pfd[2].revents != 0 || conn_readable(c, 0)) &&
 		    plain_socket(p, pfd[2].revents) == -1)
 			return plain_ended(p);
 		conn_pace(c, conn_now());
@@ -183,13 +238,18 @@ plain_loop(struct plain *p, int sigfd)
  * out of the loop comes back here, so the stdin buffer is freed once.
  */
 int
-plain_run(struct conn *c, int sigfd)
+plain_run(struct conn *c, int sigfd, const char *nick, const char *password)
 {
 	struct plain	p;
 	int		status;
 
 	memset(&p, 0, sizeof p);
 	p.conn = c;
+	p.nick = nick;
+	p.password = password;
+	p.held = 1;
+	if (password == NULL)
+		plain_let_in(&p);	/* nothing to wait for */
 	linebuf_init(&p.in, SHOWN_LINE_MAX_BYTES, STDIN_BUF_BYTES);
 	status = plain_loop(&p, sigfd);
 	linebuf_free(&p.in);

@@ -280,9 +280,13 @@ screen_draw(struct tui *t)
 	if (rows >= 2)
 		screen_status(t, (int)rows - 2, cols);
 	attrset(A_NORMAL);
-	editor_layout(&t->ed, cols, &off, &len, &col);
-	mvaddnstr((int)rows - 1, 0, t->ed.buf + off, (int)len);
-	move((int)rows - 1, (int)col);
+	if (t->secret) {	/* the prompt only: nothing typed shows */
+		mvaddnstr((int)rows - 1, 0, t->prompt, (int)cols);
+	} else {
+		editor_layout(&t->ed, cols, &off, &len, &col);
+		mvaddnstr((int)rows - 1, 0, t->ed.buf + off, (int)len);
+		move((int)rows - 1, (int)col);
+	}
 	if (t->ring) {		/* one for every mention since the last draw */
 		beep();
 		t->ring = 0;

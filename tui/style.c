@@ -18,6 +18,8 @@
 #define TAKEN_PREFIX	"*** error: nickname "
 #define TAKEN_MARK	" is already in use"
 #define INVALID_PREFIX	"*** error: invalid nickname \""
+#define PASS_ASKED	"*** password required"
+#define PASS_WRONG	"*** error: wrong password"
 
 static int
 style_has_prefix(const char *s, size_t len, const char *prefix)
@@ -220,5 +222,19 @@ style_next_nick(char *nick, size_t size)
 		return -1;
 	nick[n] = '_';
 	nick[n + 1] = '\0';
+	return 0;
+}
+
+/*
+ * Whether the server asks for its password (STYLE_PASS_ASKED), refused
+ * the one sent (STYLE_PASS_WRONG), or neither (0).
+ */
+int
+style_password(const char *s, size_t len)
+{
+	if (style_has_prefix(s, len, PASS_ASKED))
+		return STYLE_PASS_ASKED;
+	if (style_has_prefix(s, len, PASS_WRONG))
+		return STYLE_PASS_WRONG;
 	return 0;
 }

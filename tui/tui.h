@@ -13,6 +13,7 @@
 
 #include "common/linebuf.h"
 #include "common/proto.h"
+#include "common/stream.h"
 
 #define HOST_DEFAULT		"localhost"
 #define PORT_DEFAULT		PROTO_PORT_DEFAULT
@@ -31,6 +32,10 @@
 #define RECONNECT_MAX_MS	30000
 #define RECONNECT_STABLE_MS	10000	/* up this long: next loss retries fast */
 #define QUIT_FLUSH_MS		1000	/* time to get a /quit out on exit */
+#define KNOWN_FINGERPRINT_BYTES	(STREAM_FINGERPRINT_MAX - 1) /* no NUL */
+#define KNOWN_LINE_MAX_BYTES	1024	/* longer lines in the file are skipped */
+#define KNOWN_PATH_MAX_BYTES	4096
+#define PASSWORD_MAX_BYTES	(PROTO_LINE_MAX_BYTES - 6) /* after "/pass " */
 /*
  * Lines go out at most PACE_BURST_LINES at once, then PACE_RATE_LINES a
  * second, below chat-server's default flood rule (20, then 5 a second),
@@ -70,6 +75,10 @@ int	style_track_nick(const char *, size_t, char *, size_t, int);
 #define STYLE_ASK_REFUSED	2	/* the server will never take it */
 int	style_nick_answer(const char *, size_t, const char *);
 int	style_next_nick(char *, size_t);
+/* What style_password() saw. */
+#define STYLE_PASS_ASKED	1	/* the server wants /pass first */
+#define STYLE_PASS_WRONG	2	/* it refused the one sent */
+int	style_password(const char *, size_t);
 
 /* wrap.c */
 size_t	wrap_row(const char *, size_t, size_t, size_t *);
@@ -143,13 +152,77 @@ void	editor_kill_word(struct editor *);
 void	editor_history_prev(struct editor *);
 void	editor_history_next(struct editor *);
 char	*editor_take(struct editor *);
+char	*editor_take_secret(struct editor *);
 void	editor_layout(struct editor *, size_t, size_t *, size_t *, size_t *);
+
+/* known.c */
+enum known_found {
+	KNOWN_NEW,		/* the server is not in the file */
+	KNOWN_MATCH,		/* it is, with this certificate */
+	KNOWN_CHANGED		/* it is, with another certificate */
+};
+
+struct known_entry {
+	size_t		 line;		/* 1 is the first */
+	char		 fp[KNOWN_FINGERPRINT_BYTES + 1];
+};
+
+/* What known_judge() weighs. */
+struct known_facts {
+	int		 insecure;	/* --tls-insecure */
+	int		 private_ca;	/* --tls-ca */
+	int		 verified;	/* chain and host name verified */
+	int		 untrusted;	/* chain leads to no trusted root */
+	int		 interactive;	/* a terminal can answer, at start-up */
+	enum known_found found;
+};
+
+enum known_verdict {
+	KNOWN_TAKE_VERIFIED,
+	KNOWN_TAKE_PINNED,
+	KNOWN_TAKE_UNVERIFIED,
+	KNOWN_ASK,		/* new: ask the user */
+	KNOWN_REFUSE_INVALID,	/* expired, another name, not our CA... */
+	KNOWN_REFUSE_CHANGED,	/* not the certificate trusted before */
+	KNOWN_REFUSE_NEW	/* new, and nobody to ask */
+};
+
+int	known_path(char *, size_t, const char *, const char *);
+void	known_key(char *, size_t, const char *, const char *);
+int	known_parse(const char *, const char **, size_t *, const char **);
+int	known_find(const char *, const char *, const char *,
+	    struct known_entry *, char **);
+int	known_add(const char *, const char *, const char *, char **);
+enum known_verdict known_judge(const struct known_facts *);
+
+/* trust.c */
+enum link {
+	LINK_PLAIN,
+	LINK_VERIFIED,		/* "tls" */
+	LINK_PINNED,		/* "tls pinned": in known_servers */
+	LINK_UNVERIFIED		/* "tls UNVERIFIED": --tls-insecure */
+};
+
+/* How connections are secured: the same for every reconnect. */
+struct trust {
+	struct stream_ctx *ctx;		/* NULL: plain TCP */
+	int		 private_ca;
+	int		 insecure;
+	char		 known[KNOWN_PATH_MAX_BYTES];	/* "": no home */
+	char		 taken[KNOWN_FINGERPRINT_BYTES + 1]; /* yes, this run */
+};
+
+int	trust_check(struct trust *, const char *, const char *,
+	    const struct stream *, int, enum link *, char **);
+const char *trust_link_name(enum link);
 
 /* net.c */
 enum conn_state {
 	CONN_CONNECTED,
 	CONN_CONNECTING,	/* a non-blocking connect under way */
-	CONN_WAITING		/* lost: retrying at retry_at */
+	CONN_HANDSHAKE,		/* connected, TLS handshake under way */
+	CONN_WAITING,		/* lost: retrying at retry_at */
+	CONN_REFUSED		/* the certificate was refused: no retry */
 };
 
 struct addrinfo;
@@ -157,6 +230,11 @@ struct conn {
 	const char	*host;
 	const char	*port;
 	int		 fd;
+	struct stream	 s;		/* over fd: plain or TLS */
+	struct trust	*trust;		/* NULL: plain TCP */
+	enum link	 link;		/* how this connection is secured */
+	int		 read_wants;	/* STREAM_WANT_ of a blocked read */
+	int		 write_wants;	/* and of a blocked write */
 	enum conn_state	 state;
 	struct linebuf	 in;
 	int		 ended;		/* the server closed after a last line */
@@ -176,7 +254,12 @@ struct conn {
 
 int64_t	conn_now(void);
 void	conn_init(struct conn *, const char *, const char *, int,
-	    struct addrinfo *, int64_t);
+	    struct addrinfo *, struct trust *, int64_t);
+int	conn_handshake(struct conn *, int, int64_t);
+int	conn_wait_secure(struct conn *, int);
+int	conn_readable(const struct conn *, short);
+int	conn_writable(const struct conn *, short);
+void	conn_shutdown(struct conn *);
 void	conn_free(struct conn *);
 int	conn_send(struct conn *, const char *, size_t);
 void	conn_pace(struct conn *, int64_t);
@@ -208,6 +291,12 @@ struct tui {
 	int			 refusing;	/* keys refused since one taken */
 	char			 status[256];	/* the status line's text */
 	int			 quit;
+	char			*password;	/* for /pass, kept for reconnects */
+	const char		*pass_from;	/* where it came from */
+	int			 pass_sent;	/* its answer is due */
+	int			 secret;	/* typing a password into pw */
+	struct editor		 pw;		/* never shown, no history */
+	char			 prompt[128];	/* the input line's, then */
 };
 
 /* keys.c */
@@ -254,11 +343,17 @@ void	command_notice(struct tui *, const char *, ...)
 /* loop.c */
 int	loop_run(struct tui *, int);
 
+/* pass.c */
+int	pass_read_file(const char *, char **, char **);
+const char *pass_command(const char *);
+void	pass_send(struct conn *, const char *);
+void	pass_forget(char **);
+
 /* main.c */
 extern volatile sig_atomic_t sig_int, sig_term, sig_hup, sig_winch;
 
 /* plain.c */
-int	plain_run(struct conn *, int);
+int	plain_run(struct conn *, int, const char *, const char *);
 
 /* screen.c */
 int	screen_usable(char **);
