@@ -1,11 +1,14 @@
 # tests/tui.mk: unit tests of the chat-tui models (no curses, no sockets),
-# the end-to-end test that drives two chat-tui in tmux, and plain mode's
-# ways out.
+# the end-to-end test that drives two chat-tui in tmux, plain mode's ways
+# out, and chat-tui over TLS and with a password (tests/tls_certs.sh makes
+# its certificates, for the server's tests too).
 TUI_UNIT_TESTS = tests/test_wrap tests/test_scrollback tests/test_editor \
-	tests/test_style tests/test_keys
+	tests/test_style tests/test_keys tests/test_known
 check_PROGRAMS += $(TUI_UNIT_TESTS)
-TESTS += $(TUI_UNIT_TESTS) tests/tui_e2e.sh tests/test_tui_plain_exits.sh
-EXTRA_DIST += tests/tui_e2e.sh tests/tmux.sh tests/test_tui_plain_exits.sh
+TESTS += $(TUI_UNIT_TESTS) tests/tui_e2e.sh tests/test_tui_plain_exits.sh \
+	tests/tui_tls.sh
+EXTRA_DIST += tests/tui_e2e.sh tests/tmux.sh tests/test_tui_plain_exits.sh \
+	tests/tui_tls.sh tests/tls_certs.sh
 
 TUI_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 TUI_TEST_LDADD = tui/libtuimodel.a common/libcommon.a compat/libcompat.a \
@@ -26,6 +29,10 @@ tests_test_editor_LDADD = $(TUI_TEST_LDADD)
 tests_test_style_SOURCES = tests/test_style.c
 tests_test_style_CFLAGS = $(TUI_TEST_CFLAGS)
 tests_test_style_LDADD = $(TUI_TEST_LDADD)
+
+tests_test_known_SOURCES = tests/test_known.c
+tests_test_known_CFLAGS = $(TUI_TEST_CFLAGS)
+tests_test_known_LDADD = $(TUI_TEST_LDADD)
 
 tests_test_keys_SOURCES = tests/test_keys.c
 tests_test_keys_CFLAGS = $(TUI_TEST_CFLAGS)
