@@ -254,9 +254,13 @@ grep -F -q "is NOT the certificate trusted before" "$tmp/screen.flat" ||
     fail "reconnect: the refusal is not in the pane"
 grep -F -q "$fp_other" "$tmp/screen.flat" ||
     fail "reconnect: the new fingerprint is not in the pane"
+tls_stop
+tls_server selfsigned "$pinned_port"
+tm send-keys -t reswap "/reconnect" Enter
+wait_for reswap "| connected | tls pinned" "/reconnect after a refusal"
 tm kill-window -t reswap
 tls_stop
-pass "a changed certificate on a reconnect is refused and shown"
+pass "a changed certificate on a reconnect is refused and shown; /reconnect retries"
 
 # --- --tls-insecure says so
 tls_server other

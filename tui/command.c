@@ -108,6 +108,9 @@ command_help(struct tui *t, const char *line, const char *arg)
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		command_notice(t, "  %-20s %s", commands[i].usage,
 		    commands[i].help);
+	/* (loop.c takes /pass before the history sees it.) */
+	command_notice(t, "  %-20s %s", "/pass [SECRET]", "send the password; "
+	    "alone: asked for, hidden");
 	if (t->conn.state == CONN_CONNECTED)
 		conn_send(&t->conn, line, strlen(line));
 }
@@ -115,13 +118,15 @@ command_help(struct tui *t, const char *line, const char *arg)
 static void
 command_reconnect(struct tui *t, const char *line, const char *arg)
 {
-	if (t->conn.state == CONN_CONNECTING) {
+	if (t->conn.state == CONN_CONNECTING ||
+	    t->conn.state == CONN_HANDSHAKE) {
 		command_notice(t, "already connecting to %s:%s", t->conn.host,
 		    t->conn.port);
 		return;
 	}
 	if (t->conn.state == CONN_CONNECTED)
 		conn_lost(&t->conn, "reconnecting", conn_now());
+	t->conn.state = CONN_WAITING;	/* a refused certificate, too */
 	conn_forget_addresses(&t->conn);	/* the host may have moved */
 	t->conn.backoff_ms = 0;
 	t->conn.retry_at = conn_now();
