@@ -171,13 +171,13 @@ loop_ask_nick(struct tui *t)
 
 /* Each line of a cause, as notices: a refusal has several. */
 static void
-loop_cause(struct tui *t, const char *cause, const char *last)
+loop_cause(struct tui *t, const char *cause)
 {
 	const char	*p, *nl;
 
 	for (p = cause; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
 		command_notice(t, "%.*s", (int)(nl - p), p);
-	command_notice(t, "%s%s", p, last);
+	command_notice(t, "%s", p);
 }
 
 static void
@@ -186,7 +186,7 @@ loop_lost(struct tui *t)
 	if (t->secret)
 		loop_password_end(t);
 	if (t->conn.state == CONN_REFUSED) {
-		loop_cause(t, t->conn.cause, "");
+		loop_cause(t, t->conn.cause);
 		command_notice(t, "not reconnecting: /reconnect tries "
 		    "again, /quit leaves");
 	} else
