@@ -35,6 +35,7 @@ client_create(int fd, const struct sockaddr *sa)
 
 	c = xcalloc(1, sizeof *c);
 	c->fd = fd;
+	stream_init(&c->st, fd);
 	c->id = ++next_id;
 	net_addr_format(sa, c->addr, sizeof c->addr);
 	net_host_format(sa, c->host, sizeof c->host);
@@ -48,6 +49,7 @@ client_destroy(struct client *c)
 {
 	client_drop_queue(c);
 	free(c->q);
+	stream_free(&c->st);
 	linebuf_free(&c->in);
 	if (c->fd != -1)
 		close(c->fd);
@@ -77,17 +79,115 @@ client_kill(struct client *c, const char *fmt, ...)
 	c->dead = xstrdup(reason);
 }
 
-/* Reading stops once the unprocessed input reaches its cap. */
+/*
+ * Start the TLS handshake of a connection accepted on the TLS port; it
+ * has HANDSHAKE_MAX_MS to finish.
+ */
+int
+client_start_tls(struct client *c, double now)
+{
+	char	*cause;
+
+	if (stream_start_tls(&c->st, tls_context(), 1, NULL, &cause) == -1) {
+		client_kill(c, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	c->state = CLIENT_HANDSHAKE;
+	c->deadline = now + HANDSHAKE_MAX_MS / 1000.0;
+	return 0;
+}
+
+/* Through the handshake (or none needed): the password, or the room. */
+void
+client_ready(struct client *c, double now)
+{
+	if (auth_required())
+		auth_start(c, now);
+	else
+		room_admit(c);
+}
+
+static void
+client_handshake(struct client *c, double now)
+{
+	switch (stream_handshake(&c->st)) {
+	case 1:
+		client_ready(c, now);
+		break;
+	case -1:
+		client_kill(c, "TLS handshake: %s", stream_error(&c->st,
+		    errno));
+		break;
+	}
+}
+
+/* Time is up for a handshake or a password. */
+void
+client_check_deadline(struct client *c, double now)
+{
+	if (c->dead != NULL || c->deadline == 0 || now < c->deadline)
+		return;
+	if (c->state == CLIENT_HANDSHAKE)
+		client_kill(c, "TLS handshake not finished in %d s",
+		    HANDSHAKE_MAX_MS / 1000);
+	else
+		client_kill(c, "no password in %d s", AUTH_MAX_MS / 1000);
+}
+
+/* A TLS write that waits for the peer's data waits on reading. */
+static int
+client_write_waits_read(const struct client *c)
+{
+	return stream_is_tls(&c->st) && c->st.want == STREAM_WANT_READ;
+}
+
+/*
+ * Reading stops once the unprocessed input reaches its cap.  Over TLS a
+ * handshake or a blocked write may need the socket readable, and a read
+ * may need it writable.
+ */
 int
 client_wants_read(const struct client *c)
 {
-	return c->dead == NULL && !c->eof && linebuf_space(&c->in) > 0;
+	if (c->state == CLIENT_HANDSHAKE)
+		return c->dead == NULL && c->st.want != STREAM_WANT_WRITE;
+	if (c->qlen > 0 && c->blocked && client_write_waits_read(c))
+		return 1;
+	return c->dead == NULL && !c->eof && !c->read_wants_write &&
+	    linebuf_space(&c->in) > 0;
 }
 
 int
 client_wants_write(const struct client *c)
 {
-	return c->qlen > 0 && c->blocked;
+	if (c->state == CLIENT_HANDSHAKE)
+		return c->dead == NULL && c->st.want == STREAM_WANT_WRITE;
+	return (c->qlen > 0 && c->blocked && !client_write_waits_read(c)) ||
+	    c->read_wants_write;
+}
+
+/*
+ * What select() said of the socket: drive the handshake, or read, and
+ * note that a blocked queue may be written again.
+ */
+void
+client_io(struct client *c, int readable, int writable, double now)
+{
+	if (c->state == CLIENT_HANDSHAKE) {
+		if (readable || writable)
+			client_handshake(c, now);
+		return;
+	}
+	if (writable || (readable && client_write_waits_read(c)))
+		c->blocked = 0;
+	if (writable && c->read_wants_write) {
+		c->read_wants_write = 0;
+		readable = 1;
+	}
+	/* Decrypted bytes already held are readable, whatever select says. */
+	if (readable || (client_wants_read(c) && stream_pending(&c->st) > 0))
+		client_read(c);
 }
 
 /* Complete lines are waiting that this turn did not take. */
@@ -106,7 +206,7 @@ client_read(struct client *c)
 
 	while ((space = linebuf_space(&c->in)) > 0) {
 		tail = linebuf_tail(&c->in);
-		n = read(c->fd, tail, space);
+		n = stream_read(&c->st, tail, space);
 		if (n == 0) {
 			c->eof = 1;
 			return;
@@ -117,8 +217,10 @@ client_read(struct client *c)
 			if (errno != EAGAIN && errno != EWOULDBLOCK) {
 				c->rerror = errno;
 				client_kill(c, "read error: %s",
-				    strerror(errno));
-			}
+				    stream_error(&c->st, errno));
+			} else if (stream_is_tls(&c->st) &&
+			    c->st.want == STREAM_WANT_WRITE)
+				c->read_wants_write = 1;
 			return;
 		}
 		linebuf_commit(&c->in,
@@ -168,6 +270,10 @@ client_line(struct client *c, const char *raw, size_t len, int cut)
 	}
 	if (n == 0)
 		return;
+	if (c->state == CLIENT_AUTH) {
+		auth_line(c, clean);
+		return;
+	}
 	if (clean[0] == '/' && clean[1] != '/') {
 		command_run(c, clean + 1);
 		return;
@@ -233,7 +339,8 @@ client_end_turn(struct client *c)
 		c->backlog = 1;
 	else if (c->eof && c->dead == NULL && !c->throttled &&
 	    c->werror != 0)
-		client_kill(c, "write error: %s", strerror(c->werror));
+		client_kill(c, "write error: %s", stream_error(&c->st,
+		    c->werror));
 	else if (c->eof && c->dead == NULL && !c->throttled)
 		client_kill(c, "connection closed");
 	linebuf_release(&c->in);
@@ -372,7 +479,7 @@ client_flush(struct client *c)
 			iov[i].iov_len = e->len;
 			total += iov[i].iov_len;
 		}
-		w = writev(c->fd, iov, (int)n);
+		w = stream_writev(&c->st, iov, (int)n);
 		if (w == -1) {
 			if (errno == EINTR)
 				continue;

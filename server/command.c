@@ -80,16 +80,19 @@ command_who(struct client *c, char *arg)
 {
 	struct client	**sorted;
 	char		  line[WHO_LINE_BYTES + NICK_MAX_BYTES + 4];
-	size_t		  i, len = 0;
+	size_t		  i, n, len = 0;
 
 	sorted = xreallocarray(NULL, room_count, sizeof *sorted);
-	memcpy(sorted, room_clients, room_count * sizeof *sorted);
-	qsort(sorted, room_count, sizeof *sorted, command_compare_nicks);
-	for (i = 0; i < room_count; i++) {
+	for (i = n = 0; i < room_count; i++) {
+		if (room_clients[i]->state == CLIENT_MEMBER)
+			sorted[n++] = room_clients[i];
+	}
+	qsort(sorted, n, sizeof *sorted, command_compare_nicks);
+	for (i = 0; i < n; i++) {
 		len += (size_t)snprintf(line + len, sizeof line - len, "%s%s",
 		    len == 0 ? "" : ", ", sorted[i]->nick);
-		if (len >= WHO_LINE_BYTES || i + 1 == room_count) {
-			client_send(c, "*** %zu online: %s", room_count, line);
+		if (len >= WHO_LINE_BYTES || i + 1 == n) {
+			client_send(c, "*** %zu online: %s", n, line);
 			len = 0;
 		}
 	}

@@ -53,8 +53,10 @@ linger_deaf(const struct client *c)
 static int
 linger_shut(struct linger_slot *s, double now)
 {
-	if (s->c->werror != 0 || linger_deaf(s->c) ||
-	    shutdown(s->c->fd, SHUT_WR) == -1)
+	if (s->c->werror != 0 || linger_deaf(s->c))
+		return 0;
+	stream_close_notify(&s->c->st);	/* TLS says goodbye first */
+	if (shutdown(s->c->fd, SHUT_WR) == -1)
 		return 0;
 	s->shut = 1;
 	s->until = now + LINGER_MS / 1000.0;
@@ -67,7 +69,8 @@ linger_add(struct client *c, double now)
 {
 	struct linger_slot	*s;
 
-	if (c->fd == -1 || c->werror != 0 || linger_count == LINGER_MAX_SOCKETS ||
+	if (c->fd == -1 || c->werror != 0 || c->state == CLIENT_HANDSHAKE ||
+	    linger_count == LINGER_MAX_SOCKETS ||
 	    (c->qlen == 0 && linger_deaf(c))) {
 		client_destroy(c);
 		return;

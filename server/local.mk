@@ -1,6 +1,7 @@
 # chat-server: the core is a library too, so unit tests link it without main.c.
 noinst_LIBRARIES += server/libserver.a
 server_libserver_a_SOURCES = \
+	server/auth.c \
 	server/client.c \
 	server/command.c \
 	server/linger.c \
@@ -8,7 +9,8 @@ server_libserver_a_SOURCES = \
 	server/msg.c \
 	server/room.c \
 	server/server.h \
-	server/telnet.c
+	server/telnet.c \
+	server/tls.c
 
 bin_PROGRAMS += server/chat-server
 server_chat_server_SOURCES = server/main.c

@@ -23,6 +23,8 @@
 #include "common/xmalloc.h"
 #include "server/server.h"
 
+#define LOOP_LISTENERS	2	/* plain, TLS */
+
 static int	loop_spare_fd = -1;	/* given up to accept() past EMFILE */
 static double	loop_accept_resume;	/* accept() paused until then */
 
@@ -107,7 +109,7 @@ loop_refusal(int fd, const char *host)
 }
 
 static void
-loop_accept(int lfd, double now)
+loop_accept(int lfd, int tls, double now)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
@@ -149,7 +151,11 @@ loop_accept(int lfd, double now)
 		net_set_nodelay(fd);
 		net_set_keepalive(fd);
 		c = client_create(fd, (struct sockaddr *)&ss);
-		room_join(c);
+		room_add(c);
+		if (!tls)
+			client_ready(c, now);
+		else if (client_start_tls(c, now) == 0)
+			client_io(c, 1, 0, now);	/* it may have spoken */
 	}
 }
 
@@ -193,6 +199,7 @@ loop_hangup(void)
 	char	*cause;
 
 	sig_hup = 0;
+	tls_reload();
 	if (log_reopen(&cause) == -1) {
 		fprintf(stderr, "chat-server: %s\n", cause);
 		free(cause);
@@ -216,6 +223,13 @@ loop_timeout(struct timeval *tv, double now)
 			wait = 0;
 		else if (c->throttled && wait != 0)
 			wait = 1.0 / opts->flood_rate;
+		/* Decrypted input already held: read it now. */
+		if (client_wants_read(c) && stream_pending(&c->st) > 0)
+			wait = 0;
+		/* A handshake or a password is due. */
+		if (c->deadline != 0 && wait != 0 &&
+		    (wait < 0 || c->deadline - now < wait))
+			wait = c->deadline > now ? c->deadline - now : 0;
 		/* A queue over the soft limit is judged when its time is up. */
 		if (c->soft_since != 0 && wait != 0) {
 			soft = c->soft_since + SENDQ_SOFT_SECONDS - now;
@@ -238,19 +252,21 @@ loop_timeout(struct timeval *tv, double now)
 }
 
 static int
-loop_fill(fd_set *rset, fd_set *wset, int lfd, int sigfd, double now)
+loop_fill(fd_set *rset, fd_set *wset, const int *lfd, int sigfd, double now)
 {
 	struct client	*c;
 	size_t		 i;
-	int		 maxfd = sigfd;
+	int		 maxfd = sigfd, k;
 
 	FD_ZERO(rset);
 	FD_ZERO(wset);
 	FD_SET(sigfd, rset);
-	if (loop_accept_resume <= now) {
-		FD_SET(lfd, rset);
-		if (lfd > maxfd)
-			maxfd = lfd;
+	for (k = 0; k < LOOP_LISTENERS && loop_accept_resume <= now; k++) {
+		if (lfd[k] == -1)
+			continue;
+		FD_SET(lfd[k], rset);
+		if (lfd[k] > maxfd)
+			maxfd = lfd[k];
 	}
 	for (i = 0; i < room_count; i++) {
 		c = room_clients[i];
@@ -273,14 +289,20 @@ loop_shutdown(void)
 	room_announce("*** server shutting down");
 	for (i = 0; i < room_count; i++) {
 		client_flush(room_clients[i]);
+		stream_close_notify(&room_clients[i]->st);
 		client_kill(room_clients[i], "server shutting down");
 	}
 	for (i = 0; i < room_count; i++) {
-		log_event("part", "%s %s %s", room_clients[i]->addr,
-		    room_clients[i]->nick, room_clients[i]->dead);
+		if (room_clients[i]->state == CLIENT_MEMBER)
+			log_event("part", "%s %s %s", room_clients[i]->addr,
+			    room_clients[i]->nick, room_clients[i]->dead);
+		else
+			log_event("drop", "%s %s", room_clients[i]->addr,
+			    room_clients[i]->dead);
 		client_destroy(room_clients[i]);
 	}
 	room_free();
+	tls_free();
 	msg_pool_drain();
 	linger_close_all();
 }
@@ -303,15 +325,19 @@ loop_write(double now)
 	}
 }
 
+/*
+ * lfd and tlsfd listen for plain and TLS connections (-1: none); sigfd
+ * becomes readable when a signal came.
+ */
 void
-loop_run(int lfd, int sigfd)
+loop_run(int lfd, int tlsfd, int sigfd)
 {
 	fd_set		 rset, wset;
 	struct timeval	 tv;
 	struct client	*c;
 	double		 now;
 	size_t		 i, n;
-	int		 maxfd;
+	int		 maxfd, k, lfds[LOOP_LISTENERS] = { lfd, tlsfd };
 
 	loop_spare_fd = open("/dev/null", O_RDONLY);
 	log_batch(1);
@@ -319,7 +345,7 @@ loop_run(int lfd, int sigfd)
 		if (sig_hup)
 			loop_hangup();
 		now = loop_now();
-		maxfd = loop_fill(&rset, &wset, lfd, sigfd, now);
+		maxfd = loop_fill(&rset, &wset, lfds, sigfd, now);
 		log_flush();	/* nothing logged waits while we sleep */
 		if (select(maxfd + 1, &rset, &wset, NULL,
 		    loop_timeout(&tv, now)) == -1) {
@@ -335,15 +361,17 @@ loop_run(int lfd, int sigfd)
 		n = room_count;
 		for (i = 0; i < n; i++) {
 			c = room_clients[i];
-			if (FD_ISSET(c->fd, &rset))
-				client_read(c);
-			if (FD_ISSET(c->fd, &wset))
-				c->blocked = 0;
+			client_io(c, FD_ISSET(c->fd, &rset),
+			    FD_ISSET(c->fd, &wset), now);
+			client_check_deadline(c, now);
 		}
 		linger_run(&rset, &wset, now);
 		room_process(now);
-		if (loop_accept_resume <= now && FD_ISSET(lfd, &rset))
-			loop_accept(lfd, now);
+		for (k = 0; k < LOOP_LISTENERS; k++) {
+			if (lfds[k] != -1 && loop_accept_resume <= now &&
+			    FD_ISSET(lfds[k], &rset))
+				loop_accept(lfds[k], k == 1, now);
+		}
 		/* Reap first, so the departures go out in this turn's writes. */
 		loop_reap(now);
 		log_flush();	/* logged before it is sent */

@@ -22,6 +22,7 @@
 
 #include "common/log.h"
 #include "common/net.h"
+#include "common/stream.h"
 #include "common/text.h"
 #include "common/usage.h"
 #include "common/xmalloc.h"
@@ -41,8 +42,22 @@ static struct options	 options = {
 };
 const struct options	*opts = &options;
 
+/* Long options without a short form. */
+enum {
+	OPT_TLS_PORT = 256,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_PASSWORD_FILE
+};
+
+static const char	*password_file;
+
 static const struct option longopts[] = {
 	{ "bind",	 required_argument,	NULL, 'b' },
+	{ "password-file", required_argument,	NULL, OPT_PASSWORD_FILE },
+	{ "tls-cert",	 required_argument,	NULL, OPT_TLS_CERT },
+	{ "tls-key",	 required_argument,	NULL, OPT_TLS_KEY },
+	{ "tls-port",	 required_argument,	NULL, OPT_TLS_PORT },
 	{ "flood-burst", required_argument,	NULL, 'B' },
 	{ "help",	 no_argument,		NULL, 'h' },
 	{ "max-per-ip",	 required_argument,	NULL, 'i' },
@@ -76,8 +91,16 @@ usage(FILE *f)
 	fprintf(f,
 "usage: chat-server [-hV] [-B lines] [-b address] [-i count] [-l file]\n"
 "                   [-m count] [-p port] [-R lines] [-w text]\n"
+"                   [--password-file file] [--tls-port port\n"
+"                   --tls-cert file --tls-key file]\n"
 "\n"
-"  -p, --port PORT         TCP port to listen on (default %s; 0: any free)\n"
+"  -p, --port PORT         TCP port to listen on (default %s; 0: any free;\n"
+"                          none: no plain listener)\n"
+"      --tls-port PORT     also listen for TLS connections on PORT\n"
+"      --tls-cert FILE     the TLS certificate chain, PEM\n"
+"      --tls-key FILE      the TLS private key, PEM\n"
+"      --password-file FILE  ask every client for the password on its\n"
+"                          first line\n"
 "  -b, --bind ADDRESS      address to listen on (default: all, IPv6 and IPv4)\n"
 "  -l, --log FILE          append the event log to FILE (default: stderr)\n"
 "  -w, --welcome TEXT      greeting sent to each new client\n"
@@ -103,6 +126,22 @@ parse_count(const char *name, const char *s, unsigned long max)
 		usage_error("invalid %s \"%s\" (expected 0 to %lu)", name, s,
 		    max);
 	return (unsigned int)v;
+}
+
+/* The TLS options go together, and need a build with TLS. */
+static void
+check_tls_options(void)
+{
+	int	any = options.tls_port != NULL || options.tls_cert != NULL ||
+	    options.tls_key != NULL;
+
+	if (any && !stream_tls_available())
+		usage_error("built without TLS");
+	if (any && (options.tls_port == NULL || options.tls_cert == NULL ||
+	    options.tls_key == NULL))
+		usage_error("--tls-port, --tls-cert and --tls-key go together");
+	if (options.port == NULL && options.tls_port == NULL)
+		usage_error("--port none needs --tls-port");
 }
 
 static void
@@ -142,10 +181,29 @@ parse_options(int argc, char **argv)
 				usage_error("client limit must be at least 1");
 			break;
 		case 'p':
+			if (strcmp(optarg, "none") == 0) {
+				options.port = NULL;
+				break;
+			}
 			if (net_parse_port(optarg, 1) == -1)
 				usage_error("invalid port \"%s\" (expected 0 "
-				    "to 65535)", optarg);
+				    "to 65535, or none)", optarg);
 			options.port = optarg;
+			break;
+		case OPT_TLS_PORT:
+			if (net_parse_port(optarg, 1) == -1)
+				usage_error("invalid TLS port \"%s\" (expected "
+				    "0 to 65535)", optarg);
+			options.tls_port = optarg;
+			break;
+		case OPT_TLS_CERT:
+			options.tls_cert = optarg;
+			break;
+		case OPT_TLS_KEY:
+			options.tls_key = optarg;
+			break;
+		case OPT_PASSWORD_FILE:
+			password_file = optarg;
 			break;
 		case 'R':
 			options.flood_rate = parse_count("flood rate", optarg,
@@ -168,6 +226,7 @@ parse_options(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument \"%s\"", argv[optind]);
+	check_tls_options();
 }
 
 static void
@@ -223,36 +282,61 @@ raise_fd_limit(void)
 #endif
 }
 
+/* A listening socket on port, or exit with why. */
+static int
+listen_on(const char *port, char *addr, size_t size)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen = sizeof ss;
+	char			*cause;
+	int			 fd;
+
+	fd = net_listen(options.bind, port, LISTEN_BACKLOG, &cause);
+	if (fd == -1)
+		errx(1, "%s", cause);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if (fd >= FD_SETSIZE)
+		errx(1, "listening socket %d is past FD_SETSIZE", fd);
+	getsockname(fd, (struct sockaddr *)&ss, &sslen);
+	net_addr_format((struct sockaddr *)&ss, addr, size);
+	return fd;
+}
+
 int
 main(int argc, char **argv)
 {
-	char			*cause, addr[NET_ADDR_MAX];
-	struct sockaddr_storage	 ss;
-	socklen_t		 sslen;
-	int			 lfd;
+	char	*cause, addr[NET_ADDR_MAX], tlsaddr[NET_ADDR_MAX];
+	int	 lfd = -1, tlsfd = -1;
 
 	log_set_name("chat-server");
 	usage_set_name("chat-server");
 	parse_options(argc, argv);
+	if (password_file != NULL && auth_load(password_file, &cause) == -1)
+		errx(1, "%s", cause);
+	if (options.tls_port != NULL && tls_setup(&cause) == -1)
+		errx(1, "%s", cause);
 	if (log_open(options.log, &cause) == -1)
 		errx(1, "%s", cause);
 	setup_signals();
 	raise_fd_limit();
 
-	lfd = net_listen(options.bind, options.port, LISTEN_BACKLOG, &cause);
-	if (lfd == -1)
-		errx(1, "%s", cause);
-	fcntl(lfd, F_SETFD, FD_CLOEXEC);
-	if (lfd >= FD_SETSIZE)
-		errx(1, "listening socket %d is past FD_SETSIZE", lfd);
-	sslen = sizeof ss;
-	getsockname(lfd, (struct sockaddr *)&ss, &sslen);
-	net_addr_format((struct sockaddr *)&ss, addr, sizeof addr);
-	log_event("listen", "%s chat-server %s, pid %ld", addr,
-	    PACKAGE_VERSION, (long)getpid());
+	if (options.port != NULL)
+		lfd = listen_on(options.port, addr, sizeof addr);
+	if (options.tls_port != NULL)
+		tlsfd = listen_on(options.tls_port, tlsaddr, sizeof tlsaddr);
+	log_event("listen", "%s%s%s%s%schat-server %s, pid %ld",
+	    lfd != -1 ? addr : "", lfd != -1 ? " " : "",
+	    tlsfd != -1 ? "tls " : "", tlsfd != -1 ? tlsaddr : "",
+	    tlsfd != -1 ? " " : "", PACKAGE_VERSION, (long)getpid());
+	if (auth_required())
+		log_event("auth", "a password is required (%s)",
+		    password_file);
 
-	loop_run(lfd, sig_pipe[0]);
-	close(lfd);
+	loop_run(lfd, tlsfd, sig_pipe[0]);
+	if (lfd != -1)
+		close(lfd);
+	if (tlsfd != -1)
+		close(tlsfd);
 	log_close();
 	return 0;
 }

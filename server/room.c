@@ -14,8 +14,10 @@
 #include "common/xmalloc.h"
 #include "server/server.h"
 
-struct client	**room_clients;
+struct client	**room_clients;	/* every connection: members and those
+				 * still on their way in (TLS, password) */
 size_t		  room_count;
+size_t		  room_members;
 static size_t	  room_cap;
 static size_t	 *room_busy;	/* members with lines, this turn */
 static size_t	  room_busy_cap;
@@ -30,8 +32,10 @@ room_broadcast(const struct msg *m)
 {
 	size_t	i;
 
-	for (i = 0; i < room_count; i++)
-		client_enqueue(room_clients[i], m);
+	for (i = 0; i < room_count; i++) {
+		if (room_clients[i]->state == CLIENT_MEMBER)
+			client_enqueue(room_clients[i], m);
+	}
 }
 
 void
@@ -58,7 +62,8 @@ room_announce_others(struct client *except, const char *fmt, ...)
 	msg_vprintf(&m, fmt, ap);
 	va_end(ap);
 	for (i = 0; i < room_count; i++) {
-		if (room_clients[i] != except)
+		if (room_clients[i] != except &&
+		    room_clients[i]->state == CLIENT_MEMBER)
 			client_enqueue(room_clients[i], &m);
 	}
 }
@@ -69,7 +74,8 @@ room_find(const char *nick)
 	size_t	i;
 
 	for (i = 0; i < room_count; i++) {
-		if (strcasecmp(room_clients[i]->nick, nick) == 0)
+		if (room_clients[i]->state == CLIENT_MEMBER &&
+		    strcasecmp(room_clients[i]->nick, nick) == 0)
 			return room_clients[i];
 	}
 	return NULL;
@@ -132,24 +138,44 @@ room_rename(struct client *c, const char *nick)
 	room_announce("*** %s is now known as %s", old, c->nick);
 }
 
+/* A new connection: counted against the limits from now on. */
 void
-room_join(struct client *c)
+room_add(struct client *c)
 {
-	room_assign_nick(c);
 	if (room_count == room_cap) {
 		room_cap = room_cap == 0 ? 64 : room_cap * 2;
 		room_clients = xreallocarray(room_clients, room_cap,
 		    sizeof *room_clients);
 	}
 	room_clients[room_count++] = c;
-	log_event("join", "%s %s", c->addr, c->nick);
-	client_send(c, "*** %s (you are %s, %zu online)", opts->welcome,
-	    c->nick, room_count);
-	room_announce_others(c, "*** %s has joined (%zu online)", c->nick,
-	    room_count);
 }
 
-/* Take a closing client out and tell the others why it went. */
+/* A connection through its handshake and password: into the room. */
+void
+room_admit(struct client *c)
+{
+	room_assign_nick(c);
+	c->state = CLIENT_MEMBER;
+	c->deadline = 0;
+	room_members++;
+	log_event("join", "%s %s", c->addr, c->nick);
+	client_send(c, "*** %s (you are %s, %zu online)", opts->welcome,
+	    c->nick, room_members);
+	room_announce_others(c, "*** %s has joined (%zu online)", c->nick,
+	    room_members);
+}
+
+void
+room_join(struct client *c)
+{
+	room_add(c);
+	room_admit(c);
+}
+
+/*
+ * Take a closing connection out and, if it was in the room, tell the
+ * others why it went.
+ */
 void
 room_leave(struct client *c)
 {
@@ -162,6 +188,11 @@ room_leave(struct client *c)
 	if (i == room_count)
 		return;
 	room_clients[i] = room_clients[--room_count];
+	if (c->state != CLIENT_MEMBER) {
+		log_event("drop", "%s %s", c->addr, c->dead);
+		return;
+	}
+	room_members--;
 	log_event("part", "%s %s %s", c->addr, c->nick, c->dead);
 	room_announce("*** %s has left (%s)", c->nick, c->dead);
 }
@@ -220,7 +251,7 @@ room_free(void)
 {
 	free(room_clients);
 	room_clients = NULL;
-	room_count = room_cap = 0;
+	room_count = room_cap = room_members = 0;
 	free(room_busy);
 	room_busy = NULL;
 	room_busy_cap = 0;

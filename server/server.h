@@ -14,6 +14,7 @@
 #include "common/linebuf.h"
 #include "common/net.h"
 #include "common/proto.h"
+#include "common/stream.h"
 
 #define LINE_MAX_BYTES		PROTO_LINE_MAX_BYTES
 #define RECVQ_MAX_BYTES		8192	/* unprocessed input held per client */
@@ -38,6 +39,10 @@
 #define PRIVATE_CHUNK_BYTES	2048	/* outgoing text for one client */
 #define MSG_TYPICAL_BYTES	(LINE_MAX_BYTES + NICK_MAX_BYTES + 8)
 #define LISTEN_BACKLOG		128
+#define HANDSHAKE_MAX_MS	10000	/* a TLS handshake finished by then */
+#define AUTH_MAX_MS		30000	/* the room password given by then */
+#define AUTH_MAX_TRIES		3	/* wrong passwords before a close */
+#define PASSWORD_MAX_BYTES	256
 #define ACCEPT_BATCH_CONNS	64	/* connections taken per turn */
 #define ACCEPT_PAUSE_MS		250	/* accept() rest after EMFILE */
 #define LINGER_SEND_MS		10000	/* a leaver's queue written this long */
@@ -73,9 +78,22 @@ struct qent {
 	size_t		 len;
 };
 
+/* Where a connection is on its way into the room. */
+enum client_state {
+	CLIENT_NEW,			/* just accepted */
+	CLIENT_HANDSHAKE,		/* TLS handshake under way */
+	CLIENT_AUTH,			/* waiting for the room password */
+	CLIENT_MEMBER			/* in the room */
+};
+
 /* Per-connection state. */
 struct client {
 	int		 fd;
+	struct stream	 st;			/* plain or TLS, over fd */
+	enum client_state state;
+	double		 deadline;		/* handshake or password due */
+	int		 auth_tries;		/* wrong passwords so far */
+	int		 read_wants_write;	/* TLS read waits to write */
 	unsigned int	 id;
 	char		 nick[NICK_MAX_BYTES + 1];
 	char		 addr[NET_ADDR_MAX];	/* "host:port" for logs */
@@ -104,7 +122,10 @@ struct client {
 };
 
 struct options {
-	const char	*port;
+	const char	*port;			/* NULL: no plain listener */
+	const char	*tls_port;		/* NULL: no TLS listener */
+	const char	*tls_cert;
+	const char	*tls_key;
 	const char	*bind;
 	const char	*log;
 	const char	*welcome;
@@ -121,7 +142,20 @@ void		 fatal(const char *, ...)
 		     __attribute__((format(printf, 1, 2), noreturn));
 
 /* loop.c */
-void		 loop_run(int, int);
+void		 loop_run(int, int, int);
+
+/* tls.c */
+int		 tls_setup(char **);
+void		 tls_reload(void);
+struct stream_ctx *tls_context(void);
+void		 tls_free(void);
+
+/* auth.c */
+int		 auth_load(const char *, char **);
+int		 auth_required(void);
+void		 auth_start(struct client *, double);
+void		 auth_line(struct client *, const char *);
+int		 auth_equal(const char *, size_t, const char *, size_t);
 
 /* linger.c */
 void		 linger_add(struct client *, double);
@@ -133,6 +167,10 @@ void		 linger_close_all(void);
 
 /* client.c */
 struct client	*client_create(int, const struct sockaddr *);
+int		 client_start_tls(struct client *, double);
+void		 client_io(struct client *, int, int, double);
+void		 client_check_deadline(struct client *, double);
+void		 client_ready(struct client *, double);
 void		 client_destroy(struct client *);
 int		 client_wants_read(const struct client *);
 int		 client_wants_write(const struct client *);
@@ -156,7 +194,10 @@ int		 client_flood_allows(struct client *, double);
 
 /* room.c */
 extern struct client	**room_clients;
-extern size_t		  room_count;
+extern size_t		  room_count;		/* connections, members or not */
+extern size_t		  room_members;
+void		 room_add(struct client *);
+void		 room_admit(struct client *);
 void		 room_join(struct client *);
 void		 room_leave(struct client *);
 void		 room_broadcast(const struct msg *);

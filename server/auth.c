@@ -1,0 +1,136 @@
+/*
+ * The room password (--password-file).  A connection that has not given
+ * it is not in the room: it is not announced, sees nothing, and what it
+ * says is neither relayed nor logged; it may only say "/pass SECRET" (or
+ * "/quit").  The password is compared in constant time and never logged.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "server/server.h"
+
+#define AUTH_PROMPT	"*** password required (/pass SECRET)"
+#define AUTH_COMMAND	"/pass "
+
+static char	auth_secret[PASSWORD_MAX_BYTES + 1];
+static size_t	auth_len;		/* 0: no password asked */
+
+/*
+ * Read the password: the first line of path, which nobody but its owner
+ * may read or write (as ssh asks of a private key).
+ */
+int
+auth_load(const char *path, char **cause)
+{
+	char		buf[PASSWORD_MAX_BYTES + 2];
+	struct stat	st;
+	ssize_t		n;
+	int		fd;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK)) == -1) {
+		*cause = xasprintf("cannot open password file %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		*cause = xasprintf("password file %s is not a regular file",
+		    path);
+		goto fail;
+	}
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		*cause = xasprintf("password file %s is open to others "
+		    "(mode %04o): chmod 600 %s", path,
+		    (unsigned int)(st.st_mode & 07777), path);
+		goto fail;
+	}
+	if ((n = read(fd, buf, sizeof buf - 1)) == -1) {
+		*cause = xasprintf("cannot read password file %s: %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if ((auth_len = strlen(buf)) == 0 || auth_len > PASSWORD_MAX_BYTES) {
+		*cause = xasprintf("password file %s: the first line must "
+		    "hold 1 to %d bytes", path, PASSWORD_MAX_BYTES);
+		auth_len = 0;
+		goto fail;
+	}
+	memcpy(auth_secret, buf, auth_len + 1);
+	close(fd);
+	return 0;
+fail:
+	close(fd);
+	return -1;
+}
+
+int
+auth_required(void)
+{
+	return auth_len != 0;
+}
+
+/* Ask a new connection for the password; it has AUTH_MAX_MS to answer. */
+void
+auth_start(struct client *c, double now)
+{
+	c->state = CLIENT_AUTH;
+	c->deadline = now + AUTH_MAX_MS / 1000.0;
+	client_send(c, AUTH_PROMPT);
+}
+
+/*
+ * Whether a (alen bytes) equals b (blen bytes), in a time that depends
+ * on blen only: a guess reveals nothing of how much of it was right.
+ */
+int
+auth_equal(const char *a, size_t alen, const char *b, size_t blen)
+{
+	volatile unsigned char	diff = alen != blen;
+	size_t			i;
+
+	for (i = 0; i < blen; i++)
+		diff |= (unsigned char)(i < alen ? a[i] : 0) ^
+		    (unsigned char)b[i];
+	return diff == 0;
+}
+
+/* A line from a connection that has not given the password. */
+void
+auth_line(struct client *c, const char *line)
+{
+	const char	*guess;
+
+	if (strcasecmp(line, "/quit") == 0 ||
+	    strncasecmp(line, "/quit ", 6) == 0) {
+		command_run(c, line + 1);
+		return;
+	}
+	if (strncasecmp(line, AUTH_COMMAND, strlen(AUTH_COMMAND)) != 0) {
+		client_send(c, AUTH_PROMPT);
+		return;
+	}
+	guess = line + strlen(AUTH_COMMAND);
+	if (auth_equal(guess, strlen(guess), auth_secret, auth_len)) {
+		log_event("auth", "%s password accepted", c->addr);
+		room_admit(c);
+		return;
+	}
+	c->auth_tries++;
+	log_event("auth", "%s wrong password (%d of %d)", c->addr,
+	    c->auth_tries, AUTH_MAX_TRIES);
+	client_send(c, "*** error: wrong password");
+	if (c->auth_tries == AUTH_MAX_TRIES)
+		client_kill(c, "wrong password %d times", AUTH_MAX_TRIES);
+}
