@@ -170,6 +170,14 @@ stream_tls_reason(char *buf, size_t size, const char *fallback)
 		snprintf(buf, size, "%s", fallback);
 		return;
 	}
+#ifdef ERR_SYSTEM_ERROR
+	/* OpenSSL 3 has no text for errno values: "error:80000002:...". */
+	if (ERR_SYSTEM_ERROR(e)) {
+		snprintf(buf, size, "%s", strerror(ERR_GET_REASON(e)));
+		ERR_clear_error();
+		return;
+	}
+#endif
 	r = ERR_reason_error_string(e);
 	if (r != NULL)
 		snprintf(buf, size, "%s", r);

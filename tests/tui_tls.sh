@@ -156,6 +156,14 @@ refused otherca other "--tls-ca '$certs/ca.pem'" \
 [ ! -e "$known" ] || fail "a refused certificate was stored"
 pass "wrong name, expired, untrusted CA: exit 1 saying why"
 
+# --- a CA file that is not there: said before connecting
+"$CHAT_TUI" --tls-ca "$tmp/nonexistent.pem" --port 1 </dev/null \
+    >/dev/null 2>"$tmp/err"
+[ $? -eq 1 ] || fail "a missing CA file: not exit 1"
+[ "$(cat "$tmp/err")" = "chat-tui: cannot load CA $tmp/nonexistent.pem: No such file or directory" ] ||
+    fail "a missing CA file: $(cat "$tmp/err")"
+pass "a missing CA file: exit 1 saying why"
+
 # --- TLS to the plain port: the handshake fails, named
 start_server localhost
 "$CHAT_TUI" --tls-insecure --port "$port" </dev/null >/dev/null 2>"$tmp/err"
