@@ -93,6 +93,24 @@ harness_wrapper(const char **argv, size_t max, char *buf, size_t size)
 }
 
 /*
+ * The port in the first whole "listen" line of log past its first
+ * before bytes, or 0.  A line still being written can end inside the
+ * port ("]:4" of "]:41255"), so a line counts only with its newline.
+ */
+static int
+harness_listen_port(const char *log, size_t before)
+{
+	const char	*p, *nl;
+
+	if (log == NULL || strlen(log) <= before ||
+	    (p = strstr(log + before, " listen ")) == NULL ||
+	    (nl = strchr(p, '\n')) == NULL ||
+	    (p = strstr(p, "]:")) == NULL || p > nl)
+		return 0;
+	return atoi(p + 2);
+}
+
+/*
  * Start $CHAT_SERVER --port 0 --log s->log plus args (a NULL-ended list,
  * may be NULL) and wait for a "listen" line past what the log held
  * before, to learn the port.
@@ -102,7 +120,7 @@ harness_run(struct harness_server *s, const char *const *args)
 {
 	const char	*bin = getenv("CHAT_SERVER");
 	const char	*argv[64];
-	char		 wrapper[512], *log, *p;
+	char		 wrapper[512], *log;
 	size_t		 n = 0, before;
 	long		 deadline;
 
@@ -134,10 +152,7 @@ harness_run(struct harness_server *s, const char *const *args)
 	    (argv[0] != bin ? 4 : 1);
 	while (harness_now_ms() < deadline) {
 		log = harness_log_read(s);
-		p = log != NULL && strlen(log) > before ?
-		    strstr(log + before, " listen ") : NULL;
-		if (p != NULL && (p = strstr(p, "]:")) != NULL)
-			s->port = atoi(p + 2);
+		s->port = harness_listen_port(log, before);
 		free(log);
 		if (s->port > 0)
 			return 0;
