@@ -110,10 +110,23 @@ harness_listen_port(const char *log, size_t before)
 	return atoi(p + 2);
 }
 
+/* Say on standard error how a wait status ended the server. */
+static void
+harness_report_status(const char *what, pid_t pid, int status)
+{
+	if (WIFEXITED(status))
+		fprintf(stderr, "harness: chat-server %ld %s: exit status %d\n",
+		    (long)pid, what, WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		fprintf(stderr, "harness: chat-server %ld %s: killed by signal "
+		    "%d\n", (long)pid, what, WTERMSIG(status));
+}
+
 /*
  * Start $CHAT_SERVER --port 0 --log s->log plus args (a NULL-ended list,
  * may be NULL) and wait for a "listen" line past what the log held
- * before, to learn the port.
+ * before, to learn the port.  On failure standard error says why, since
+ * the caller sees only -1.
  */
 static int
 harness_run(struct harness_server *s, const char *const *args)
@@ -122,7 +135,8 @@ harness_run(struct harness_server *s, const char *const *args)
 	const char	*argv[64];
 	char		 wrapper[512], *log;
 	size_t		 n = 0, before;
-	long		 deadline;
+	long		 t0, deadline;
+	int		 status;
 
 	if (bin == NULL)
 		bin = "server/chat-server";
@@ -141,27 +155,33 @@ harness_run(struct harness_server *s, const char *const *args)
 
 	s->port = 0;
 	s->pid = fork();
-	if (s->pid == -1)
+	if (s->pid == -1) {
+		fprintf(stderr, "harness: fork: %s\n", strerror(errno));
 		return -1;
+	}
 	if (s->pid == 0) {
 		execvp(argv[0], (char *const *)(uintptr_t)argv);
 		_exit(127);
 	}
 	/* A wrapper such as valgrind takes a while to start. */
-	deadline = harness_now_ms() + HARNESS_TIMEOUT_MS *
-	    (argv[0] != bin ? 4 : 1);
+	t0 = harness_now_ms();
+	deadline = t0 + HARNESS_TIMEOUT_MS * (argv[0] != bin ? 4 : 1);
 	while (harness_now_ms() < deadline) {
 		log = harness_log_read(s);
 		s->port = harness_listen_port(log, before);
 		free(log);
 		if (s->port > 0)
 			return 0;
-		if (waitpid(s->pid, NULL, WNOHANG) == s->pid) {
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+			harness_report_status("exited before its listen line",
+			    s->pid, status);
 			s->pid = 0;
 			return -1;
 		}
 		poll(NULL, 0, 10);
 	}
+	fprintf(stderr, "harness: chat-server %ld wrote no listen line to %s "
+	    "in %ld ms\n", (long)s->pid, s->log, harness_now_ms() - t0);
 	return -1;
 }
 
@@ -204,6 +224,8 @@ harness_signal_wait(struct harness_server *s, int sig, int timeout_ms)
 		}
 		poll(NULL, 0, 5);
 	}
+	fprintf(stderr, "harness: chat-server %ld still runs %d ms after "
+	    "signal %d\n", (long)s->pid, timeout_ms, sig);
 	return -1;
 }
 
@@ -211,10 +233,15 @@ harness_signal_wait(struct harness_server *s, int sig, int timeout_ms)
 int
 harness_stop(struct harness_server *s)
 {
+	pid_t	pid = s->pid;
 	int	status = harness_signal_wait(s, SIGTERM, HARNESS_TIMEOUT_MS *
 	    (getenv("CHAT_SERVER_WRAPPER") != NULL ? 4 : 1));
 
-	if (status == -1 || !WIFEXITED(status))
+	if (status == -1)
+		return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		harness_report_status("after SIGTERM", pid, status);
+	if (!WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
 }
