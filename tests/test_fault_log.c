@@ -80,6 +80,26 @@ say_numbered(struct harness_conn *a, const char *na, struct harness_conn *b,
 	}
 }
 
+static pid_t	storm = -1;	/* the SIGHUP sender, while it runs */
+
+/* Stop the SIGHUP sender, also when an assertion left the test early. */
+static void
+storm_stop(void)
+{
+	if (storm > 0) {
+		kill(storm, SIGKILL);
+		waitpid(storm, NULL, 0);
+	}
+	storm = -1;
+}
+
+static int
+storm_teardown(void **state)
+{
+	storm_stop();
+	return fault_teardown(state);
+}
+
 /*
  * SIGHUP every STORM_HUP_GAP_US while lines are said, in rounds of
  * STORM_LINES, until the log shows at least STORM_HUPS_MIN reopens: no
@@ -92,7 +112,7 @@ test_fault_sighup_storm_loses_nothing(void **state)
 	static struct harness_conn a, b;
 	struct harness_server	*s = *state;
 	char			 na[32], want[64], *log, *p;
-	pid_t			 storm;
+	pid_t			 test;
 	size_t			 hups = 0;
 	int			 i, rounds = 0;
 	long			 deadline;
@@ -100,8 +120,9 @@ test_fault_sighup_storm_loses_nothing(void **state)
 	assert_int_equal(harness_start(s, args), 0);
 	assert_int_equal(harness_join(&a, s->port, na, sizeof na), 0);
 	assert_int_equal(harness_join(&b, s->port, NULL, 0), 0);
+	test = getpid();
 	if ((storm = fork()) == 0) {
-		while (getppid() != 1) {	/* until the test is gone */
+		while (getppid() == test) {	/* until the test is gone */
 			kill(s->pid, SIGHUP);
 			usleep(STORM_HUP_GAP_US);
 		}
@@ -128,8 +149,7 @@ test_fault_sighup_storm_loses_nothing(void **state)
 	assert_int_equal(fault_count(log, "Z msg "),
 	    (size_t)(rounds * STORM_LINES));
 	free(log);
-	kill(storm, SIGKILL);
-	waitpid(storm, NULL, 0);
+	storm_stop();
 	printf("# SIGHUP storm: %d lines in %d rounds, %zu reopens, none "
 	    "lost or doubled\n", rounds * STORM_LINES, rounds, hups);
 	harness_close(&a);
@@ -658,7 +678,8 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_fault_sighup_storm_loses_nothing, fault_setup, fault_teardown),
+		    test_fault_sighup_storm_loses_nothing, fault_setup,
+		    storm_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_fault_log_reopened_after_rotation, fault_setup, fault_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_log_on_full_disk,
