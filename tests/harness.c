@@ -92,6 +92,16 @@ harness_wrapper(const char **argv, size_t max, char *buf, size_t size)
 	return n;
 }
 
+/* How long a server may take to start or to stop: see HARNESS_START_MS. */
+int
+harness_start_ms(void)
+{
+	const char	*w = getenv("CHAT_SERVER_WRAPPER");
+
+	return w != NULL && *w != '\0' ? HARNESS_WRAPPED_START_MS :
+	    HARNESS_START_MS;
+}
+
 /*
  * The port in the first whole "listen" line of log past its first
  * before bytes, or 0.  A line still being written can end inside the
@@ -163,9 +173,8 @@ harness_run(struct harness_server *s, const char *const *args)
 		execvp(argv[0], (char *const *)(uintptr_t)argv);
 		_exit(127);
 	}
-	/* A wrapper such as valgrind takes a while to start. */
 	t0 = harness_now_ms();
-	deadline = t0 + HARNESS_TIMEOUT_MS * (argv[0] != bin ? 4 : 1);
+	deadline = t0 + harness_start_ms();
 	while (harness_now_ms() < deadline) {
 		log = harness_log_read(s);
 		s->port = harness_listen_port(log, before);
@@ -234,8 +243,7 @@ int
 harness_stop(struct harness_server *s)
 {
 	pid_t	pid = s->pid;
-	int	status = harness_signal_wait(s, SIGTERM, HARNESS_TIMEOUT_MS *
-	    (getenv("CHAT_SERVER_WRAPPER") != NULL ? 4 : 1));
+	int	status = harness_signal_wait(s, SIGTERM, harness_start_ms());
 
 	if (status == -1)
 		return -1;

@@ -276,7 +276,7 @@ test_fault_log_on_full_disk(void **state)
 		    "/dev/full", "--flood-rate", "0", (char *)NULL);
 		_exit(127);
 	}
-	deadline = harness_now_ms() + HARNESS_TIMEOUT_MS;
+	deadline = harness_now_ms() + HARNESS_START_MS;
 	while ((s->port = proc_listen_port(s->pid)) == -1) {
 		assert_true(harness_now_ms() < deadline);
 		poll(NULL, 0, 10);
@@ -290,8 +290,9 @@ test_fault_log_on_full_disk(void **state)
 		assert_int_equal(harness_expect(&b, line, NULL, 0,
 		    HARNESS_TIMEOUT_MS), 0);
 	}
-	status = harness_signal_wait(s, SIGTERM, HARNESS_TIMEOUT_MS);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	status = harness_signal_wait(s, SIGTERM, HARNESS_START_MS);
+	assert_true(status != -1 && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0);
 	err = server_stderr(efd, errpath);
 	printf("# /dev/full: %d lines chatted, standard error: %s",
 	    DEVFULL_LINES, err);
@@ -407,7 +408,7 @@ test_fault_sigterm_under_traffic(void **state)
 	memset(&h, 0, sizeof h);
 	heavy_start(s, &h);
 	before = h.nseen;
-	status = harness_signal_wait(s, SIGTERM, HARNESS_TIMEOUT_MS * 4);
+	status = harness_signal_wait(s, SIGTERM, harness_start_ms());
 	assert_true(status != -1 && WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	heavy_check(s, &h, NULL);
@@ -655,11 +656,11 @@ test_fault_log_fifo_refused_at_start(void **state)
 		_exit(127);
 	}
 	assert_true(s->pid > 0);
-	deadline = harness_now_ms() + HARNESS_TIMEOUT_MS;
+	deadline = harness_now_ms() + HARNESS_START_MS;
 	while (waitpid(s->pid, &status, WNOHANG) != s->pid) {
 		if (harness_now_ms() > deadline)
 			fail_msg("chat-server --log FIFO still runs after %d ms",
-			    HARNESS_TIMEOUT_MS);
+			    HARNESS_START_MS);
 		poll(NULL, 0, 10);
 	}
 	s->pid = 0;
