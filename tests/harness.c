@@ -92,19 +92,61 @@ harness_wrapper(const char **argv, size_t max, char *buf, size_t size)
 	return n;
 }
 
+/* How long a server may take to start or to stop: see HARNESS_START_MS. */
+int
+harness_start_ms(void)
+{
+	const char	*w = getenv("CHAT_SERVER_WRAPPER");
+
+	return w != NULL && *w != '\0' ? HARNESS_WRAPPED_START_MS :
+	    HARNESS_START_MS;
+}
+
+/*
+ * The port in the first whole "listen" line of log past its first
+ * before bytes, or 0.  A line still being written can end inside the
+ * port ("]:4" of "]:41255"), so a line counts only with its newline.
+ */
+static int
+harness_listen_port(const char *log, size_t before)
+{
+	const char	*p, *nl;
+
+	if (log == NULL || strlen(log) <= before ||
+	    (p = strstr(log + before, " listen ")) == NULL ||
+	    (nl = strchr(p, '\n')) == NULL ||
+	    (p = strstr(p, "]:")) == NULL || p > nl)
+		return 0;
+	return atoi(p + 2);
+}
+
+/* Say on standard error how a wait status ended the server. */
+static void
+harness_report_status(const char *what, pid_t pid, int status)
+{
+	if (WIFEXITED(status))
+		fprintf(stderr, "harness: chat-server %ld %s: exit status %d\n",
+		    (long)pid, what, WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		fprintf(stderr, "harness: chat-server %ld %s: killed by signal "
+		    "%d\n", (long)pid, what, WTERMSIG(status));
+}
+
 /*
  * Start $CHAT_SERVER --port 0 --log s->log plus args (a NULL-ended list,
  * may be NULL) and wait for a "listen" line past what the log held
- * before, to learn the port.
+ * before, to learn the port.  On failure standard error says why, since
+ * the caller sees only -1.
  */
 static int
 harness_run(struct harness_server *s, const char *const *args)
 {
 	const char	*bin = getenv("CHAT_SERVER");
 	const char	*argv[64];
-	char		 wrapper[512], *log, *p;
+	char		 wrapper[512], *log;
 	size_t		 n = 0, before;
-	long		 deadline;
+	long		 t0, deadline;
+	int		 status;
 
 	if (bin == NULL)
 		bin = "server/chat-server";
@@ -123,30 +165,32 @@ harness_run(struct harness_server *s, const char *const *args)
 
 	s->port = 0;
 	s->pid = fork();
-	if (s->pid == -1)
+	if (s->pid == -1) {
+		fprintf(stderr, "harness: fork: %s\n", strerror(errno));
 		return -1;
+	}
 	if (s->pid == 0) {
 		execvp(argv[0], (char *const *)(uintptr_t)argv);
 		_exit(127);
 	}
-	/* A wrapper such as valgrind takes a while to start. */
-	deadline = harness_now_ms() + HARNESS_TIMEOUT_MS *
-	    (argv[0] != bin ? 4 : 1);
+	t0 = harness_now_ms();
+	deadline = t0 + harness_start_ms();
 	while (harness_now_ms() < deadline) {
 		log = harness_log_read(s);
-		p = log != NULL && strlen(log) > before ?
-		    strstr(log + before, " listen ") : NULL;
-		if (p != NULL && (p = strstr(p, "]:")) != NULL)
-			s->port = atoi(p + 2);
+		s->port = harness_listen_port(log, before);
 		free(log);
 		if (s->port > 0)
 			return 0;
-		if (waitpid(s->pid, NULL, WNOHANG) == s->pid) {
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+			harness_report_status("exited before its listen line",
+			    s->pid, status);
 			s->pid = 0;
 			return -1;
 		}
 		poll(NULL, 0, 10);
 	}
+	fprintf(stderr, "harness: chat-server %ld wrote no listen line to %s "
+	    "in %ld ms\n", (long)s->pid, s->log, harness_now_ms() - t0);
 	return -1;
 }
 
@@ -189,6 +233,8 @@ harness_signal_wait(struct harness_server *s, int sig, int timeout_ms)
 		}
 		poll(NULL, 0, 5);
 	}
+	fprintf(stderr, "harness: chat-server %ld still runs %d ms after "
+	    "signal %d\n", (long)s->pid, timeout_ms, sig);
 	return -1;
 }
 
@@ -196,10 +242,14 @@ harness_signal_wait(struct harness_server *s, int sig, int timeout_ms)
 int
 harness_stop(struct harness_server *s)
 {
-	int	status = harness_signal_wait(s, SIGTERM, HARNESS_TIMEOUT_MS *
-	    (getenv("CHAT_SERVER_WRAPPER") != NULL ? 4 : 1));
+	pid_t	pid = s->pid;
+	int	status = harness_signal_wait(s, SIGTERM, harness_start_ms());
 
-	if (status == -1 || !WIFEXITED(status))
+	if (status == -1)
+		return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		harness_report_status("after SIGTERM", pid, status);
+	if (!WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
 }

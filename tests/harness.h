@@ -10,6 +10,16 @@
 #include <stddef.h>
 
 #define HARNESS_TIMEOUT_MS	5000	/* default deadline for one wait */
+/*
+ * Deadlines for a server to start (write its listen line) or to exit
+ * after SIGTERM.  They only catch a server that never does, so they
+ * cost nothing when it does and need not be tight; under a wrapper
+ * (valgrind) the start is seconds of work, which a loaded machine
+ * stretches: on 2 cores about 2 s at load 2, 5 to 8 s at load 10 to 13,
+ * more than 20 s at load 20 to 28.
+ */
+#define HARNESS_START_MS	30000
+#define HARNESS_WRAPPED_START_MS 120000
 
 struct harness_server {
 	pid_t	 pid;
@@ -25,6 +35,7 @@ struct harness_conn {
 };
 
 int	harness_start(struct harness_server *, const char *const *);
+int	harness_start_ms(void);
 int	harness_restart(struct harness_server *, const char *const *);
 int	harness_stop(struct harness_server *);
 int	harness_signal_wait(struct harness_server *, int, int);
