@@ -233,6 +233,10 @@ for server in $SERVERS; do
 			echo "run.sh: stunnel not found, measuring without it" >&2
 			continue
 		fi
+		if ! tls_built; then	# chat-bench is built alike
+			echo "run.sh: built without TLS, no stunnel" >&2
+			continue
+		fi
 		if ! make_cert; then
 			echo "run.sh: openssl cannot make a certificate, no" \
 			    "stunnel" >&2
