@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/stream.h"
+
 #define LINE_MIN_BYTES		48	/* room for the tag and a newline */
 #define LINE_MAX_BYTES		1024	/* the server's line cap, with \n */
 #define READ_BUF_BYTES		(256 * 1024) /* one read() from one client */
@@ -24,6 +26,7 @@
 #define HIST_BUCKETS		((64 - HIST_SUB_BITS) * (1 << HIST_SUB_BITS))
 #define NS_PER_SEC		1000000000ULL
 #define NS_PER_MS		1000000ULL
+#define PIDS_MAX		4	/* --pid: a server, and proxies before it */
 
 /* Latencies in nanoseconds, log-linear buckets; no sample is kept. */
 struct hist {
@@ -35,7 +38,10 @@ struct hist {
 /* One connection to the server; every one reads, some also send. */
 struct conn {
 	int		 fd;
+	struct stream	 st;			/* plain, or TLS with --tls */
 	unsigned int	 index;
+	int		 handshaking;		/* TLS not yet up */
+	int		 read_wants_write;	/* a TLS read waits on POLLOUT */
 	int		 welcomed;		/* its first line arrived */
 	int		 stalled;		/* never reads after joining */
 	int		 closed;		/* the server hung up */
@@ -69,10 +75,13 @@ struct bench {
 	int		 echo;			/* the sender gets its own lines */
 	int		 wait_welcome;
 	int		 kv;			/* results as key=value */
-	long		 pid;			/* the server's, or 0 */
+	int		 tls;			/* connect with TLS, unverified */
+	long		 pids[PIDS_MAX];	/* the server's (and proxies') */
+	unsigned int	 npids;
 	uint64_t	 time_limit;		/* ns */
 
 	/* Where it is. */
+	struct stream_ctx *tls_ctx;
 	struct conn	*conns;
 	struct sender	*sends;
 	struct pollfd	*pfds;
@@ -101,6 +110,8 @@ uint64_t	 bench_expected(const struct bench *);
 
 /* conn.c */
 void		 conn_open(struct bench *, unsigned int);
+void		 conn_handshake(struct bench *, struct conn *);
+void		 conn_events(struct bench *, struct conn *);
 void		 conn_read(struct bench *, struct conn *);
 void		 conn_drain(struct bench *, struct conn *, int);
 

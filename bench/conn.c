@@ -1,7 +1,8 @@
 /*
- * One connection's receiving side: connecting, reading everything the
- * server sends, framing it into lines and accounting for every tagged
- * line: who sent it, whether it came in order, how long it took.
+ * One connection's receiving side: connecting (with --tls, a handshake
+ * driven by the loop like any other I/O), reading everything the server
+ * sends, framing it into lines and accounting for every tagged line: who
+ * sent it, whether it came in order, how long it took.
  */
 #include "config.h"
 
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/net.h"
+#include "common/stream.h"
 #include "bench/bench.h"
 
 static char	conn_buf[CARRY_MAX_BYTES + READ_BUF_BYTES];
@@ -30,9 +32,59 @@ conn_open(struct bench *b, unsigned int i)
 	if (c->fd == -1)
 		errx(1, "client %u of %u: %s", i + 1, b->clients, cause);
 	net_set_nodelay(c->fd);
+	stream_init(&c->st, c->fd);
 	b->pfds[i].fd = c->fd;
 	b->pfds[i].events = POLLIN;
 	b->opened++;
+	if (!b->tls)
+		return;
+	if (stream_start_tls(&c->st, b->tls_ctx, 0, b->host, &cause) == -1)
+		errx(1, "client %u of %u: %s", i + 1, b->clients, cause);
+	c->handshaking = 1;
+	conn_handshake(b, c);
+}
+
+/*
+ * What to poll a connection for: its handshake's next step, else input
+ * always, and output while a sender has some or a TLS read needs it.
+ */
+void
+conn_events(struct bench *b, struct conn *c)
+{
+	const struct sender	*s;
+	short			 ev = POLLIN;
+
+	if (c->handshaking) {
+		ev = c->st.want == STREAM_WANT_WRITE ? POLLOUT : POLLIN;
+	} else {
+		if (c->read_wants_write)
+			ev |= POLLOUT;
+		if (c->index < b->senders) {
+			s = &b->sends[c->index];
+			if (s->out_off < s->out_len && !c->closed)
+				ev |= POLLOUT;
+		}
+	}
+	b->pfds[c->index].events = ev;
+}
+
+/* Take the TLS handshake a step; poll for what it waits on. */
+void
+conn_handshake(struct bench *b, struct conn *c)
+{
+	switch (stream_handshake(&c->st)) {
+	case 1:
+		c->handshaking = 0;
+		conn_events(b, c);
+		conn_read(b, c);	/* the welcome may be in already */
+		break;
+	case 0:
+		conn_events(b, c);
+		break;
+	default:
+		errx(1, "client %u of %u: TLS handshake: %s", c->index + 1,
+		    b->clients, stream_error(&c->st, errno));
+	}
 }
 
 static void
@@ -44,6 +96,7 @@ conn_close(struct bench *b, struct conn *c)
 	b->closed++;
 	b->pfds[c->index].events = 0;
 	b->pfds[c->index].fd = -1;
+	stream_free(&c->st);
 	close(c->fd);
 	c->fd = -1;
 }
@@ -109,32 +162,64 @@ conn_frame(struct bench *b, struct conn *c, char *p, char *end, uint64_t now)
 	c->carry_len = rest;
 }
 
+/*
+ * Fill the buffer behind what was carried over: one read() when plain,
+ * TLS records until the socket is empty or the buffer full (a record is
+ * at most 16 KiB, so a short read says nothing).  The bytes read, 0 if
+ * none yet, -1 when the connection is over; *more when the buffer filled.
+ */
+static ssize_t
+conn_fill(struct bench *b, struct conn *c, size_t off, int *more)
+{
+	size_t	 have = 0, space = READ_BUF_BYTES;
+	ssize_t	 n;
+
+	*more = 0;
+	if (c->read_wants_write) {
+		c->read_wants_write = 0;
+		conn_events(b, c);
+	}
+	while (have < space) {
+		n = stream_read(&c->st, conn_buf + off + have, space - have);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (stream_is_tls(&c->st) &&
+			    c->st.want == STREAM_WANT_WRITE) {
+				c->read_wants_write = 1;
+				conn_events(b, c);
+			}
+			return (ssize_t)have;
+		}
+		if (n <= 0)	/* the end, seen again on the next poll() */
+			return have > 0 ? (ssize_t)have : -1;
+		have += (size_t)n;
+		if (!stream_is_tls(&c->st) && have < space)
+			return (ssize_t)have;
+	}
+	*more = 1;
+	return (ssize_t)have;
+}
+
 /* Read until the socket is empty, so one turn takes all there is. */
 void
 conn_read(struct bench *b, struct conn *c)
 {
-	size_t	 space;
 	ssize_t	 n;
 	uint64_t now;
+	int	 more;
 
-	for (;;) {
+	do {
 		memcpy(conn_buf, c->carry, c->carry_len);
-		space = READ_BUF_BYTES;
-		n = read(c->fd, conn_buf + c->carry_len, space);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
-		if (n <= 0) {
+		n = conn_fill(b, c, c->carry_len, &more);
+		if (n == -1)
 			conn_close(b, c);
+		if (n <= 0)
 			return;
-		}
 		now = bench_now();
 		b->last_read = now;
 		conn_frame(b, c, conn_buf, conn_buf + c->carry_len + n, now);
-		if ((size_t)n < space)
-			return;
-	}
+	} while (more);
 }
 
 /*
@@ -148,6 +233,7 @@ conn_drain(struct bench *b, struct conn *c, int timeout_ms)
 	uint64_t	end = bench_now() + (uint64_t)timeout_ms * NS_PER_MS;
 	ssize_t		n;
 
+	/* Raw bytes even over TLS: all that matters now is the end. */
 	pfd.fd = c->fd;
 	pfd.events = POLLIN;
 	while (!c->closed && bench_now() < end) {

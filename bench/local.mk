@@ -21,4 +21,12 @@ bench: bench/chat-bench server/chat-server
 	CHAT_BENCH='$(abs_top_builddir)/bench/chat-bench' \
 	$(SHELL) '$(top_srcdir)/bench/run.sh'
 
-.PHONY: bench
+# chat-server's own TLS against plain and against stunnel in front of it.
+bench-tls: bench/chat-bench server/chat-server
+	CHAT_SERVER='$(abs_top_builddir)/server/chat-server' \
+	CHAT_BENCH='$(abs_top_builddir)/bench/chat-bench' \
+	SERVERS="$${SERVERS:-ours tls stunnel}" \
+	SCENARIOS="$${SCENARIOS:-rate full c1000}" \
+	$(SHELL) '$(top_srcdir)/bench/run.sh'
+
+.PHONY: bench bench-tls

@@ -33,7 +33,12 @@ loop_once(struct bench *b, int timeout_ms)
 			continue;
 		n--;
 		c = &b->conns[i];
-		if (pfd->revents & (POLLIN | POLLHUP | POLLERR))
+		if (c->handshaking) {
+			conn_handshake(b, c);
+			continue;
+		}
+		if ((pfd->revents & (POLLIN | POLLHUP | POLLERR)) ||
+		    (c->read_wants_write && (pfd->revents & POLLOUT)))
 			conn_read(b, c);
 		if (i < b->senders && (pfd->revents & POLLOUT))
 			send_flush(b, &b->sends[i]);

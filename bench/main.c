@@ -39,6 +39,7 @@ static const struct option longopts[] = {
 	{ "senders",	 required_argument,	NULL, 's' },
 	{ "stalled",	 required_argument,	NULL, 'S' },
 	{ "time-limit",	 required_argument,	NULL, 't' },
+	{ "tls",	 no_argument,		NULL, 'T' },
 	{ "version",	 no_argument,		NULL, 'V' },
 	{ "window",	 required_argument,	NULL, 'w' },
 	{ "no-welcome",	 no_argument,		NULL, 'W' },
@@ -49,7 +50,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: chat-bench [-EhkVW] [-b bytes] [-c clients] [-H host] [-n lines]\n"
+"usage: chat-bench [-EhkTVW] [-b bytes] [-c clients] [-H host] [-n lines]\n"
 "                  [-P pid] [-r rate] [-S stalled] [-s senders]\n"
 "                  [-t seconds] [-w window] -p port\n"
 "\n"
@@ -64,12 +65,14 @@ usage(FILE *f)
 "  -S, --stalled N        clients that stop reading once joined (default 0)\n"
 "  -E, --no-echo          the server does not send a line back to its sender\n"
 "  -W, --no-welcome       do not wait for a first line from the server\n"
-"  -P, --pid PID          the server's pid, for its CPU time and peak RSS\n"
+"  -P, --pid PID          the server's pid, for its CPU time and peak RSS;\n"
+"                         up to %d, summed (a TLS proxy and the server)\n"
+"  -T, --tls              connect with TLS (the certificate is not checked)\n"
 "  -t, --time-limit SECS  give up after this long (default %d)\n"
 "  -k, --kv               one line of key=value results, for scripts\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n",
-	    LINE_MIN_BYTES, LINE_MAX_BYTES, TIME_LIMIT_DEFAULT);
+	    LINE_MIN_BYTES, LINE_MAX_BYTES, PIDS_MAX, TIME_LIMIT_DEFAULT);
 }
 
 static void __attribute__((noreturn))
@@ -127,7 +130,7 @@ parse_options(struct bench *b, int argc, char **argv)
 {
 	int	ch;
 
-	while ((ch = getopt_long(argc, argv, "b:c:EhH:kn:P:p:r:S:s:t:Vw:W",
+	while ((ch = getopt_long(argc, argv, "b:c:EhH:kn:P:p:r:S:s:Tt:Vw:W",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
@@ -155,7 +158,10 @@ parse_options(struct bench *b, int argc, char **argv)
 			    1000000000);
 			break;
 		case 'P':
-			b->pid = (long)parse_number("pid", optarg, 1, 1 << 30);
+			if (b->npids == PIDS_MAX)
+				usage_error("pid (too many)", optarg);
+			b->pids[b->npids++] = (long)parse_number("pid", optarg,
+			    1, 1 << 30);
 			break;
 		case 'p':
 			b->port = optarg;
@@ -171,6 +177,9 @@ parse_options(struct bench *b, int argc, char **argv)
 		case 's':
 			b->senders = (unsigned int)parse_number("sender count",
 			    optarg, 1, CLIENTS_MAX);
+			break;
+		case 'T':
+			b->tls = 1;
 			break;
 		case 't':
 			b->time_limit = parse_number("time limit", optarg, 1,
@@ -208,12 +217,15 @@ parse_options(struct bench *b, int argc, char **argv)
 static void
 setup(struct bench *b)
 {
-	unsigned int	i;
+	unsigned int	 i;
+	char		*cause;
 
 	if (proc_raise_fd_limit(b->clients) == -1)
 		errx(1, "cannot raise the descriptor limit to %u "
 		    "connections", b->clients);
 	signal(SIGPIPE, SIG_IGN);
+	if (b->tls && (b->tls_ctx = stream_ctx_client(NULL, &cause)) == NULL)
+		errx(1, "%s", cause);
 	b->conns = xcalloc(b->clients, sizeof *b->conns);
 	b->pfds = xcalloc(b->clients, sizeof *b->pfds);
 	b->sends = xcalloc(b->senders, sizeof *b->sends);
@@ -245,17 +257,50 @@ struct result {
 	double		seconds, per_sec;
 	double		p50, p99, p999, max;	/* ms */
 	double		cpu_ns;			/* server, per delivery */
-	uint64_t	rss_kb;
+	double		cpu_ns_each[PIDS_MAX];	/* of it, each --pid's */
+	uint64_t	rss_kb;			/* summed over the pids */
+	uint64_t	rss_kb_each[PIDS_MAX];
 	double		bench_cpu;		/* seconds */
 	int		have_cpu, have_rss;
 };
 
+/* Every --pid's CPU time now; -1 if one cannot be read (it is gone). */
+static int
+pids_cpu_ns(const struct bench *b, uint64_t *ns)
+{
+	unsigned int	i;
+
+	for (i = 0; i < b->npids; i++) {
+		if (proc_cpu_ns(b->pids[i], &ns[i]) == -1)
+			return -1;
+	}
+	return b->npids > 0 ? 0 : -1;
+}
+
+/* Peak RSS of every --pid, and their sum (an upper bound on the pair's). */
+static int
+pids_peak_rss(const struct bench *b, struct result *r)
+{
+	unsigned int	i;
+
+	r->rss_kb = 0;
+	for (i = 0; i < b->npids; i++) {
+		if (proc_peak_rss_kb(b->pids[i], &r->rss_kb_each[i]) == -1)
+			return -1;
+		r->rss_kb += r->rss_kb_each[i];
+	}
+	return b->npids > 0 ? 0 : -1;
+}
+
 static void
 report_text(const struct bench *b, const struct result *r)
 {
-	printf("chat-bench: %u clients (%u stalled), %u senders x %llu lines "
-	    "of %u bytes, ", b->clients, b->stalled, b->senders,
-	    (unsigned long long)b->lines, b->bytes);
+	unsigned int	i;
+
+	printf("chat-bench: %u clients (%u stalled)%s, %u senders x %llu "
+	    "lines of %u bytes, ", b->clients, b->stalled, b->tls ?
+	    " over TLS" : "", b->senders, (unsigned long long)b->lines,
+	    b->bytes);
 	if (b->rate == 0)
 		printf("full speed (window %u)\n", b->window);
 	else
@@ -278,15 +323,23 @@ report_text(const struct bench *b, const struct result *r)
 	    "max %.3f ms\n", r->p50, r->p99, r->p999, r->max);
 	if (r->have_cpu)
 		printf("server:      %.1f ns CPU per delivery\n", r->cpu_ns);
+	for (i = 0; r->have_cpu && b->npids > 1 && i < b->npids; i++)
+		printf("  pid %-6ld %.1f ns of it\n", b->pids[i],
+		    r->cpu_ns_each[i]);
 	if (r->have_rss)
 		printf("server:      %.1f MB peak RSS\n",
 		    (double)r->rss_kb / 1024);
+	for (i = 0; r->have_rss && b->npids > 1 && i < b->npids; i++)
+		printf("  pid %-6ld %.1f MB of it\n", b->pids[i],
+		    (double)r->rss_kb_each[i] / 1024);
 	printf("chat-bench:  %.2f s CPU\n", r->bench_cpu);
 }
 
 static void
 report_kv(const struct bench *b, const struct result *r)
 {
+	unsigned int	i;
+
 	printf("clients=%u senders=%u stalled=%u lines=%llu bytes=%u rate=%u "
 	    "expected=%llu received=%llu missing=%llu ooo=%llu closed=%u "
 	    "timeout=%d stuck=%d seconds=%.4f dps=%.0f p50_ms=%.4f p99_ms=%.4f "
@@ -305,7 +358,14 @@ report_kv(const struct bench *b, const struct result *r)
 		printf(" rss_kb=%llu", (unsigned long long)r->rss_kb);
 	else
 		printf(" rss_kb=-");
-	printf("\n");
+	for (i = 0; b->npids > 1 && i < b->npids; i++) {
+		if (r->have_cpu)
+			printf(" cpu_ns_%u=%.2f", i + 1, r->cpu_ns_each[i]);
+		if (r->have_rss)
+			printf(" rss_kb_%u=%llu", i + 1,
+			    (unsigned long long)r->rss_kb_each[i]);
+	}
+	printf(" tls=%d\n", b->tls);
 }
 
 static double
@@ -330,7 +390,8 @@ main(int argc, char **argv)
 	};
 	struct bench		*b = &bench;
 	struct result		 r;
-	uint64_t		 cpu0 = 0, cpu1 = 0, self0;
+	uint64_t		 cpu0[PIDS_MAX], cpu1[PIDS_MAX], cpu = 0, self0;
+	unsigned int		 i;
 
 	parse_options(b, argc, argv);
 	setup(b);
@@ -342,11 +403,11 @@ main(int argc, char **argv)
 	loop_settle(b);
 	b->settled = bench_now();
 	memset(&r, 0, sizeof r);
-	r.have_cpu = b->pid != 0 && proc_cpu_ns(b->pid, &cpu0) == 0;
+	r.have_cpu = pids_cpu_ns(b, cpu0) == 0;
 	self0 = cpu_self_ns();
 	loop_send(b);
-	r.have_cpu = r.have_cpu && proc_cpu_ns(b->pid, &cpu1) == 0;
-	r.have_rss = b->pid != 0 && proc_peak_rss_kb(b->pid, &r.rss_kb) == 0;
+	r.have_cpu = r.have_cpu && pids_cpu_ns(b, cpu1) == 0;
+	r.have_rss = pids_peak_rss(b, &r) == 0;
 	r.bench_cpu = (double)(cpu_self_ns() - self0) / 1e9;
 	loop_check_stalled(b);
 
@@ -358,8 +419,13 @@ main(int argc, char **argv)
 	r.p99 = ms(hist_percentile(&b->latency, 0.99));
 	r.p999 = ms(hist_percentile(&b->latency, 0.999));
 	r.max = ms(b->latency.max);
+	for (i = 0; r.have_cpu && b->received > 0 && i < b->npids; i++) {
+		r.cpu_ns_each[i] = (double)(cpu1[i] - cpu0[i]) /
+		    (double)b->received;
+		cpu += cpu1[i] - cpu0[i];
+	}
 	if (r.have_cpu && b->received > 0)
-		r.cpu_ns = (double)(cpu1 - cpu0) / (double)b->received;
+		r.cpu_ns = (double)cpu / (double)b->received;
 	else
 		r.have_cpu = 0;
 

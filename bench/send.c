@@ -5,9 +5,14 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
+#include <sys/uio.h>
+
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "common/stream.h"
 
 #include "bench/bench.h"
 
@@ -71,15 +76,23 @@ send_queue(struct bench *b, struct sender *s, uint64_t n, uint64_t now)
 	}
 }
 
+/*
+ * Write what the sender has.  Over TLS a write that must wait is retried
+ * with the same bytes at the front, as stream_writev() asks: the buffer
+ * only ever loses what was written, from its front.
+ */
 void
 send_flush(struct bench *b, struct sender *s)
 {
-	struct pollfd	*pfd = &b->pfds[s->c->index];
+	struct iovec	 iov;
 	ssize_t		 n;
 
+	if (s->c->handshaking)
+		return;
 	while (s->out_off < s->out_len && !s->c->closed) {
-		n = write(s->c->fd, s->out + s->out_off,
-		    s->out_len - s->out_off);
+		iov.iov_base = s->out + s->out_off;
+		iov.iov_len = s->out_len - s->out_off;
+		n = stream_writev(&s->c->st, &iov, 1);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
@@ -89,10 +102,8 @@ send_flush(struct bench *b, struct sender *s)
 		}
 		s->out_off += (size_t)n;
 	}
-	if (s->out_off < s->out_len && !s->c->closed)
-		pfd->events |= POLLOUT;
-	else
-		pfd->events &= (short)~POLLOUT;
+	if (!s->c->closed)
+		conn_events(b, s->c);
 }
 
 /* Give every sender what it may send now, and write it. */
