@@ -25,7 +25,7 @@
 #include "server/server.h"
 
 #define CHUNK_POOL_MAX		32	/* free shared chunks kept for reuse */
-#define PRIVATE_POOL_MAX	256	/* free private chunks kept for reuse */
+#define PRIVATE_POOL_MAX	32	/* free private chunks kept for reuse */
 
 /* Free chunks of one size. */
 struct chunk_pool {
