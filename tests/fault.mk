@@ -1,7 +1,8 @@
 # tests/fault.mk: the fault and abuse suite (tests/test_fault_*), run by
 # make check against the real chat-server; RELIABILITY.md has the figures.
 check_LIBRARIES += tests/libfault.a
-tests_libfault_a_SOURCES = tests/fault.c tests/fault.h tests/fault_safe.c
+tests_libfault_a_SOURCES = tests/fault.c tests/fault.h tests/fault_safe.c \
+	tests/tls_client.c tests/tls_client.h
 
 FAULT_LDADD = tests/libfault.a tests/libharness.a server/libserver.a \
 	common/libcommon.a compat/libcompat.a $(CMOCKA_LIBS)
