@@ -13,11 +13,14 @@ FAULT_TESTS = \
 	tests/test_fault_conn \
 	tests/test_fault_text \
 	tests/test_fault_log \
-	tests/test_fault_hostile
+	tests/test_fault_hostile \
+	tests/test_fault_tls
 
 check_PROGRAMS += $(FAULT_TESTS)
 TESTS += $(FAULT_TESTS) tests/test_fault_tui.sh
 dist_check_SCRIPTS += tests/test_fault_tui.sh
+# test_fault_tls makes its certificates with it.
+EXTRA_DIST += tests/tls_certs.sh
 
 tests_test_fault_queue_SOURCES = tests/test_fault_queue.c
 tests_test_fault_queue_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -39,7 +42,10 @@ tests_test_fault_log_SOURCES = tests/test_fault_log.c
 tests_test_fault_log_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_fault_log_LDADD = $(FAULT_LDADD)
 
-
 tests_test_fault_hostile_SOURCES = tests/test_fault_hostile.c
 tests_test_fault_hostile_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_fault_hostile_LDADD = $(FAULT_LDADD)
+
+tests_test_fault_tls_SOURCES = tests/test_fault_tls.c
+tests_test_fault_tls_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_fault_tls_LDADD = $(FAULT_LDADD)
