@@ -112,9 +112,10 @@ auth_line(struct client *c, const char *line)
 {
 	const char	*guess;
 
+	/* Its reason would go to the log, where nothing it says may. */
 	if (strcasecmp(line, "/quit") == 0 ||
 	    strncasecmp(line, "/quit ", 6) == 0) {
-		command_run(c, line + 1);
+		command_run(c, "quit");
 		return;
 	}
 	if (strncasecmp(line, AUTH_COMMAND, strlen(AUTH_COMMAND)) != 0) {

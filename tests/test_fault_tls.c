@@ -1250,8 +1250,8 @@ test_tls_quit_gets_owed_lines_bye_then_close_notify(void **state)
  * that has not given it sees nothing of the room while the members talk
  * (each of its lines gets the prompt, with nothing between), is not
  * announced, not counted, and what it says, chat or command, is neither
- * relayed nor logged.  The password, right or wrong, is nowhere in the
- * log.
+ * relayed nor logged, not even as the reason of a /quit.  The password,
+ * right or wrong, is nowhere in the log.
  */
 static void
 password_on(struct harness_server *s, int tls)
@@ -1331,6 +1331,19 @@ password_on(struct harness_server *s, int tls)
 	tls_client_close(&x);
 	snprintf(want, sizeof want, " drop %s wrong password %d times\n", addr,
 	    AUTH_MAX_TRIES);
+	assert_int_equal(harness_log_wait(s, want, wait_ms()), 0);
+
+	/* Leaving before it: "*** Bye", and its reason is not logged. */
+	connect_prompted(&x, port, tls);
+	addr_of(x.fd, addr, sizeof addr);
+	assert_int_equal(tls_client_send(&x, "/quit from outside, the "
+	    "password is " PASSWORD "\n"), 0);
+	assert_int_equal(tls_client_read_line(&x, line, sizeof line,
+	    wait_ms()), 0);
+	assert_string_equal(line, "*** Bye");
+	assert_true(tls_client_wait_closed(&x, wait_ms()) >= 0);
+	tls_client_close(&x);
+	snprintf(want, sizeof want, " drop %s quit\n", addr);
 	assert_int_equal(harness_log_wait(s, want, wait_ms()), 0);
 
 	/* The outsider gives it at last: in, and heard. */
