@@ -1268,7 +1268,8 @@ password_on(struct harness_server *s, int tls)
 	start(s, server_args(&args, (tls ? WITH_TLS : 0) | WITH_PASSWORD,
 	    NULL));
 	port = port_of(s, tls);
-	assert_true(log_has(s, " auth a password is required ("));
+	assert_int_equal(harness_log_wait(s, " auth a password is required (",
+	    wait_ms()), 0);
 
 	/* Right at once. */
 	join_with_password(&m1, port, tls, n1, sizeof n1);
