@@ -284,7 +284,7 @@ start(struct harness_server *s, const char *const *args)
 	assert_int_equal(harness_start(s, args), 0);
 }
 
-/* The port of a connection's tls ? TLS : plain listener. */
+/* The TLS port when tls, else the plain one. */
 static int
 port_of(const struct harness_server *s, int tls)
 {
