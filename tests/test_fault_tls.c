@@ -43,8 +43,8 @@
 #define ARGS_MAX		24
 #define INTEROP_TOOLS		3	/* s_client, ncat --ssl, plain ncat */
 
-#define STALL_LINE_BYTES	1000	/* payload of each line in the stall test */
-#define STALL_TOTAL_BYTES	(16 * SENDQ_MAX_BYTES)	/* far past any buffer */
+#define STALL_LINE_BYTES	1000	/* payload of each stall test line */
+#define STALL_TOTAL_BYTES	(16 * SENDQ_MAX_BYTES)	/* past any buffer */
 #define STALL_WINDOW_LINES	32	/* lines in flight from the talker */
 #define STALL_RCVBUF_BYTES	4096	/* the staller's receive buffer */
 
@@ -63,7 +63,7 @@
 
 #define OWED_BATCH_LINES	400	/* about 20 KB a batch */
 #define OWED_MAX_BATCHES	400	/* never the kernel's limit: fail */
-#define OWED_PAST_FULL		4	/* batches sent once the kernel is full */
+#define OWED_PAST_FULL		4	/* batches sent past a full kernel */
 
 /* What the group made for every test: certificates, password files. */
 static struct {
@@ -1450,8 +1450,9 @@ refused(struct harness_server *s, const char *const *args, char **err)
 
 /*
  * Start-up refusals: a password file that others may read (exit 1, and
- * how to fix it); with TLS, a key that is no key (exit 1); without TLS,
- * any TLS option (exit 2, "built without TLS").
+ * how to fix it), or that holds a password no client can send (exit 1);
+ * with TLS, a key that is no key (exit 1); without TLS, any TLS option
+ * (exit 2, "built without TLS").
  */
 static void
 test_start_refuses_open_password_file_and_bad_tls(void **state)
@@ -1460,6 +1461,9 @@ test_start_refuses_open_password_file_and_bad_tls(void **state)
 	const char		*open_file = fx_file("password-open");
 	const char *const	 open_args[] = { "--port", "0",
 	    "--password-file", open_file, NULL };
+	const char		*tab_file = fx_file("password-tab");
+	const char *const	 tab_args[] = { "--port", "0",
+	    "--password-file", tab_file, NULL };
 	const char *const	 tls_args[] = { "--port", "0", "--tls-port",
 	    "0", "--tls-cert", fx_file("localhost.pem"), "--tls-key",
 	    fx_file("password"), NULL };
@@ -1474,6 +1478,14 @@ test_start_refuses_open_password_file_and_bad_tls(void **state)
 	assert_int_equal(refused(s, open_args, &err), 1);
 	snprintf(want, sizeof want, "chat-server: password file %s is open to "
 	    "others (mode 0644): chmod 600 %s\n", open_file, open_file);
+	assert_non_null(strstr(err, want));
+	free(err);
+
+	/* A tab is cleaned to a space on the way in: it could never match. */
+	assert_int_equal(write_file(tab_file, "tab\there\n", 0600), 0);
+	assert_int_equal(refused(s, tab_args, &err), 1);
+	snprintf(want, sizeof want, "chat-server: password file %s: the "
+	    "password has characters a client cannot send", tab_file);
 	assert_non_null(strstr(err, want));
 	free(err);
 
