@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/text.h"
 #include "common/xmalloc.h"
 #include "server/server.h"
 
@@ -25,6 +26,19 @@
 
 static char	auth_secret[PASSWORD_MAX_BYTES + 1];
 static size_t	auth_len;		/* 0: no password asked */
+
+/*
+ * Whether a client can give this password: what it sends is cleaned
+ * (text_clean()) before it is compared, so a password the cleaning
+ * would change, with a tab or invalid UTF-8 in it, could never match.
+ */
+static int
+auth_sendable(const char *pw, size_t len)
+{
+	char	clean[PASSWORD_MAX_BYTES * TEXT_CLEAN_GROWTH + 1];
+
+	return text_clean(pw, len, clean) == len && memcmp(clean, pw, len) == 0;
+}
 
 /*
  * Read the password: the first line of path, which nobody but its owner
@@ -64,6 +78,13 @@ auth_load(const char *path, char **cause)
 	if ((auth_len = strlen(buf)) == 0 || auth_len > PASSWORD_MAX_BYTES) {
 		*cause = xasprintf("password file %s: the first line must "
 		    "hold 1 to %d bytes", path, PASSWORD_MAX_BYTES);
+		auth_len = 0;
+		goto fail;
+	}
+	if (!auth_sendable(buf, auth_len)) {
+		*cause = xasprintf("password file %s: the password has "
+		    "characters a client cannot send (control characters or "
+		    "invalid UTF-8)", path);
 		auth_len = 0;
 		goto fail;
 	}
@@ -112,9 +133,10 @@ auth_line(struct client *c, const char *line)
 {
 	const char	*guess;
 
+	/* Its reason would go to the log, where nothing it says may. */
 	if (strcasecmp(line, "/quit") == 0 ||
 	    strncasecmp(line, "/quit ", 6) == 0) {
-		command_run(c, line + 1);
+		command_run(c, "quit");
 		return;
 	}
 	if (strncasecmp(line, AUTH_COMMAND, strlen(AUTH_COMMAND)) != 0) {

@@ -126,7 +126,7 @@ chunk_reserve(struct chunk **current, size_t len, size_t size)
  * a queue holds a reference to m->chunk, or until the next message is
  * formatted there.
  */
-static void
+static void __attribute__((format(printf, 4, 0)))
 msg_format(struct chunk **current, size_t size, struct msg *m,
     const char *fmt, va_list ap)
 {

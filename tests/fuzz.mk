@@ -5,10 +5,11 @@
 # FUZZ_SECONDS from its seed corpus in tests/fuzz/seed/NAME and fails on
 # the first crash, leaving tests/fuzz/crash-NAME-* and tests/fuzz/NAME.log.
 FUZZ_SECONDS = 60
-FUZZ_NAMES = linebuf text server tui_lines tui_editor
+FUZZ_NAMES = linebuf text server auth tui_lines tui_editor
 FUZZ_HARNESSES = \
 	tests/fuzz/fuzz_linebuf tests/fuzz/fuzz_text tests/fuzz/fuzz_server \
-	tests/fuzz/fuzz_tui_lines tests/fuzz/fuzz_tui_editor
+	tests/fuzz/fuzz_auth tests/fuzz/fuzz_tui_lines \
+	tests/fuzz/fuzz_tui_editor
 
 EXTRA_DIST += tests/fuzz/seed
 
@@ -40,6 +41,12 @@ tests_fuzz_fuzz_server_SOURCES = tests/fuzz/fuzz_server.c \
 tests_fuzz_fuzz_server_CFLAGS = $(FUZZ_COMPILE)
 tests_fuzz_fuzz_server_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_server_LDADD = compat/libcompat.a
+
+tests_fuzz_fuzz_auth_SOURCES = tests/fuzz/fuzz_auth.c \
+	$(server_libserver_a_SOURCES) $(common_libcommon_a_SOURCES)
+tests_fuzz_fuzz_auth_CFLAGS = $(FUZZ_COMPILE)
+tests_fuzz_fuzz_auth_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_auth_LDADD = compat/libcompat.a
 
 tests_fuzz_fuzz_tui_lines_SOURCES = tests/fuzz/fuzz_tui_lines.c \
 	$(FUZZ_TUI_SOURCES) $(FUZZ_TEXT_SOURCES)

@@ -102,22 +102,45 @@ harness_start_ms(void)
 	    HARNESS_START_MS;
 }
 
-/*
- * The port in the first whole "listen" line of log past its first
- * before bytes, or 0.  A line still being written can end inside the
- * port ("]:4" of "]:41255"), so a line counts only with its newline.
- */
+/* The port at the end of the address that starts p ("[::]:2000 ..."). */
 static int
-harness_listen_port(const char *log, size_t before)
+harness_port_of(const char *p)
 {
-	const char	*p, *nl;
+	const char	*colon = NULL;
 
-	if (log == NULL || strlen(log) <= before ||
-	    (p = strstr(log + before, " listen ")) == NULL ||
-	    (nl = strchr(p, '\n')) == NULL ||
-	    (p = strstr(p, "]:")) == NULL || p > nl)
-		return 0;
-	return atoi(p + 2);
+	for (; *p != '\0' && *p != ' ' && *p != '\n'; p++) {
+		if (*p == ':')
+			colon = p;
+	}
+	return colon != NULL ? atoi(colon + 1) : 0;
+}
+
+/*
+ * The ports in what follows "listen ": "[::]:P tls [::]:T chat-server
+ * ...", either address missing when that listener is off.
+ */
+static void
+harness_parse_listen(struct harness_server *s, const char *p)
+{
+	if (strncmp(p, "tls ", 4) != 0) {
+		s->port = harness_port_of(p);
+		p += strcspn(p, " \n");
+		p += *p == ' ';
+	}
+	if (strncmp(p, "tls ", 4) == 0)
+		s->tls_port = harness_port_of(p + 4);
+}
+
+/* In the child: stderr appends to path. */
+static void
+harness_redirect_stderr(const char *path)
+{
+	int	fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600)) == -1)
+		return;
+	dup2(fd, 2);
+	close(fd);
 }
 
 /* Say on standard error how a wait status ended the server. */
@@ -135,14 +158,14 @@ harness_report_status(const char *what, pid_t pid, int status)
 /*
  * Start $CHAT_SERVER --port 0 --log s->log plus args (a NULL-ended list,
  * may be NULL) and wait for a "listen" line past what the log held
- * before, to learn the port.  On failure standard error says why, since
+ * before, to learn the ports.  On failure standard error says why, since
  * the caller sees only -1.
  */
 static int
 harness_run(struct harness_server *s, const char *const *args)
 {
 	const char	*bin = getenv("CHAT_SERVER");
-	const char	*argv[64];
+	const char	*argv[64], *p;
 	char		 wrapper[512], *log;
 	size_t		 n = 0, before;
 	long		 t0, deadline;
@@ -163,13 +186,15 @@ harness_run(struct harness_server *s, const char *const *args)
 		argv[n++] = *args++;
 	argv[n] = NULL;
 
-	s->port = 0;
+	s->port = s->tls_port = 0;
 	s->pid = fork();
 	if (s->pid == -1) {
 		fprintf(stderr, "harness: fork: %s\n", strerror(errno));
 		return -1;
 	}
 	if (s->pid == 0) {
+		if (s->err[0] != '\0')
+			harness_redirect_stderr(s->err);
 		execvp(argv[0], (char *const *)(uintptr_t)argv);
 		_exit(127);
 	}
@@ -177,9 +202,12 @@ harness_run(struct harness_server *s, const char *const *args)
 	deadline = t0 + harness_start_ms();
 	while (harness_now_ms() < deadline) {
 		log = harness_log_read(s);
-		s->port = harness_listen_port(log, before);
+		p = log != NULL && strlen(log) > before ?
+		    strstr(log + before, " listen ") : NULL;
+		if (p != NULL && strchr(p, '\n') != NULL)
+			harness_parse_listen(s, p + strlen(" listen "));
 		free(log);
-		if (s->port > 0)
+		if (s->port > 0 || s->tls_port > 0)
 			return 0;
 		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
 			harness_report_status("exited before its listen line",
@@ -194,9 +222,12 @@ harness_run(struct harness_server *s, const char *const *args)
 	return -1;
 }
 
-/* Start a server in a new private directory, logging to server.log. */
-int
-harness_start(struct harness_server *s, const char *const *args)
+/*
+ * Start a server in a new private directory, logging to server.log; with
+ * capture, its stderr goes to server.err there (s->err).
+ */
+static int
+harness_begin(struct harness_server *s, const char *const *args, int capture)
 {
 	memset(s, 0, sizeof *s);
 	snprintf(s->dir, sizeof s->dir, "%s/chat-test.XXXXXX",
@@ -204,7 +235,40 @@ harness_start(struct harness_server *s, const char *const *args)
 	if (mkdtemp(s->dir) == NULL)
 		return -1;
 	snprintf(s->log, sizeof s->log, "%s/server.log", s->dir);
+	if (capture)
+		snprintf(s->err, sizeof s->err, "%s/server.err", s->dir);
 	return harness_run(s, args);
+}
+
+int
+harness_start(struct harness_server *s, const char *const *args)
+{
+	return harness_begin(s, args, 0);
+}
+
+/*
+ * The same, with the server's stderr in s->err for a test to read;
+ * whatever it holds is copied to ours at cleanup, so a wrapper's report
+ * (valgrind) is still seen.
+ */
+int
+harness_start_err(struct harness_server *s, const char *const *args)
+{
+	return harness_begin(s, args, 1);
+}
+
+/* Copy the server's captured stderr to ours, marked as such. */
+static void
+harness_show_err(const struct harness_server *s)
+{
+	char	 line[1024];
+	FILE	*f;
+
+	if (s->err[0] == '\0' || (f = fopen(s->err, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof line, f) != NULL)
+		fprintf(stderr, "chat-server stderr: %s", line);
+	fclose(f);
 }
 
 /* Start the server again after it stopped, appending to the same log. */
@@ -265,6 +329,7 @@ harness_cleanup(struct harness_server *s)
 		waitpid(s->pid, NULL, 0);
 		s->pid = 0;
 	}
+	harness_show_err(s);
 	if (s->dir[0] != '\0' && getenv("HARNESS_KEEP") == NULL) {
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", s->dir);
 		if (system(cmd) != 0)

@@ -23,9 +23,11 @@
 
 struct harness_server {
 	pid_t	 pid;
-	int	 port;
+	int	 port;			/* plain port, 0 with --port none */
+	int	 tls_port;		/* TLS port, 0 without --tls-port */
 	char	 dir[256];		/* private temporary directory */
 	char	 log[300];		/* its --log file */
+	char	 err[300];		/* its stderr, or "" for ours */
 };
 
 struct harness_conn {
@@ -36,6 +38,7 @@ struct harness_conn {
 
 int	harness_start(struct harness_server *, const char *const *);
 int	harness_start_ms(void);
+int	harness_start_err(struct harness_server *, const char *const *);
 int	harness_restart(struct harness_server *, const char *const *);
 int	harness_stop(struct harness_server *);
 int	harness_signal_wait(struct harness_server *, int, int);

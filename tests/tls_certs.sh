@@ -5,6 +5,8 @@
 #   ca.pem                        a test CA (trust it with --tls-ca)
 #   localhost.pem, localhost.key  for localhost, 127.0.0.1 and ::1,
 #                                 signed by the test CA
+#   localhost2.pem, localhost2.key  the same names, another key (for a
+#                                 certificate renewed under SIGHUP)
 #   wrongname.pem, wrongname.key  for wrong.example, signed by the test CA
 #   expired.pem, expired.key      for localhost, signed by the test CA,
 #                                 valid from 2001 to 2002 only
@@ -88,6 +90,7 @@ LOCAL="DNS:localhost, IP:127.0.0.1, IP:::1"
 ca ca "chat test CA"
 ca otherca "an untrusted CA"
 leaf localhost localhost "$LOCAL" ca -days $DAYS
+leaf localhost2 localhost "$LOCAL" ca -days $DAYS
 leaf wrongname wrong.example "DNS:wrong.example" ca -days $DAYS
 leaf expired localhost "$LOCAL" ca \
     -startdate 20010101000000Z -enddate 20020101000000Z
