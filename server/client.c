@@ -128,11 +128,13 @@ client_check_deadline(struct client *c, double now)
 {
 	if (c->dead != NULL || c->deadline == 0 || now < c->deadline)
 		return;
-	if (c->state == CLIENT_HANDSHAKE)
+	if (c->state == CLIENT_HANDSHAKE) {
 		client_kill(c, "TLS handshake not finished in %d s",
 		    HANDSHAKE_MAX_MS / 1000);
-	else
-		client_kill(c, "no password in %d s", AUTH_MAX_MS / 1000);
+		return;
+	}
+	client_send(c, "*** error: no password in %d s", AUTH_MAX_MS / 1000);
+	client_kill(c, "no password in %d s", AUTH_MAX_MS / 1000);
 }
 
 /* A TLS write that waits for the peer's data waits on reading. */

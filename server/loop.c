@@ -37,15 +37,21 @@ loop_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Tell a connection we cannot take why, and close it. */
+/*
+ * Tell a connection we cannot take why, and close it.  On the TLS port
+ * the reason could only come as plain text inside what the client reads
+ * as TLS, and a handshake just to say no would cost what a flood of
+ * connections asks for: it is closed at once, and the log says why.
+ */
 static void
-loop_refuse(int fd, const char *addr, const char *why)
+loop_refuse(int fd, int tls, const char *addr, const char *why)
 {
 	char	line[256];
 	int	n;
 
 	n = snprintf(line, sizeof line, "*** error: %s\n", why);
-	(void)write(fd, line, (size_t)n);
+	if (!tls)
+		(void)write(fd, line, (size_t)n);
 	close(fd);
 	log_event("refuse", "%s %s", addr, why);
 }
@@ -56,7 +62,7 @@ loop_refuse(int fd, const char *addr, const char *why)
  * listen socket it cannot serve.
  */
 static void
-loop_accept_exhausted(int lfd, double now)
+loop_accept_exhausted(int lfd, int tls, double now)
 {
 	struct sockaddr_storage	ss;
 	socklen_t		len = sizeof ss;
@@ -70,7 +76,7 @@ loop_accept_exhausted(int lfd, double now)
 		if (fd != -1) {
 			net_addr_format((struct sockaddr *)&ss, addr,
 			    sizeof addr);
-			loop_refuse(fd, addr, "server full");
+			loop_refuse(fd, tls, addr, "server full");
 		}
 		loop_spare_fd = open("/dev/null", O_RDONLY);
 	}
@@ -126,7 +132,7 @@ loop_accept(int lfd, int tls, double now)
 			continue;	/* a lingering socket made room */
 		if (fd == -1) {
 			if (errno == EMFILE || errno == ENFILE)
-				loop_accept_exhausted(lfd, now);
+				loop_accept_exhausted(lfd, tls, now);
 			else if (errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EINTR && errno != ECONNABORTED)
 				log_event("error", "accept: %s",
@@ -138,7 +144,7 @@ loop_accept(int lfd, int tls, double now)
 		net_addr_format((struct sockaddr *)&ss, addr, sizeof addr);
 		net_host_format((struct sockaddr *)&ss, host, sizeof host);
 		if ((why = loop_refusal(fd, host)) != NULL) {
-			loop_refuse(fd, addr, why);
+			loop_refuse(fd, tls, addr, why);
 			continue;
 		}
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
