@@ -4,12 +4,14 @@
 #include <sys/types.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <ctype.h>
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,4 +299,53 @@ fault_tx_queue(int lport, int rport)
 		fclose(f);
 	}
 	return found;
+}
+
+/* Whether all of 127.0.0.0/8 is ours (Linux), not only 127.0.0.1. */
+int
+fault_loopback_net(void)
+{
+	int	fd;
+
+	if ((fd = harness_socket("127.0.0.2", 1, 0)) == -1 &&
+	    errno == EADDRNOTAVAIL)
+		return 0;
+	if (fd != -1)
+		close(fd);
+	return 1;
+}
+
+/* A socket from 127.0.0.(base + i / per) to port, not read; -1 on failure. */
+int
+fault_open_from(int base, int i, int per, int port)
+{
+	char	src[32];
+
+	snprintf(src, sizeof src, "127.0.0.%d", base + i / per);
+	return harness_socket(src, port, 0);
+}
+
+/* The port at one end of a socket: ours (getsockname) or the peer's. */
+int
+fault_sock_port(int fd, int peer)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof ss;
+
+	if ((peer ? getpeername(fd, (struct sockaddr *)&ss, &len) :
+	    getsockname(fd, (struct sockaddr *)&ss, &len)) == -1)
+		return -1;
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+/* Stop or continue the server and wait until it has; 0, or -1. */
+int
+fault_pause(struct harness_server *s, int stop)
+{
+	int	status;
+
+	kill(s->pid, stop ? SIGSTOP : SIGCONT);
+	if (waitpid(s->pid, &status, stop ? WUNTRACED : WCONTINUED) != s->pid)
+		return -1;
+	return (stop ? WIFSTOPPED(status) : WIFCONTINUED(status)) ? 0 : -1;
 }

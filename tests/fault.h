@@ -23,8 +23,13 @@ int	fault_text_safe(const char *, size_t);
 int	fault_log_whole(const char *, char *, size_t);
 size_t	fault_count(const char *, const char *);
 long	fault_tx_queue(int, int);
+int	fault_loopback_net(void);
+int	fault_open_from(int, int, int, int);
+int	fault_sock_port(int, int);
 
 struct harness_conn;
+struct harness_server;
+int	fault_pause(struct harness_server *, int);
 ssize_t	fault_fill(struct harness_conn *);
 int	fault_pop(struct harness_conn *, char *, size_t);
 int	fault_write_all(int, const void *, size_t, int);

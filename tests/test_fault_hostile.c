@@ -52,24 +52,16 @@ scenario_ms(void)
 static void
 need_loopback_net(void)
 {
-	int	fd;
-
-	if ((fd = harness_socket("127.0.0.2", 1, 0)) == -1 &&
-	    errno == EADDRNOTAVAIL)
+	if (!fault_loopback_net())
 		skip();
-	if (fd != -1)
-		close(fd);
 }
 
 /* A connection from 127.0.0.(base + i / per) that is not read. */
 static int
 open_from(int base, int i, int per, int port)
 {
-	char	src[32];
-	int	fd;
+	int	fd = fault_open_from(base, i, per, port);
 
-	snprintf(src, sizeof src, "127.0.0.%d", base + i / per);
-	fd = harness_socket(src, port, 0);
 	assert_true(fd != -1);
 	return fd;
 }
@@ -237,18 +229,6 @@ file_count(const char *path, const char *text)
 	return n;
 }
 
-/* Stop or continue the server and wait until it has. */
-static void
-pause_server(struct harness_server *s, int stop)
-{
-	int	status;
-
-	kill(s->pid, stop ? SIGSTOP : SIGCONT);
-	assert_int_equal(waitpid(s->pid, &status,
-	    stop ? WUNTRACED : WCONTINUED), s->pid);
-	assert_true(stop ? WIFSTOPPED(status) : WIFCONTINUED(status));
-}
-
 /* No line of the log says a queue closed anyone. */
 static void
 assert_no_queue_drop(struct harness_server *s)
@@ -295,7 +275,7 @@ test_hostile_burst_from_many_addresses_drops_no_reader(void **state)
 	    (tui != -1));
 	readers_wait_for(&r, want);
 
-	pause_server(s, 1);
+	assert_int_equal(fault_pause(s, 1), 0);
 	for (i = 0; i < N; i++) {
 		for (j = 0; j < BURST_LINES; j++) {
 			snprintf(line, sizeof line, "burst %03d %d ", i, j);
@@ -306,7 +286,7 @@ test_hostile_burst_from_many_addresses_drops_no_reader(void **state)
 			    BURST_LINE_BYTES + 1, HARNESS_TIMEOUT_MS), 0);
 		}
 	}
-	pause_server(s, 0);
+	assert_int_equal(fault_pause(s, 0), 0);
 
 	r.match = "<guest";
 	readers_want = N * BURST_LINES;
@@ -472,14 +452,14 @@ test_hostile_private_replies_never_drop_blocked_reader(void **state)
 	line[0] = '\0';
 	for (i = 0; i < LINES_PER_TURN; i++)
 		strcat(line, "/help\n");
-	pause_server(s, 1);
+	assert_int_equal(fault_pause(s, 1), 0);
 	for (k = 0; k < MIX_ROUNDS; k++) {
 		for (j = 0; j < MIX_ASKERS; j++)
 			assert_int_equal(harness_send(&ab[k][j], line), 0);
 		snprintf(want, sizeof want, "tick %d\n", k);
 		assert_int_equal(harness_send(&tk[k], want), 0);
 	}
-	pause_server(s, 0);
+	assert_int_equal(fault_pause(s, 0), 0);
 	read_ticks(&rd, talker, MIX_ROUNDS);
 	assert_no_queue_drop(s);
 

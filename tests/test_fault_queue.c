@@ -213,18 +213,6 @@ test_fault_no_newline_megabytes_cut_and_bounded(void **state)
 	assert_int_equal(harness_stop(s), 0);
 }
 
-/* Stop or continue the server and wait until it has. */
-static void
-pause_server(struct harness_server *s, int stop)
-{
-	int	status;
-
-	kill(s->pid, stop ? SIGSTOP : SIGCONT);
-	assert_int_equal(waitpid(s->pid, &status,
-	    stop ? WUNTRACED : WCONTINUED), s->pid);
-	assert_true(stop ? WIFSTOPPED(status) : WIFCONTINUED(status));
-}
-
 /*
  * Fairness: with FAIR_FLOOD_LINES from one client and one line from
  * another waiting at once (the server stopped while both are sent), the
@@ -252,10 +240,10 @@ test_fault_flood_does_not_starve_others(void **state)
 	buf = malloc(FAIR_FLOOD_LINES * 8);
 	for (i = 0; i < FAIR_FLOOD_LINES; i++)
 		n += (size_t)sprintf(buf + n, "f%05d\n", i);
-	pause_server(s, 1);
+	assert_int_equal(fault_pause(s, 1), 0);
 	assert_int_equal(harness_sendn(&f, buf, n), 0);
 	assert_int_equal(harness_send(&b, "ping\n"), 0);
-	pause_server(s, 0);
+	assert_int_equal(fault_pause(s, 0), 0);
 
 	snprintf(want, sizeof want, "<%s> ping", nb);
 	while (got < FAIR_FLOOD_LINES || before < 0) {
@@ -360,19 +348,6 @@ test_fault_flood_rule_throttles_then_disconnects(void **state)
 	assert_int_equal(harness_stop(s), 0);
 }
 
-/* The port at one end of a socket: ours (getsockname) or the peer's. */
-static int
-sock_port(int fd, int peer)
-{
-	struct sockaddr_storage	ss;
-	socklen_t		len = sizeof ss;
-
-	if ((peer ? getpeername(fd, (struct sockaddr *)&ss, &len) :
-	    getsockname(fd, (struct sockaddr *)&ss, &len)) == -1)
-		return -1;
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-}
-
 /*
  * Talk in batches to a client that does not read, until the server's
  * socket to it stops taking more (its send queue in /proc stops
@@ -402,8 +377,8 @@ fill_past_kernel(struct harness_conn *t, struct harness_conn *r,
 			past--;
 			continue;
 		}
-		tx = fault_tx_queue(sock_port(slow_fd, 1),
-		    sock_port(slow_fd, 0));
+		tx = fault_tx_queue(fault_sock_port(slow_fd, 1),
+		    fault_sock_port(slow_fd, 0));
 		if (tx < 0)
 			return -1;
 		flat = tx - last < (long)n / 2 ? flat + 1 : 0;

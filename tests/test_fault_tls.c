@@ -224,19 +224,6 @@ need_tls(void)
 		skip();
 }
 
-/* Whether all of 127.0.0.0/8 is ours (Linux), not only 127.0.0.1. */
-static int
-loopback_net(void)
-{
-	int	fd;
-
-	if ((fd = harness_socket("127.0.0.2", 1, 0)) == -1 &&
-	    errno == EADDRNOTAVAIL)
-		return 0;
-	if (fd != -1)
-		close(fd);
-	return 1;
-}
 
 /* What a server is started with. */
 #define WITH_TLS	0x1	/* the TLS port, localhost.pem */
@@ -353,11 +340,8 @@ log_has(struct harness_server *s, const char *needle)
 static int
 open_from(int base, int i, int per, int port)
 {
-	char	src[32];
-	int	fd;
+	int	fd = fault_open_from(base, i, per, port);
 
-	snprintf(src, sizeof src, "127.0.0.%d", base + i / per);
-	fd = harness_socket(src, port, 0);
 	assert_true(fd != -1);
 	return fd;
 }
@@ -788,7 +772,7 @@ test_deadlines_handshake_then_password(void **state)
 
 	if (fx.certs == -1)
 		need_tls();	/* fails, with why */
-	many = tls && loopback_net();
+	many = tls && fault_loopback_net();
 	start(s, server_args(&args, (tls ? WITH_TLS : 0) | WITH_PASSWORD,
 	    NULL));
 	if (many)
@@ -1146,18 +1130,6 @@ test_tls_burst_every_reader_gets_every_line_in_order(void **state)
 	assert_int_equal(harness_stop(s), 0);
 }
 
-/* The port at one end of a socket: ours (getsockname) or the peer's. */
-static int
-sock_port(int fd, int peer)
-{
-	struct sockaddr_storage	ss;
-	socklen_t		len = sizeof ss;
-
-	if ((peer ? getpeername(fd, (struct sockaddr *)&ss, &len) :
-	    getsockname(fd, (struct sockaddr *)&ss, &len)) == -1)
-		return -1;
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-}
 
 /*
  * Talk in batches to a TLS client that does not read, until the server's
@@ -1187,8 +1159,8 @@ fill_past_kernel(struct tls_client *t, struct tls_client *r, const char *nt,
 			past--;
 			continue;
 		}
-		tx = fault_tx_queue(sock_port(slow_fd, 1), sock_port(slow_fd,
-		    0));
+		tx = fault_tx_queue(fault_sock_port(slow_fd, 1),
+		    fault_sock_port(slow_fd, 0));
 		if (tx < 0)
 			return -1;
 		flat = tx - last < (long)n / 2 ? flat + 1 : 0;
