@@ -317,14 +317,19 @@ conn_up(struct conn *c, int64_t now)
 int
 conn_handshake(struct conn *c, int interactive, int64_t now)
 {
-	char	*cause;
-	int	 r;
+	const char	*why;
+	char		*cause;
+	int		 r;
 
 	if ((r = stream_handshake(&c->s)) == 0)
 		return 0;
 	if (r == -1) {
+		why = stream_error(&c->s, errno);
+		/* What OpenSSL says when the server answers in plain text. */
 		cause = xasprintf("cannot connect to %s:%s: TLS handshake "
-		    "failed: %s", c->host, c->port, stream_error(&c->s, errno));
+		    "failed: %s%s", c->host, c->port, why,
+		    strcmp(why, "wrong version number") == 0 ?
+		    " (is it a plain-text port?)" : "");
 		conn_lost(c, cause, now);
 		free(cause);
 		return -1;
