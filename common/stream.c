@@ -115,9 +115,10 @@ stream_pending(const struct stream *s)
 	return 0;
 }
 
-void
+int
 stream_close_notify(struct stream *s)
 {
+	return 1;
 }
 
 void
@@ -215,6 +216,17 @@ stream_ctx_new(const SSL_METHOD *method, char **cause)
 	return ctx;
 }
 
+/*
+ * A key with a passphrase would make the library ask for it on the
+ * terminal, stopping the one loop (at a SIGHUP reload, say): say there
+ * is none, so loading it fails and says why.
+ */
+static int
+stream_no_passphrase(char *buf, int size, int rwflag, void *arg)
+{
+	return 0;
+}
+
 /* A server's settings: its certificate chain and key, PEM. */
 struct stream_ctx *
 stream_ctx_server(const char *cert, const char *key, char **cause)
@@ -230,6 +242,7 @@ stream_ctx_server(const char *cert, const char *key, char **cause)
 		*cause = xasprintf("cannot load certificate %s: %s", cert, why);
 		goto fail;
 	}
+	SSL_CTX_set_default_passwd_cb(ctx, stream_no_passphrase);
 	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
 		stream_tls_reason(why, sizeof why, "unreadable");
 		*cause = xasprintf("cannot load key %s: %s", key, why);
@@ -504,15 +517,30 @@ stream_pending(const struct stream *s)
 	return s->tls != NULL ? (size_t)SSL_pending(s->tls) : 0;
 }
 
-/* Say goodbye the TLS way (close_notify), if the socket takes it now. */
-void
+/*
+ * Say goodbye the TLS way (close_notify): 1 when said, or when there is
+ * nothing to say it on (plain, no handshake, a record cut half-way
+ * since its write blocked); 0 when the socket must take it first (the
+ * caller waits until it is writable and calls again).
+ */
+int
 stream_close_notify(struct stream *s)
 {
-	if (s->tls == NULL || !SSL_is_init_finished(s->tls))
-		return;
+	int	r, eof;
+
+	if (s->tls == NULL || !SSL_is_init_finished(s->tls) || s->retry != 0)
+		return 1;
 	ERR_clear_error();
-	(void)SSL_shutdown(s->tls);
+	errno = 0;
+	if ((r = SSL_shutdown(s->tls)) >= 0) {
+		ERR_clear_error();
+		return 1;
+	}
+	if (stream_tls_result(s, r, &eof) == 0 && !eof &&
+	    s->want == STREAM_WANT_WRITE)
+		return 0;
 	ERR_clear_error();
+	return 1;
 }
 
 /* Free the TLS state; the descriptor stays the caller's. */

@@ -45,7 +45,7 @@ ssize_t	 stream_writev(struct stream *, const struct iovec *, int);
 size_t	 stream_pending(const struct stream *);
 int	 stream_is_tls(const struct stream *);
 const char *stream_error(const struct stream *, int);
-void	 stream_close_notify(struct stream *);
+int	 stream_close_notify(struct stream *);
 void	 stream_free(struct stream *);
 
 int	 stream_verified(const struct stream *, const char **);

@@ -137,11 +137,24 @@ client_check_deadline(struct client *c, double now)
 	client_kill(c, "no password in %d s", AUTH_MAX_MS / 1000);
 }
 
-/* A TLS write that waits for the peer's data waits on reading. */
+/*
+ * A TLS write that waits for the peer's data waits on reading.  What it
+ * waits for is noted when the write blocks: a read since then (a
+ * KeyUpdate, half a record) changes the stream's last want, not this.
+ */
 static int
 client_write_waits_read(const struct client *c)
 {
-	return stream_is_tls(&c->st) && c->st.want == STREAM_WANT_READ;
+	return c->write_waits_read;
+}
+
+/* The last write could not finish: note what it waits for. */
+static void
+client_write_blocked(struct client *c)
+{
+	c->blocked = 1;
+	c->write_waits_read = stream_is_tls(&c->st) &&
+	    c->st.want == STREAM_WANT_READ;
 }
 
 /*
@@ -268,7 +281,8 @@ client_line(struct client *c, const char *raw, size_t len, int cut)
 	if (cut) {
 		client_send(c, "*** error: line too long, cut to %d bytes",
 		    LINE_MAX_BYTES);
-		log_event("cut", "%s %s", c->addr, c->nick);
+		if (c->state == CLIENT_MEMBER)	/* else nobody to name */
+			log_event("cut", "%s %s", c->addr, c->nick);
 	}
 	if (n == 0)
 		return;
@@ -486,14 +500,14 @@ client_flush(struct client *c)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				c->blocked = 1;
+				client_write_blocked(c);
 			else
 				client_write_failed(c, errno);
 			return;
 		}
 		client_advance(c, (size_t)w);
 		if ((size_t)w < total) {
-			c->blocked = 1;
+			client_write_blocked(c);
 			return;
 		}
 	}

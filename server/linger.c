@@ -25,6 +25,7 @@
 
 struct linger_slot {
 	struct client	*c;
+	int		 notify;	/* TLS close_notify waits to be written */
 	int		 shut;		/* shut down for writing: draining */
 	double		 until;		/* closed then, whatever the peer does */
 };
@@ -47,16 +48,23 @@ linger_deaf(const struct client *c)
 }
 
 /*
- * The queue is written: end the stream, then wait for the peer's end
+ * The queue is written: say goodbye over TLS (waiting for the socket to
+ * take it, if need be), end the stream, then wait for the peer's end
  * only if it may still be sending.  0 when the socket is to close now.
  */
 static int
 linger_shut(struct linger_slot *s, double now)
 {
-	if (s->c->werror != 0 || linger_deaf(s->c))
+	struct client	*c = s->c;
+
+	if (c->werror != 0)
 		return 0;
-	stream_close_notify(&s->c->st);	/* TLS says goodbye first */
-	if (shutdown(s->c->fd, SHUT_WR) == -1)
+	if (stream_close_notify(&c->st) == 0) {
+		s->notify = 1;
+		return 1;
+	}
+	s->notify = 0;
+	if (linger_deaf(c) || shutdown(c->fd, SHUT_WR) == -1)
 		return 0;
 	s->shut = 1;
 	s->until = now + LINGER_MS / 1000.0;
@@ -71,12 +79,13 @@ linger_add(struct client *c, double now)
 
 	if (c->fd == -1 || c->werror != 0 || c->state == CLIENT_HANDSHAKE ||
 	    linger_count == LINGER_MAX_SOCKETS ||
-	    (c->qlen == 0 && linger_deaf(c))) {
+	    (c->qlen == 0 && linger_deaf(c) && !stream_is_tls(&c->st))) {
 		client_destroy(c);
 		return;
 	}
 	s = &linger_slots[linger_count];
 	s->c = c;
+	s->notify = 0;
 	s->shut = 0;
 	s->until = now + LINGER_SEND_MS / 1000.0;
 	if (c->qlen == 0 && !linger_shut(s, now)) {
@@ -97,7 +106,9 @@ linger_fill(fd_set *rset, fd_set *wset, int maxfd)
 		c = linger_slots[i].c;
 		if (!linger_deaf(c))
 			FD_SET(c->fd, rset);
-		if (client_wants_write(c))
+		/* Its reads are thrown away: only a blocked write may wait. */
+		c->read_wants_write = 0;
+		if (client_wants_write(c) || linger_slots[i].notify)
 			FD_SET(c->fd, wset);
 		if (c->fd > maxfd)
 			maxfd = c->fd;
@@ -132,12 +143,13 @@ linger_step(struct linger_slot *s, const fd_set *rset, const fd_set *wset,
 	if (!s->shut) {
 		if (FD_ISSET(c->fd, wset))
 			c->blocked = 0;
-		if (!c->blocked)
+		if (c->qlen > 0 && !c->blocked)
 			client_flush(c);
 		if (c->werror != 0)
 			return 0;
-		if (c->qlen == 0)
-			return linger_shut(s, now);
+		if (c->qlen == 0 && (!s->notify || FD_ISSET(c->fd, wset)) &&
+		    !linger_shut(s, now))
+			return 0;
 	} else if (linger_deaf(c))
 		return 0;
 	return now < s->until;

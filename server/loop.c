@@ -309,8 +309,8 @@ loop_shutdown(void)
 	}
 	room_free();
 	tls_free();
+	linger_close_all();	/* their chunks go back before the pools go */
 	msg_pool_drain();
-	linger_close_all();
 }
 
 /* Write every queue that can take output, then judge what is left. */

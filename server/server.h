@@ -118,6 +118,7 @@ struct client {
 	int		 backlog;		/* lines left for a later turn */
 	int		 throttled;		/* out of flood tokens */
 	int		 blocked;		/* last write hit EAGAIN */
+	int		 write_waits_read;	/* ... and over TLS waits to read */
 	char		*dead;			/* why it is closing, or NULL */
 };
 

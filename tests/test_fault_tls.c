@@ -1231,6 +1231,61 @@ test_tls_quit_gets_owed_lines_bye_then_close_notify(void **state)
 }
 
 /*
+ * A TLS reader owed more than the kernel holds sends a KeyUpdate (a
+ * record without data, which the server reads as "want read") while its
+ * queue waits on writing: the queue must still go out as it reads, and
+ * a line said afterwards arrives too.  Before the fix the blocked write
+ * took the read's "want read" for its own and was never tried again.
+ */
+static void
+test_tls_key_update_does_not_stall_owed_output(void **state)
+{
+	static struct tls_client t, r, slow_reader;
+	struct harness_server	*s = *state;
+	struct args		 args;
+	char			 nt[32], line[1024], want[128];
+	long			 kernel;
+	int			 i, owed;
+
+	need_tls();
+	start(s, server_args(&args, WITH_TLS, "--flood-rate", "0", NULL));
+	assert_int_equal(tls_client_connect(&slow_reader, NULL, s->tls_port,
+	    1, STALL_RCVBUF_BYTES), 0);
+	assert_int_equal(tls_client_expect(&slow_reader, "(you are ", NULL, 0,
+	    wait_ms()), 0);
+	assert_int_equal(tls_client_join(&t, s->port, 0, nt, sizeof nt), 0);
+	assert_int_equal(tls_client_join(&r, s->port, 0, NULL, 0), 0);
+	if ((owed = fill_past_kernel(&t, &r, nt, slow_reader.fd,
+	    &kernel)) == -1)
+		skip();		/* no /proc/net/tcp: not Linux */
+	if (tls_client_key_update(&slow_reader, wait_ms()) == -1)
+		skip();		/* no TLS 1.3 */
+	/* Let the server read it before anything moves. */
+	snprintf(line, sizeof line, "after the key update\n");
+	assert_int_equal(tls_client_send(&t, line), 0);
+	snprintf(want, sizeof want, "<%s> after the key update", nt);
+	assert_int_equal(tls_client_expect(&r, want, NULL, 0, wait_ms()), 0);
+
+	for (i = 0; i < owed; i++) {
+		do
+			assert_int_equal(tls_client_read_line(&slow_reader,
+			    line, sizeof line, wait_ms()), 0);
+		while (line[0] != '<');
+		snprintf(want, sizeof want, "<%s> owed %06d ", nt, i);
+		assert_memory_equal(line, want, strlen(want));
+	}
+	snprintf(want, sizeof want, "<%s> after the key update", nt);
+	assert_int_equal(tls_client_expect(&slow_reader, want, NULL, 0,
+	    wait_ms()), 0);
+	printf("# KeyUpdate from a TLS reader owed %d lines (the kernel took "
+	    "%ld bytes): all of them, then the next line\n", owed, kernel);
+	tls_client_close(&slow_reader);
+	tls_client_close(&t);
+	tls_client_close(&r);
+	assert_int_equal(harness_stop(s), 0);
+}
+
+/*
  * The room password on one port: the right one lets a client in; a
  * wrong one is refused and logged as the n-th try, and the right one
  * still works after it; three wrong ones close the connection.  A client
@@ -1503,6 +1558,7 @@ main(void)
 		T(test_tls_sighup_new_certificate_bad_pair_kept),
 		T(test_tls_burst_every_reader_gets_every_line_in_order),
 		T(test_tls_quit_gets_owed_lines_bye_then_close_notify),
+		T(test_tls_key_update_does_not_stall_owed_output),
 		T(test_password_on_plain_port),
 		T(test_password_on_tls_port),
 		T(test_start_refuses_open_password_file_and_bad_tls),

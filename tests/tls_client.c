@@ -515,3 +515,31 @@ tls_client_hello(unsigned char *buf, size_t size)
 	return 0;
 #endif
 }
+
+/*
+ * Send a TLS 1.3 KeyUpdate, a record with no application data in it:
+ * 0 once sent, -1 on failure or the deadline (or without TLS 1.3).
+ */
+int
+tls_client_key_update(struct tls_client *c, int timeout_ms)
+{
+#ifdef HAVE_TLS
+	long	deadline = harness_now_ms() + timeout_ms;
+	short	ev;
+	int	r;
+
+	if (c->ssl == NULL || SSL_version(c->ssl) < TLS1_3_VERSION ||
+	    SSL_key_update(c->ssl, SSL_KEY_UPDATE_NOT_REQUESTED) != 1)
+		return -1;
+	for (;;) {
+		ERR_clear_error();
+		if ((r = SSL_do_handshake(c->ssl)) == 1)
+			return 0;
+		if ((ev = tls_client_result(c, r, "key update")) == 0 ||
+		    tls_client_wait(c->fd, ev, deadline) == -1)
+			return -1;
+	}
+#else
+	return -1;
+#endif
+}

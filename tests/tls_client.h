@@ -48,5 +48,6 @@ int	tls_client_wait_closed(struct tls_client *, int);
 int	tls_client_fingerprint(const struct tls_client *, char *, size_t);
 int	tls_client_file_fingerprint(const char *, char *, size_t);
 size_t	tls_client_hello(unsigned char *, size_t);
+int	tls_client_key_update(struct tls_client *, int);
 
 #endif

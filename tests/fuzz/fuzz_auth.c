@@ -55,6 +55,7 @@ static const char *const fuzz_door_lines[] = {
 	"*** password required (/pass SECRET)",
 	"*** error: wrong password",
 	"*** error: excess flood",
+	"*** error: no password in 30 s",
 	"*** Bye",
 };
 
