@@ -138,17 +138,11 @@ client_check_deadline(struct client *c, double now)
 }
 
 /*
- * A TLS write that waits for the peer's data waits on reading.  What it
- * waits for is noted when the write blocks: a read since then (a
- * KeyUpdate, half a record) changes the stream's last want, not this.
+ * The last write could not finish: note what it waits for.  A TLS write
+ * that waits for the peer's data waits on reading; it is noted here, as
+ * a read since then (a KeyUpdate, half a record) changes the stream's
+ * last want, not what this write waits for.
  */
-static int
-client_write_waits_read(const struct client *c)
-{
-	return c->write_waits_read;
-}
-
-/* The last write could not finish: note what it waits for. */
 static void
 client_write_blocked(struct client *c)
 {
@@ -167,7 +161,7 @@ client_wants_read(const struct client *c)
 {
 	if (c->state == CLIENT_HANDSHAKE)
 		return c->dead == NULL && c->st.want != STREAM_WANT_WRITE;
-	if (c->qlen > 0 && c->blocked && client_write_waits_read(c))
+	if (c->qlen > 0 && c->blocked && c->write_waits_read)
 		return 1;
 	return c->dead == NULL && !c->eof && !c->read_wants_write &&
 	    linebuf_space(&c->in) > 0;
@@ -178,7 +172,7 @@ client_wants_write(const struct client *c)
 {
 	if (c->state == CLIENT_HANDSHAKE)
 		return c->dead == NULL && c->st.want == STREAM_WANT_WRITE;
-	return (c->qlen > 0 && c->blocked && !client_write_waits_read(c)) ||
+	return (c->qlen > 0 && c->blocked && !c->write_waits_read) ||
 	    c->read_wants_write;
 }
 
@@ -194,7 +188,7 @@ client_io(struct client *c, int readable, int writable, double now)
 			client_handshake(c, now);
 		return;
 	}
-	if (writable || (readable && client_write_waits_read(c)))
+	if (writable || (readable && c->write_waits_read))
 		c->blocked = 0;
 	if (writable && c->read_wants_write) {
 		c->read_wants_write = 0;
@@ -451,16 +445,15 @@ client_advance(struct client *c, size_t n)
 	}
 }
 
-/* Forget everything queued, sent or not. */
+/*
+ * Forget everything queued, sent or not (client_advance() gives the
+ * client's own chunk back with the last entry: it holds nothing else).
+ */
 void
 client_drop_queue(struct client *c)
 {
 	while (c->qlen > 0)
 		client_advance(c, c->q[c->qhead].len);
-	if (c->own != NULL) {
-		chunk_unref(c->own);
-		c->own = NULL;
-	}
 }
 
 /*

@@ -83,6 +83,8 @@ linger_add(struct client *c, double now)
 		client_destroy(c);
 		return;
 	}
+	/* Its reads are thrown away: only a blocked write may wait now. */
+	c->read_wants_write = 0;
 	s = &linger_slots[linger_count];
 	s->c = c;
 	s->notify = 0;
@@ -106,8 +108,6 @@ linger_fill(fd_set *rset, fd_set *wset, int maxfd)
 		c = linger_slots[i].c;
 		if (!linger_deaf(c))
 			FD_SET(c->fd, rset);
-		/* Its reads are thrown away: only a blocked write may wait. */
-		c->read_wants_write = 0;
 		if (client_wants_write(c) || linger_slots[i].notify)
 			FD_SET(c->fd, wset);
 		if (c->fd > maxfd)

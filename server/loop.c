@@ -214,12 +214,21 @@ loop_hangup(void)
 	log_event("reopen", "log reopened");
 }
 
+/* The sooner of wait and an event in seconds (overdue: now); -1 none. */
+static double
+loop_sooner(double wait, double in)
+{
+	if (in < 0)
+		in = 0;
+	return wait < 0 || in < wait ? in : wait;
+}
+
 /* How long select() may sleep: not at all with lines left over. */
 static struct timeval *
 loop_timeout(struct timeval *tv, double now)
 {
 	struct client	*c;
-	double		 wait = -1, linger, soft;
+	double		 wait = -1, linger;
 	size_t		 i;
 
 	for (i = 0; i < room_count; i++) {
@@ -227,29 +236,23 @@ loop_timeout(struct timeval *tv, double now)
 		/* Lines left over, or a write failed: the next turn is now. */
 		if (client_has_lines(c) || c->dead != NULL)
 			wait = 0;
-		else if (c->throttled && wait != 0)
-			wait = 1.0 / opts->flood_rate;
+		else if (c->throttled)
+			wait = loop_sooner(wait, 1.0 / opts->flood_rate);
 		/* Decrypted input already held: read it now. */
 		if (client_wants_read(c) && stream_pending(&c->st) > 0)
 			wait = 0;
 		/* A handshake or a password is due. */
-		if (c->deadline != 0 && wait != 0 &&
-		    (wait < 0 || c->deadline - now < wait))
-			wait = c->deadline > now ? c->deadline - now : 0;
+		if (c->deadline != 0)
+			wait = loop_sooner(wait, c->deadline - now);
 		/* A queue over the soft limit is judged when its time is up. */
-		if (c->soft_since != 0 && wait != 0) {
-			soft = c->soft_since + SENDQ_SOFT_SECONDS - now;
-			if (soft < 0)
-				soft = 0;
-			if (wait < 0 || soft < wait)
-				wait = soft;
-		}
+		if (c->soft_since != 0)
+			wait = loop_sooner(wait, c->soft_since +
+			    SENDQ_SOFT_SECONDS - now);
 	}
-	if (loop_accept_resume > now &&
-	    (wait < 0 || loop_accept_resume - now < wait))
-		wait = loop_accept_resume - now;
-	if ((linger = linger_wait(now)) >= 0 && (wait < 0 || linger < wait))
-		wait = linger;
+	if (loop_accept_resume > now)
+		wait = loop_sooner(wait, loop_accept_resume - now);
+	if ((linger = linger_wait(now)) >= 0)
+		wait = loop_sooner(wait, linger);
 	if (wait < 0)
 		return NULL;
 	tv->tv_sec = (time_t)wait;

@@ -26,16 +26,26 @@ static size_t	  room_first;		/* who goes first this turn */
 static void	room_announce_others(struct client *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 
-/* Queue one shared message on every member: a reference each, no copies. */
-void
-room_broadcast(const struct msg *m)
+/*
+ * Queue one shared message on every member but except (may be NULL): a
+ * reference each, no copies.  Connections not yet in the room get none.
+ */
+static void
+room_send(const struct msg *m, const struct client *except)
 {
 	size_t	i;
 
 	for (i = 0; i < room_count; i++) {
-		if (room_clients[i]->state == CLIENT_MEMBER)
+		if (room_clients[i] != except &&
+		    room_clients[i]->state == CLIENT_MEMBER)
 			client_enqueue(room_clients[i], m);
 	}
+}
+
+void
+room_broadcast(const struct msg *m)
+{
+	room_send(m, NULL);
 }
 
 void
@@ -56,16 +66,11 @@ room_announce_others(struct client *except, const char *fmt, ...)
 {
 	struct msg	m;
 	va_list		ap;
-	size_t		i;
 
 	va_start(ap, fmt);
 	msg_vprintf(&m, fmt, ap);
 	va_end(ap);
-	for (i = 0; i < room_count; i++) {
-		if (room_clients[i] != except &&
-		    room_clients[i]->state == CLIENT_MEMBER)
-			client_enqueue(room_clients[i], &m);
-	}
+	room_send(&m, except);
 }
 
 struct client *
