@@ -35,6 +35,7 @@
 #include "tests/harness.h"
 #include "tests/tls_client.h"
 
+#define NICK_BUF_BYTES	32	/* a nickname read back from the server */
 #define PASSWORD	"s3cret-Tr0ub4dor&3"	/* the room's, in these tests */
 #define WRONG_PASSWORD	"n0t-the-s3cret"
 #define PROMPT		"*** password required (/pass SECRET)"
@@ -1174,6 +1175,55 @@ fill_past_kernel(struct tls_client *t, struct tls_client *r, const char *nt,
 }
 
 /*
+ * A server (flood rule off) with a TLS client on a small receive buffer
+ * that has not read, talker t and reader r on the plain port, and more
+ * said than the kernel holds for the TLS client, so the rest waits in
+ * the server's queue.  Its nickname in ns, t's in nt (NICK_BUF_BYTES
+ * each); the lines owed.
+ */
+static int
+owe_past_kernel(struct harness_server *s, struct tls_client *slow,
+    struct tls_client *t, struct tls_client *r, char *nt, char *ns,
+    long *kernel)
+{
+	struct args	args;
+	char		line[1024];
+	int		owed;
+
+	need_tls();
+	start(s, server_args(&args, WITH_TLS, "--flood-rate", "0", NULL));
+	assert_int_equal(tls_client_connect(slow, NULL, s->tls_port, 1,
+	    STALL_RCVBUF_BYTES), 0);
+	assert_int_equal(tls_client_expect(slow, "(you are ", line,
+	    sizeof line, wait_ms()), 0);
+	snprintf(ns, NICK_BUF_BYTES, "%.*s", (int)strcspn(strstr(line,
+	    "(you are ") + 9, ","), strstr(line, "(you are ") + 9);
+	assert_int_equal(tls_client_join(t, s->port, 0, nt, NICK_BUF_BYTES),
+	    0);
+	assert_int_equal(tls_client_join(r, s->port, 0, NULL, 0), 0);
+	if ((owed = fill_past_kernel(t, r, nt, slow->fd, kernel)) == -1)
+		skip();		/* no /proc/net/tcp: not Linux */
+	return owed;
+}
+
+/* The owed lines from nt, every one, in order. */
+static void
+read_owed(struct tls_client *slow, const char *nt, int owed)
+{
+	char	line[1024], want[128];
+	int	i;
+
+	for (i = 0; i < owed; i++) {
+		do
+			assert_int_equal(tls_client_read_line(slow, line,
+			    sizeof line, wait_ms()), 0);
+		while (line[0] != '<');
+		snprintf(want, sizeof want, "<%s> owed %06d ", nt, i);
+		assert_memory_equal(line, want, strlen(want));
+	}
+}
+
+/*
  * The lingering close over TLS: a TLS client with a small receive
  * buffer has not read what it was sent, more than the kernel holds for
  * it, so the rest waits in the server's queue, when it says /quit.  It
@@ -1185,36 +1235,17 @@ test_tls_quit_gets_owed_lines_bye_then_close_notify(void **state)
 {
 	static struct tls_client t, r, slow_reader;
 	struct harness_server	*s = *state;
-	struct args		 args;
-	char			 nt[32], ns[32], line[1024], want[128];
+	char			 nt[NICK_BUF_BYTES], ns[NICK_BUF_BYTES];
+	char			 line[1024], want[128];
 	long			 kernel;
-	int			 i, owed;
+	int			 owed;
 
-	need_tls();
-	start(s, server_args(&args, WITH_TLS, "--flood-rate", "0", NULL));
-	assert_int_equal(tls_client_connect(&slow_reader, NULL, s->tls_port,
-	    1, STALL_RCVBUF_BYTES), 0);
-	assert_int_equal(tls_client_expect(&slow_reader, "(you are ", line,
-	    sizeof line, wait_ms()), 0);
-	snprintf(ns, sizeof ns, "%.*s", (int)strcspn(strstr(line,
-	    "(you are ") + 9, ","), strstr(line, "(you are ") + 9);
-	assert_int_equal(tls_client_join(&t, s->port, 0, nt, sizeof nt), 0);
-	assert_int_equal(tls_client_join(&r, s->port, 0, NULL, 0), 0);
-	if ((owed = fill_past_kernel(&t, &r, nt, slow_reader.fd,
-	    &kernel)) == -1)
-		skip();		/* no /proc/net/tcp: not Linux */
+	owed = owe_past_kernel(s, &slow_reader, &t, &r, nt, ns, &kernel);
 	assert_int_equal(tls_client_send(&slow_reader, "/quit bye now\n"), 0);
 	snprintf(want, sizeof want, "*** %s has left (quit: bye now)", ns);
 	assert_int_equal(tls_client_expect(&r, want, NULL, 0, wait_ms()), 0);
 
-	for (i = 0; i < owed; i++) {
-		do
-			assert_int_equal(tls_client_read_line(&slow_reader,
-			    line, sizeof line, wait_ms()), 0);
-		while (line[0] != '<');
-		snprintf(want, sizeof want, "<%s> owed %06d ", nt, i);
-		assert_memory_equal(line, want, strlen(want));
-	}
+	read_owed(&slow_reader, nt, owed);
 	assert_int_equal(tls_client_read_line(&slow_reader, line, sizeof line,
 	    wait_ms()), 0);
 	assert_string_equal(line, "*** Bye");
@@ -1242,39 +1273,20 @@ test_tls_key_update_does_not_stall_owed_output(void **state)
 {
 	static struct tls_client t, r, slow_reader;
 	struct harness_server	*s = *state;
-	struct args		 args;
-	char			 nt[32], line[1024], want[128];
+	char			 nt[NICK_BUF_BYTES], ns[NICK_BUF_BYTES];
+	char			 want[128];
 	long			 kernel;
-	int			 i, owed;
+	int			 owed;
 
-	need_tls();
-	start(s, server_args(&args, WITH_TLS, "--flood-rate", "0", NULL));
-	assert_int_equal(tls_client_connect(&slow_reader, NULL, s->tls_port,
-	    1, STALL_RCVBUF_BYTES), 0);
-	assert_int_equal(tls_client_expect(&slow_reader, "(you are ", NULL, 0,
-	    wait_ms()), 0);
-	assert_int_equal(tls_client_join(&t, s->port, 0, nt, sizeof nt), 0);
-	assert_int_equal(tls_client_join(&r, s->port, 0, NULL, 0), 0);
-	if ((owed = fill_past_kernel(&t, &r, nt, slow_reader.fd,
-	    &kernel)) == -1)
-		skip();		/* no /proc/net/tcp: not Linux */
+	owed = owe_past_kernel(s, &slow_reader, &t, &r, nt, ns, &kernel);
 	if (tls_client_key_update(&slow_reader, wait_ms()) == -1)
 		skip();		/* no TLS 1.3 */
 	/* Let the server read it before anything moves. */
-	snprintf(line, sizeof line, "after the key update\n");
-	assert_int_equal(tls_client_send(&t, line), 0);
+	assert_int_equal(tls_client_send(&t, "after the key update\n"), 0);
 	snprintf(want, sizeof want, "<%s> after the key update", nt);
 	assert_int_equal(tls_client_expect(&r, want, NULL, 0, wait_ms()), 0);
 
-	for (i = 0; i < owed; i++) {
-		do
-			assert_int_equal(tls_client_read_line(&slow_reader,
-			    line, sizeof line, wait_ms()), 0);
-		while (line[0] != '<');
-		snprintf(want, sizeof want, "<%s> owed %06d ", nt, i);
-		assert_memory_equal(line, want, strlen(want));
-	}
-	snprintf(want, sizeof want, "<%s> after the key update", nt);
+	read_owed(&slow_reader, nt, owed);
 	assert_int_equal(tls_client_expect(&slow_reader, want, NULL, 0,
 	    wait_ms()), 0);
 	printf("# KeyUpdate from a TLS reader owed %d lines (the kernel took "
