@@ -327,16 +327,16 @@ stream_start_tls(struct stream *s, struct stream_ctx *ctx, int server,
 		SSL_set_accept_state(ssl);
 	else {
 		SSL_set_connect_state(ssl);
-		/* SSL_set_tlsext_host_name() casts const away: clang's
-		 * -Wcast-qual sees it, so say it here, once. */
-		if (!stream_is_address(host))
-			SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME,
-			    TLSEXT_NAMETYPE_host_name, (void *)(uintptr_t)host);
 		if (stream_is_address(host))
 			X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
 			    host);
-		else
+		else {
+			/* SSL_set_tlsext_host_name() casts const away:
+			 * clang's -Wcast-qual sees it, so say it here. */
+			SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME,
+			    TLSEXT_NAMETYPE_host_name, (void *)(uintptr_t)host);
 			SSL_set1_host(ssl, host);
+		}
 	}
 	s->tls = ssl;
 	return 0;
