@@ -2,6 +2,7 @@
 noinst_LIBRARIES += common/libcommon.a
 common_libcommon_a_SOURCES = \
 	common/compat.h \
+	common/conffile.c common/conffile.h \
 	common/linebuf.c common/linebuf.h \
 	common/log.c common/log.h \
 	common/net.c common/net.h \
