@@ -5,11 +5,11 @@
 # FUZZ_SECONDS from its seed corpus in tests/fuzz/seed/NAME and fails on
 # the first crash, leaving tests/fuzz/crash-NAME-* and tests/fuzz/NAME.log.
 FUZZ_SECONDS = 60
-FUZZ_NAMES = linebuf text server auth tui_lines tui_editor
+FUZZ_NAMES = linebuf text server auth tui_lines tui_editor conffile
 FUZZ_HARNESSES = \
 	tests/fuzz/fuzz_linebuf tests/fuzz/fuzz_text tests/fuzz/fuzz_server \
 	tests/fuzz/fuzz_auth tests/fuzz/fuzz_tui_lines \
-	tests/fuzz/fuzz_tui_editor
+	tests/fuzz/fuzz_tui_editor tests/fuzz/fuzz_conffile
 
 EXTRA_DIST += tests/fuzz/seed
 
@@ -57,6 +57,11 @@ tests_fuzz_fuzz_tui_editor_SOURCES = tests/fuzz/fuzz_tui_editor.c \
 	tui/editor.c tui/keys.c $(FUZZ_TUI_SOURCES) $(FUZZ_TEXT_SOURCES)
 tests_fuzz_fuzz_tui_editor_CFLAGS = $(FUZZ_COMPILE)
 tests_fuzz_fuzz_tui_editor_LDFLAGS = $(FUZZ_LINK)
+
+tests_fuzz_fuzz_conffile_SOURCES = tests/fuzz/fuzz_conffile.c \
+	common/conffile.c common/conffile.h common/xmalloc.c common/xmalloc.h
+tests_fuzz_fuzz_conffile_CFLAGS = $(FUZZ_COMPILE)
+tests_fuzz_fuzz_conffile_LDFLAGS = $(FUZZ_LINK)
 
 CLEANFILES += tests/fuzz/*.log
 clean-local: clean-fuzz
