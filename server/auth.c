@@ -42,7 +42,8 @@ auth_sendable(const char *pw, size_t len)
 
 /*
  * Read the password: the first line of path, which nobody but its owner
- * may read or write (as ssh asks of a private key).
+ * may read or write (as ssh asks of a private key).  On an error the
+ * password in use stays, so a bad edit before SIGHUP opens no door.
  */
 int
 auth_load(const char *path, char **cause)
@@ -50,6 +51,7 @@ auth_load(const char *path, char **cause)
 	char		buf[PASSWORD_MAX_BYTES + 2];
 	struct stat	st;
 	ssize_t		n;
+	size_t		len;
 	int		fd;
 
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK)) == -1) {
@@ -75,25 +77,45 @@ auth_load(const char *path, char **cause)
 	}
 	buf[n] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
-	if ((auth_len = strlen(buf)) == 0 || auth_len > PASSWORD_MAX_BYTES) {
+	if ((len = strlen(buf)) == 0 || len > PASSWORD_MAX_BYTES) {
 		*cause = xasprintf("password file %s: the first line must "
 		    "hold 1 to %d bytes", path, PASSWORD_MAX_BYTES);
-		auth_len = 0;
 		goto fail;
 	}
-	if (!auth_sendable(buf, auth_len)) {
+	if (!auth_sendable(buf, len)) {
 		*cause = xasprintf("password file %s: the password has "
 		    "characters a client cannot send (control characters or "
 		    "invalid UTF-8)", path);
-		auth_len = 0;
 		goto fail;
 	}
-	memcpy(auth_secret, buf, auth_len + 1);
+	memcpy(auth_secret, buf, len + 1);
+	auth_len = len;
 	close(fd);
 	return 0;
 fail:
 	close(fd);
 	return -1;
+}
+
+/*
+ * The password is no longer asked (--password-file gone on SIGHUP):
+ * whoever is still being asked for it comes in, as they would now.
+ */
+void
+auth_clear(void)
+{
+	struct client	*c;
+	size_t		 i;
+
+	if (auth_len == 0)
+		return;
+	auth_len = 0;
+	memset(auth_secret, 0, sizeof auth_secret);
+	for (i = 0; i < room_count; i++) {
+		c = room_clients[i];
+		if (c->state == CLIENT_AUTH && c->dead == NULL)
+			room_admit(c);
+	}
 }
 
 int

@@ -7,6 +7,8 @@ server_libserver_a_SOURCES = \
 	server/linger.c \
 	server/loop.c \
 	server/msg.c \
+	server/options.c \
+	server/reload.c \
 	server/room.c \
 	server/server.h \
 	server/telnet.c \

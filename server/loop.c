@@ -199,19 +199,12 @@ loop_drain_signals(int sigfd)
 		continue;
 }
 
+/* SIGHUP: see reload.c. */
 static void
 loop_hangup(void)
 {
-	char	*cause;
-
 	sig_hup = 0;
-	tls_reload();
-	if (log_reopen(&cause) == -1) {
-		fprintf(stderr, "chat-server: %s\n", cause);
-		free(cause);
-		return;
-	}
-	log_event("reopen", "log reopened");
+	reload_run();
 }
 
 /* The sooner of wait and an event in seconds (overdue: now); -1 none. */

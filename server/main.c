@@ -1,4 +1,4 @@
-/* chat-server: options, signals and start-up, then the loop. */
+/* chat-server: start-up (the options are options.c's), signals, the loop. */
 #include "config.h"
 
 #include <sys/types.h>
@@ -11,8 +11,6 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,53 +20,13 @@
 
 #include "common/log.h"
 #include "common/net.h"
-#include "common/stream.h"
-#include "common/text.h"
 #include "common/usage.h"
 #include "common/xmalloc.h"
 #include "server/server.h"
 
-#define WELCOME_MAX_BYTES 256
-
 volatile sig_atomic_t	 sig_term, sig_hup;
 static int		 sig_pipe[2] = { -1, -1 };
-static struct options	 options = {
-	.port = PORT_DEFAULT,
-	.welcome = WELCOME_DEFAULT,
-	.max_clients = MAX_CLIENTS_DEFAULT,
-	.max_per_ip = MAX_PER_IP_DEFAULT,
-	.flood_burst = FLOOD_BURST_DEFAULT,
-	.flood_rate = FLOOD_RATE_DEFAULT,
-};
-const struct options	*opts = &options;
-
-/* Long options without a short form. */
-enum {
-	OPT_TLS_PORT = 256,
-	OPT_TLS_CERT,
-	OPT_TLS_KEY,
-	OPT_PASSWORD_FILE
-};
-
-static const char	*password_file;
-
-static const struct option longopts[] = {
-	{ "bind",	 required_argument,	NULL, 'b' },
-	{ "password-file", required_argument,	NULL, OPT_PASSWORD_FILE },
-	{ "tls-cert",	 required_argument,	NULL, OPT_TLS_CERT },
-	{ "tls-key",	 required_argument,	NULL, OPT_TLS_KEY },
-	{ "tls-port",	 required_argument,	NULL, OPT_TLS_PORT },
-	{ "flood-burst", required_argument,	NULL, 'B' },
-	{ "help",	 no_argument,		NULL, 'h' },
-	{ "max-per-ip",	 required_argument,	NULL, 'i' },
-	{ "log",	 required_argument,	NULL, 'l' },
-	{ "max-clients", required_argument,	NULL, 'm' },
-	{ "port",	 required_argument,	NULL, 'p' },
-	{ "flood-rate",	 required_argument,	NULL, 'R' },
-	{ "version",	 no_argument,		NULL, 'V' },
-	{ "welcome",	 required_argument,	NULL, 'w' },
-	{ NULL,		 0,			NULL, 0 }
-};
+const struct options	*opts;		/* options.c keeps what it points to */
 
 void
 fatal(const char *fmt, ...)
@@ -85,148 +43,20 @@ fatal(const char *fmt, ...)
 	exit(1);
 }
 
+/*
+ * The command line, then the config file under it: a bad option or line
+ * is a usage error, FILE:LINE for a line, exit status 2.
+ */
 static void
-usage(FILE *f)
+load_options(int argc, char **argv)
 {
-	fprintf(f,
-"usage: chat-server [-hV] [-B lines] [-b address] [-i count] [-l file]\n"
-"                   [-m count] [-p port] [-R lines] [-w text]\n"
-"                   [--password-file file] [--tls-port port\n"
-"                   --tls-cert file --tls-key file]\n"
-"\n"
-"  -p, --port PORT         TCP port to listen on (default %s; 0: any free;\n"
-"                          none: no plain listener)\n"
-"      --tls-port PORT     also listen for TLS connections on PORT\n"
-"      --tls-cert FILE     the TLS certificate chain, PEM\n"
-"      --tls-key FILE      the TLS private key, PEM\n"
-"      --password-file FILE  ask every client for the password on its\n"
-"                          first line\n"
-"  -b, --bind ADDRESS      address to listen on (default: all, IPv6 and IPv4)\n"
-"  -l, --log FILE          append the event log to FILE (default: stderr)\n"
-"  -w, --welcome TEXT      greeting sent to each new client\n"
-"  -m, --max-clients N     most clients at once (default %d)\n"
-"  -i, --max-per-ip N      most clients from one address (default %d; 0: no limit)\n"
-"  -B, --flood-burst N     lines a client may send at once (default %d)\n"
-"  -R, --flood-rate N      lines per second after the burst (default %d; 0: off)\n"
-"  -h, --help              show this help and exit\n"
-"  -V, --version           show the version and exit\n",
-	    PORT_DEFAULT, MAX_CLIENTS_DEFAULT, MAX_PER_IP_DEFAULT,
-	    FLOOD_BURST_DEFAULT, FLOOD_RATE_DEFAULT);
-}
+	struct options	 o;
+	char		*cause;
 
-static unsigned int
-parse_count(const char *name, const char *s, unsigned long max)
-{
-	char		*end;
-	unsigned long	 v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v > max)
-		usage_error("invalid %s \"%s\" (expected 0 to %lu)", name, s,
-		    max);
-	return (unsigned int)v;
-}
-
-/* The TLS options go together, and need a build with TLS. */
-static void
-check_tls_options(void)
-{
-	int	any = options.tls_port != NULL || options.tls_cert != NULL ||
-	    options.tls_key != NULL;
-
-	if (any && !stream_tls_available())
-		usage_error("built without TLS");
-	if (any && (options.tls_port == NULL || options.tls_cert == NULL ||
-	    options.tls_key == NULL))
-		usage_error("--tls-port, --tls-cert and --tls-key go together");
-	if (options.port == NULL && options.tls_port == NULL)
-		usage_error("--port none needs --tls-port");
-}
-
-static void
-parse_options(int argc, char **argv)
-{
-	static char	welcome[WELCOME_MAX_BYTES * TEXT_CLEAN_GROWTH + 1];
-	size_t		len;
-	int		ch;
-
-	opterr = 0;		/* our message, with the one-line hint */
-	while ((ch = getopt_long(argc, argv, ":B:b:hi:l:m:p:R:Vw:", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'B':
-			options.flood_burst = parse_count("flood burst",
-			    optarg, 1000000);
-			if (options.flood_burst == 0)
-				usage_error("flood burst must be at least 1");
-			break;
-		case 'b':
-			options.bind = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case 'i':
-			options.max_per_ip = parse_count("connection limit",
-			    optarg, INT_MAX);
-			break;
-		case 'l':
-			options.log = optarg;
-			break;
-		case 'm':
-			options.max_clients = parse_count("client limit",
-			    optarg, INT_MAX);
-			if (options.max_clients == 0)
-				usage_error("client limit must be at least 1");
-			break;
-		case 'p':
-			if (strcmp(optarg, "none") == 0) {
-				options.port = NULL;
-				break;
-			}
-			if (net_parse_port(optarg, 1) == -1)
-				usage_error("invalid port \"%s\" (expected 0 "
-				    "to 65535, or none)", optarg);
-			options.port = optarg;
-			break;
-		case OPT_TLS_PORT:
-			if (net_parse_port(optarg, 1) == -1)
-				usage_error("invalid TLS port \"%s\" (expected "
-				    "0 to 65535)", optarg);
-			options.tls_port = optarg;
-			break;
-		case OPT_TLS_CERT:
-			options.tls_cert = optarg;
-			break;
-		case OPT_TLS_KEY:
-			options.tls_key = optarg;
-			break;
-		case OPT_PASSWORD_FILE:
-			password_file = optarg;
-			break;
-		case 'R':
-			options.flood_rate = parse_count("flood rate", optarg,
-			    1000000);
-			break;
-		case 'V':
-			printf("chat-server %s\n", PACKAGE_VERSION);
-			exit(0);
-		case 'w':
-			len = strlen(optarg);
-			if (len > WELCOME_MAX_BYTES)
-				usage_error("welcome text is longer than %d "
-				    "bytes", WELCOME_MAX_BYTES);
-			text_clean(optarg, len, welcome);
-			options.welcome = welcome;
-			break;
-		default:
-			usage_bad_option(ch, argv);
-		}
-	}
-	if (optind < argc)
-		usage_error("unexpected argument \"%s\"", argv[optind]);
-	check_tls_options();
+	options_parse_args(argc, argv);
+	if (options_load(&o, &cause) == -1)
+		usage_error("%s", cause);
+	options_install(&o);
 }
 
 static void
@@ -291,7 +121,7 @@ listen_on(const char *port, char *addr, size_t size)
 	char			*cause;
 	int			 fd;
 
-	fd = net_listen(options.bind, port, LISTEN_BACKLOG, &cause);
+	fd = net_listen(opts->bind, port, LISTEN_BACKLOG, &cause);
 	if (fd == -1)
 		errx(1, "%s", cause);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
@@ -310,27 +140,31 @@ main(int argc, char **argv)
 
 	log_set_name("chat-server");
 	usage_set_name("chat-server");
-	parse_options(argc, argv);
-	if (password_file != NULL && auth_load(password_file, &cause) == -1)
+	load_options(argc, argv);
+	if (opts->password_file != NULL &&
+	    auth_load(opts->password_file, &cause) == -1)
 		errx(1, "%s", cause);
-	if (options.tls_port != NULL && tls_setup(&cause) == -1)
+	if (opts->tls_port != NULL && tls_setup(&cause) == -1)
 		errx(1, "%s", cause);
-	if (log_open(options.log, &cause) == -1)
+	if (log_open(opts->log, &cause) == -1)
 		errx(1, "%s", cause);
 	setup_signals();
 	raise_fd_limit();
 
-	if (options.port != NULL)
-		lfd = listen_on(options.port, addr, sizeof addr);
-	if (options.tls_port != NULL)
-		tlsfd = listen_on(options.tls_port, tlsaddr, sizeof tlsaddr);
+	if (opts->port != NULL)
+		lfd = listen_on(opts->port, addr, sizeof addr);
+	if (opts->tls_port != NULL)
+		tlsfd = listen_on(opts->tls_port, tlsaddr, sizeof tlsaddr);
+	reload_listening(lfd != -1 ? addr : NULL, tlsfd != -1 ? tlsaddr : NULL);
 	log_event("listen", "%s%s%s%s%schat-server %s, pid %ld",
 	    lfd != -1 ? addr : "", lfd != -1 ? " " : "",
 	    tlsfd != -1 ? "tls " : "", tlsfd != -1 ? tlsaddr : "",
 	    tlsfd != -1 ? " " : "", PACKAGE_VERSION, (long)getpid());
+	if (options_config() != NULL)
+		log_event("config", "read %s", options_config());
 	if (auth_required())
 		log_event("auth", "a password is required (%s)",
-		    password_file);
+		    opts->password_file);
 
 	loop_run(lfd, tlsfd, sig_pipe[0]);
 	if (lfd != -1)
@@ -338,5 +172,6 @@ main(int argc, char **argv)
 	if (tlsfd != -1)
 		close(tlsfd);
 	log_close();
+	options_free_current();
 	return 0;
 }

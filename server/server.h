@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common/linebuf.h"
 #include "common/net.h"
@@ -129,11 +130,36 @@ struct options {
 	const char	*tls_key;
 	const char	*bind;
 	const char	*log;
-	const char	*welcome;
+	const char	*welcome;		/* cleaned for clients */
+	const char	*password_file;
 	unsigned int	 max_clients;
 	unsigned int	 max_per_ip;
 	unsigned int	 flood_burst;
 	unsigned int	 flood_rate;
+};
+
+/* How an option is given, and what its field in struct options is. */
+enum option_kind {
+	OPTION_TEXT,			/* const char *, owned */
+	OPTION_COUNT,			/* unsigned int, min to max */
+	OPTION_FLAG,			/* int; "yes" or "no" in the file */
+	OPTION_ACTION,			/* command line only, no value */
+	OPTION_ACTION_ARG		/* command line only, with a value */
+};
+#define OPTION_LIVE	0x1		/* a reload applies it at once */
+
+/* One option: a row of the table in options.c. */
+struct option_def {
+	const char	*name;		/* --name, and the key in the file */
+	int		 letter;	/* -l, or 0 */
+	enum option_kind kind;
+	size_t		 field;		/* offsetof() in struct options */
+	unsigned int	 min, max;	/* OPTION_COUNT */
+	/* OPTION_TEXT: check value, set *field (NULL: a copy); -1, why. */
+	int		(*set)(const char **, const char *, const char *,
+			    char **);
+	void		(*act)(const char *);	/* OPTION_ACTION(_ARG) */
+	int		 flags;
 };
 
 /* main.c */
@@ -141,6 +167,27 @@ extern const struct options	*opts;
 extern volatile sig_atomic_t	 sig_term, sig_hup;
 void		 fatal(const char *, ...)
 		     __attribute__((format(printf, 1, 2), noreturn));
+
+/* options.c */
+extern const struct option_def	options_table[];
+extern const size_t		options_count;
+void		 options_usage(FILE *);
+void		 options_parse_args(int, char **);
+int		 options_load(struct options *, char **);
+void		 options_install(struct options *);
+void		 options_free(struct options *);
+void		 options_free_current(void);
+const char	*options_config(void);
+const struct option_def *options_find(const char *);
+int		 options_same(const struct options *, const struct options *,
+		     const struct option_def *);
+void		 options_copy(struct options *, const struct options *,
+		     const struct option_def *);
+const char	*options_text(const struct options *, const char *);
+
+/* reload.c */
+void		 reload_listening(const char *, const char *);
+void		 reload_run(void);
 
 /* loop.c */
 void		 loop_run(int, int, int);
@@ -153,6 +200,7 @@ void		 tls_free(void);
 
 /* auth.c */
 int		 auth_load(const char *, char **);
+void		 auth_clear(void);
 int		 auth_required(void);
 void		 auth_start(struct client *, double);
 void		 auth_line(struct client *, const char *);

@@ -1,0 +1,581 @@
+/*
+ * chat-server's options.  One table gives each its long name, short
+ * letter, kind and whether it can change while the server runs; both
+ * the command line (getopt_long) and the configuration file (--config,
+ * "long-name = value" lines) are read through it, so the file takes
+ * exactly the long names.  The command line wins over the file, at
+ * start-up and on every reload: its options are kept as given and laid
+ * over what the file says each time.
+ *
+ * A new option is a field in struct options, a row here, a line in
+ * usage() and whatever applies it (see reload.c for a live one).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/conffile.h"
+#include "common/net.h"
+#include "common/stream.h"
+#include "common/text.h"
+#include "common/usage.h"
+#include "common/xmalloc.h"
+#include "server/server.h"
+
+#define WELCOME_MAX_BYTES	256
+#define OPTIONS_LONG_FIRST	256	/* getopt_long value of row 0 */
+#define OPTIONS_MAX		64	/* rows the getopt tables can take */
+#define FIELD(f)		offsetof(struct options, f)
+
+static int	options_set_port(const char **, const char *, const char *,
+		    char **);
+static int	options_set_tls_port(const char **, const char *,
+		    const char *, char **);
+static int	options_set_welcome(const char **, const char *,
+		    const char *, char **);
+static void	options_help(const char *);
+static void	options_version(const char *);
+static void	options_config_file(const char *);
+
+/* Sorted by name, as --help lists them. */
+const struct option_def options_table[] = {
+	{ "bind", 'b', OPTION_TEXT, FIELD(bind), 0, 0, NULL, NULL, 0 },
+	{ "config", 0, OPTION_ACTION_ARG, 0, 0, 0, NULL, options_config_file,
+	    0 },
+	{ "flood-burst", 'B', OPTION_COUNT, FIELD(flood_burst), 1, 1000000,
+	    NULL, NULL, OPTION_LIVE },
+	{ "flood-rate", 'R', OPTION_COUNT, FIELD(flood_rate), 0, 1000000,
+	    NULL, NULL, OPTION_LIVE },
+	{ "help", 'h', OPTION_ACTION, 0, 0, 0, NULL, options_help, 0 },
+	{ "log", 'l', OPTION_TEXT, FIELD(log), 0, 0, NULL, NULL,
+	    OPTION_LIVE },
+	{ "max-clients", 'm', OPTION_COUNT, FIELD(max_clients), 1, INT_MAX,
+	    NULL, NULL, OPTION_LIVE },
+	{ "max-per-ip", 'i', OPTION_COUNT, FIELD(max_per_ip), 0, INT_MAX,
+	    NULL, NULL, OPTION_LIVE },
+	{ "password-file", 0, OPTION_TEXT, FIELD(password_file), 0, 0, NULL,
+	    NULL, OPTION_LIVE },
+	{ "port", 'p', OPTION_TEXT, FIELD(port), 0, 0, options_set_port, NULL,
+	    0 },
+	{ "tls-cert", 0, OPTION_TEXT, FIELD(tls_cert), 0, 0, NULL, NULL,
+	    OPTION_LIVE },
+	{ "tls-key", 0, OPTION_TEXT, FIELD(tls_key), 0, 0, NULL, NULL,
+	    OPTION_LIVE },
+	{ "tls-port", 0, OPTION_TEXT, FIELD(tls_port), 0, 0,
+	    options_set_tls_port, NULL, 0 },
+	{ "version", 'V', OPTION_ACTION, 0, 0, 0, NULL, options_version, 0 },
+	{ "welcome", 'w', OPTION_TEXT, FIELD(welcome), 0, 0,
+	    options_set_welcome, NULL, OPTION_LIVE },
+};
+const size_t	options_count = sizeof options_table / sizeof options_table[0];
+
+/* An option as the command line gave it. */
+struct options_arg {
+	const struct option_def	*def;
+	const char		*value;		/* in argv, or NULL */
+};
+
+static struct options_arg	*options_args;
+static size_t			 options_nargs;
+static const char		*options_config_path;
+static struct options		 options_current;
+
+void
+options_usage(FILE *f)
+{
+	fprintf(f,
+"usage: chat-server [-hV] [-B lines] [-b address] [-i count] [-l file]\n"
+"                   [-m count] [-p port] [-R lines] [-w text]\n"
+"                   [--config file] [--password-file file]\n"
+"                   [--tls-port port --tls-cert file --tls-key file]\n"
+"\n"
+"      --config FILE       read options from FILE, \"long-name = value\"\n"
+"                          lines; the command line wins; SIGHUP reads it again\n"
+"  -p, --port PORT         TCP port to listen on (default %s; 0: any free;\n"
+"                          none: no plain listener)\n"
+"      --tls-port PORT     also listen for TLS connections on PORT\n"
+"      --tls-cert FILE     the TLS certificate chain, PEM\n"
+"      --tls-key FILE      the TLS private key, PEM\n"
+"      --password-file FILE  ask every client for the password on its\n"
+"                          first line\n"
+"  -b, --bind ADDRESS      address to listen on (default: all, IPv6 and IPv4)\n"
+"  -l, --log FILE          append the event log to FILE (default: stderr)\n"
+"  -w, --welcome TEXT      greeting sent to each new client\n"
+"  -m, --max-clients N     most clients at once (default %d)\n"
+"  -i, --max-per-ip N      most clients from one address (default %d; 0: no limit)\n"
+"  -B, --flood-burst N     lines a client may send at once (default %d)\n"
+"  -R, --flood-rate N      lines per second after the burst (default %d; 0: off)\n"
+"  -h, --help              show this help and exit\n"
+"  -V, --version           show the version and exit\n",
+	    PORT_DEFAULT, MAX_CLIENTS_DEFAULT, MAX_PER_IP_DEFAULT,
+	    FLOOD_BURST_DEFAULT, FLOOD_RATE_DEFAULT);
+}
+
+static void
+options_help(const char *arg)
+{
+	options_usage(stdout);
+	exit(0);
+}
+
+static void
+options_version(const char *arg)
+{
+	printf("chat-server %s\n", PACKAGE_VERSION);
+	exit(0);
+}
+
+static void
+options_config_file(const char *arg)
+{
+	options_config_path = arg;
+}
+
+/* Strings in struct options are read-only to everyone but us. */
+static void
+options_free_text(const char *s)
+{
+	free((void *)(uintptr_t)s);
+}
+
+static const char **
+options_text_field(struct options *o, const struct option_def *def)
+{
+	return (const char **)(void *)((char *)o + def->field);
+}
+
+static unsigned int *
+options_count_field(struct options *o, const struct option_def *def)
+{
+	return (unsigned int *)(void *)((char *)o + def->field);
+}
+
+static int *
+options_flag_field(struct options *o, const struct option_def *def)
+{
+	return (int *)(void *)((char *)o + def->field);
+}
+
+static int
+options_set_port(const char **field, const char *label, const char *value,
+    char **why)
+{
+	if (strcmp(value, "none") == 0) {
+		*field = NULL;
+		return 0;
+	}
+	if (net_parse_port(value, 1) == -1) {
+		*why = xasprintf("invalid %s \"%s\" (expected 0 to 65535, or "
+		    "none)", label, value);
+		return -1;
+	}
+	*field = xstrdup(value);
+	return 0;
+}
+
+static int
+options_set_tls_port(const char **field, const char *label,
+    const char *value, char **why)
+{
+	if (net_parse_port(value, 1) == -1) {
+		*why = xasprintf("invalid %s \"%s\" (expected 0 to 65535)",
+		    label, value);
+		return -1;
+	}
+	*field = xstrdup(value);
+	return 0;
+}
+
+/* Kept cleaned: it goes to every client that joins. */
+static int
+options_set_welcome(const char **field, const char *label, const char *value,
+    char **why)
+{
+	char	*clean;
+	size_t	 len = strlen(value);
+
+	if (len > WELCOME_MAX_BYTES) {
+		*why = xasprintf("%s is longer than %d bytes", label,
+		    WELCOME_MAX_BYTES);
+		return -1;
+	}
+	clean = xmalloc(len * TEXT_CLEAN_GROWTH + 1);
+	text_clean(value, len, clean);
+	*field = clean;
+	return 0;
+}
+
+static int
+options_set_count(unsigned int *field, const struct option_def *def,
+    const char *label, const char *value, char **why)
+{
+	char		*end;
+	unsigned long	 v;
+
+	errno = 0;
+	v = strtoul(value, &end, 10);
+	if (*value < '0' || *value > '9' || *end != '\0' || errno != 0 ||
+	    v < def->min || v > def->max) {
+		*why = xasprintf("invalid %s \"%s\" (expected %u to %u)",
+		    label, value, def->min, def->max);
+		return -1;
+	}
+	*field = (unsigned int)v;
+	return 0;
+}
+
+/* A flag: given alone on the command line, "yes" or "no" in the file. */
+static int
+options_set_flag(int *field, const char *label, const char *value,
+    char **why)
+{
+	if (value == NULL || strcmp(value, "yes") == 0)
+		*field = 1;
+	else if (strcmp(value, "no") == 0)
+		*field = 0;
+	else {
+		*why = xasprintf("invalid %s \"%s\" (expected yes or no)",
+		    label, value);
+		return -1;
+	}
+	return 0;
+}
+
+/* Set one option in o from its text; label names it in the error. */
+static int
+options_set(struct options *o, const struct option_def *def,
+    const char *label, const char *value, char **why)
+{
+	const char	**text, *old;
+
+	switch (def->kind) {
+	case OPTION_TEXT:
+		text = options_text_field(o, def);
+		old = *text;
+		if (def->set == NULL)
+			*text = xstrdup(value);
+		else if (def->set(text, label, value, why) == -1)
+			return -1;
+		options_free_text(old);
+		return 0;
+	case OPTION_COUNT:
+		return options_set_count(options_count_field(o, def), def,
+		    label, value, why);
+	case OPTION_FLAG:
+		return options_set_flag(options_flag_field(o, def), label,
+		    value, why);
+	default:
+		fatal("option %s is not a setting", def->name);
+	}
+}
+
+const struct option_def *
+options_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < options_count; i++) {
+		if (strcmp(options_table[i].name, name) == 0)
+			return &options_table[i];
+	}
+	return NULL;
+}
+
+static const void *
+options_cfield(const struct options *o, const struct option_def *def)
+{
+	return (const char *)o + def->field;
+}
+
+/* Whether def has the same value in a and b. */
+int
+options_same(const struct options *a, const struct options *b,
+    const struct option_def *def)
+{
+	const char	*s, *t;
+
+	switch (def->kind) {
+	case OPTION_TEXT:
+		s = *(const char *const *)options_cfield(a, def);
+		t = *(const char *const *)options_cfield(b, def);
+		return s == t || (s != NULL && t != NULL && strcmp(s, t) == 0);
+	case OPTION_COUNT:
+		return *(const unsigned int *)options_cfield(a, def) ==
+		    *(const unsigned int *)options_cfield(b, def);
+	case OPTION_FLAG:
+		return *(const int *)options_cfield(a, def) ==
+		    *(const int *)options_cfield(b, def);
+	default:
+		return 1;
+	}
+}
+
+/* Give def in dst the value it has in src. */
+void
+options_copy(struct options *dst, const struct options *src,
+    const struct option_def *def)
+{
+	const char	**text, *s;
+
+	switch (def->kind) {
+	case OPTION_TEXT:
+		text = options_text_field(dst, def);
+		s = *(const char *const *)options_cfield(src, def);
+		options_free_text(*text);
+		*text = s != NULL ? xstrdup(s) : NULL;
+		break;
+	case OPTION_COUNT:
+		*options_count_field(dst, def) =
+		    *(const unsigned int *)options_cfield(src, def);
+		break;
+	case OPTION_FLAG:
+		*options_flag_field(dst, def) =
+		    *(const int *)options_cfield(src, def);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The text option name in o (NULL if unset). */
+const char *
+options_text(const struct options *o, const char *name)
+{
+	const struct option_def	*def = options_find(name);
+
+	if (def == NULL || def->kind != OPTION_TEXT)
+		fatal("no text option %s", name);
+	return *(const char *const *)options_cfield(o, def);
+}
+
+static void
+options_defaults(struct options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->port = xstrdup(PORT_DEFAULT);
+	o->welcome = xstrdup(WELCOME_DEFAULT);
+	o->max_clients = MAX_CLIENTS_DEFAULT;
+	o->max_per_ip = MAX_PER_IP_DEFAULT;
+	o->flood_burst = FLOOD_BURST_DEFAULT;
+	o->flood_rate = FLOOD_RATE_DEFAULT;
+}
+
+void
+options_free(struct options *o)
+{
+	size_t	i;
+
+	for (i = 0; i < options_count; i++) {
+		if (options_table[i].kind == OPTION_TEXT)
+			options_free_text(*options_text_field(o,
+			    &options_table[i]));
+	}
+	memset(o, 0, sizeof *o);
+}
+
+/* The TLS options go together, and need a build with TLS. */
+static int
+options_check(const struct options *o, char **why)
+{
+	int	any = o->tls_port != NULL || o->tls_cert != NULL ||
+	    o->tls_key != NULL;
+
+	if (any && !stream_tls_available())
+		*why = xstrdup("built without TLS");
+	else if (any && (o->tls_port == NULL || o->tls_cert == NULL ||
+	    o->tls_key == NULL))
+		*why = xstrdup("--tls-port, --tls-cert and --tls-key go "
+		    "together");
+	else if (o->port == NULL && o->tls_port == NULL)
+		*why = xstrdup("--port none needs --tls-port");
+	else
+		return 0;
+	return -1;
+}
+
+/* Each line of the file into o; an unknown key is an error too. */
+static int
+options_apply_file(struct options *o, const struct conffile *cf, char **why)
+{
+	const struct conffile_entry	*e;
+	const struct option_def		*def;
+	char				*reason;
+	size_t				 i;
+
+	for (i = 0; i < cf->count; i++) {
+		e = &cf->entries[i];
+		def = options_find(e->key);
+		if (def == NULL) {
+			*why = xasprintf("%s:%u: unknown option \"%s\"",
+			    cf->path, e->line, e->key);
+			return -1;
+		}
+		if (def->kind == OPTION_ACTION ||
+		    def->kind == OPTION_ACTION_ARG) {
+			*why = xasprintf("%s:%u: \"%s\" is for the command "
+			    "line only", cf->path, e->line, e->key);
+			return -1;
+		}
+		if (options_set(o, def, e->key, e->value, &reason) == -1) {
+			*why = xasprintf("%s:%u: %s", cf->path, e->line,
+			    reason);
+			free(reason);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+options_apply_args(struct options *o, char **why)
+{
+	char	label[64];
+	size_t	i;
+
+	for (i = 0; i < options_nargs; i++) {
+		snprintf(label, sizeof label, "--%s",
+		    options_args[i].def->name);
+		if (options_set(o, options_args[i].def, label,
+		    options_args[i].value, why) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The options afresh: the defaults, then the config file if there is
+ * one, then the command line.  -1 and why ("FILE:LINE: ..." for a bad
+ * line); o is left empty then.
+ */
+int
+options_load(struct options *o, char **why)
+{
+	struct conffile	cf;
+	int		rc = 0;
+
+	options_defaults(o);
+	if (options_config_path != NULL) {
+		if ((rc = conffile_read(&cf, options_config_path, why)) == 0)
+			rc = options_apply_file(o, &cf, why);
+		conffile_free(&cf);
+	}
+	if (rc == 0)
+		rc = options_apply_args(o, why);
+	if (rc == 0)
+		rc = options_check(o, why);
+	if (rc == -1)
+		options_free(o);
+	return rc;
+}
+
+/* Make o the options in force (they are moved, o is left empty). */
+void
+options_install(struct options *o)
+{
+	options_free(&options_current);
+	options_current = *o;
+	memset(o, 0, sizeof *o);
+	opts = &options_current;
+}
+
+void
+options_free_current(void)
+{
+	options_free(&options_current);
+}
+
+const char *
+options_config(void)
+{
+	return options_config_path;
+}
+
+/* The getopt_long tables from ours. */
+static void
+options_getopt(struct option *longopts, char *shortopts)
+{
+	const struct option_def	*def;
+	size_t			 i;
+
+	if (options_count >= OPTIONS_MAX)
+		fatal("%zu options, more than %d", options_count, OPTIONS_MAX);
+	*shortopts++ = ':';	/* our message, with the hint */
+	for (i = 0; i < options_count; i++) {
+		def = &options_table[i];
+		longopts[i].name = def->name;
+		longopts[i].has_arg = def->kind == OPTION_ACTION ||
+		    def->kind == OPTION_FLAG ? no_argument : required_argument;
+		longopts[i].flag = NULL;
+		longopts[i].val = def->letter != 0 ? def->letter :
+		    OPTIONS_LONG_FIRST + (int)i;
+		if (def->letter != 0) {
+			*shortopts++ = (char)def->letter;
+			if (longopts[i].has_arg == required_argument)
+				*shortopts++ = ':';
+		}
+	}
+	memset(&longopts[i], 0, sizeof longopts[i]);
+	*shortopts = '\0';
+}
+
+static const struct option_def *
+options_by_val(int val)
+{
+	size_t	i;
+
+	if (val >= OPTIONS_LONG_FIRST &&
+	    (size_t)(val - OPTIONS_LONG_FIRST) < options_count)
+		return &options_table[val - OPTIONS_LONG_FIRST];
+	for (i = 0; i < options_count; i++) {
+		if (options_table[i].letter != 0 &&
+		    options_table[i].letter == val)
+			return &options_table[i];
+	}
+	return NULL;
+}
+
+/*
+ * Read the command line: actions (--help, --version) happen now, each
+ * setting is checked now (a bad one exits with status 2) and kept for
+ * options_load() to lay over the file.
+ */
+void
+options_parse_args(int argc, char **argv)
+{
+	struct option			 longopts[OPTIONS_MAX + 1];
+	struct options			 scratch;
+	const struct option_def		*def;
+	char				 shortopts[OPTIONS_MAX * 2 + 2];
+	char				 label[64], *why;
+	int				 ch;
+
+	options_getopt(longopts, shortopts);
+	options_args = xreallocarray(NULL, (size_t)argc + 1,
+	    sizeof *options_args);
+	options_defaults(&scratch);
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) !=
+	    -1) {
+		if ((def = options_by_val(ch)) == NULL)
+			usage_bad_option(ch, argv);
+		if (def->act != NULL) {
+			def->act(optarg);
+			continue;
+		}
+		snprintf(label, sizeof label, "--%s", def->name);
+		if (options_set(&scratch, def, label, optarg, &why) == -1)
+			usage_error("%s", why);
+		options_args[options_nargs].def = def;
+		options_args[options_nargs++].value = optarg;
+	}
+	options_free(&scratch);
+	if (optind < argc)
+		usage_error("unexpected argument \"%s\"", argv[optind]);
+}
