@@ -1,0 +1,563 @@
+/*
+ * chat-server --config and SIGHUP, run for real: the file sets what the
+ * command line does not, every bad line stops the start with its
+ * FILE:LINE and exit status 2, and a reload changes what can change
+ * live for the next client while every client stays connected; a
+ * broken file on reload changes nothing.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "tests/harness.h"
+
+#define WAIT		HARNESS_TIMEOUT_MS
+#define LINE_BYTES	4096
+#define PATH_BYTES	512
+#define ERR_MAX_BYTES	8192	/* what a refused start says, at most */
+#define REFUSED		"*** error: too many connections from your address"
+
+static struct harness_server	srv;
+static char			dir[200];	/* the config lives here */
+static char			conf[PATH_BYTES];
+
+static int
+setup(void **state)
+{
+	memset(&srv, 0, sizeof srv);
+	snprintf(dir, sizeof dir, "%s/chat-config.XXXXXX",
+	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(conf, sizeof conf, "%s/chat-server.conf", dir);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char	cmd[PATH_BYTES + 16];
+
+	harness_cleanup(&srv);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/*
+ * Replace path with text whole (write, then rename), so the server never
+ * reads half of it.
+ */
+static void
+write_file(const char *path, const char *text, mode_t mode)
+{
+	char	tmp[PATH_BYTES + 8];
+	FILE	*f;
+
+	snprintf(tmp, sizeof tmp, "%s.new", path);
+	assert_non_null(f = fopen(tmp, "w"));
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(tmp, mode), 0);
+	assert_int_equal(rename(tmp, path), 0);
+}
+
+static void
+write_conf(const char *text)
+{
+	write_file(conf, text, 0644);
+}
+
+/* Start the harness's server with --config conf and more arguments. */
+static void
+start(const char *a1, const char *a2)
+{
+	const char	*args[] = { "--config", conf, a1, a2, NULL };
+
+	assert_int_equal(harness_start_err(&srv, args), 0);
+	assert_true(srv.port > 0);
+}
+
+/* The n-th time needle is in the log, waited for. */
+static void
+log_wait_count(const char *needle, size_t n)
+{
+	long	 deadline = harness_now_ms() + WAIT;
+	char	*log, *p;
+	size_t	 count;
+
+	for (;;) {
+		log = harness_log_read(&srv);
+		count = 0;
+		for (p = log; p != NULL && (p = strstr(p, needle)) != NULL;
+		    p++)
+			count++;
+		free(log);
+		if (count >= n)
+			return;
+		if (harness_now_ms() > deadline)
+			fail_msg("\"%s\" not %zu times in the log", needle, n);
+		poll(NULL, 0, 10);
+	}
+}
+
+static int
+log_has(const char *needle)
+{
+	char	*log = harness_log_read(&srv);
+	int	 found = log != NULL && strstr(log, needle) != NULL;
+
+	free(log);
+	return found;
+}
+
+/* SIGHUP, and wait for the reload's own summary line (the n-th). */
+static void
+hangup(size_t n)
+{
+	char	want[PATH_BYTES + 32];
+
+	assert_int_equal(kill(srv.pid, SIGHUP), 0);
+	snprintf(want, sizeof want, " reload %s: ", conf);
+	log_wait_count(want, n);
+}
+
+static void
+join(struct harness_conn *c, const char *welcome, char *nick, size_t size)
+{
+	char	line[LINE_BYTES];
+
+	assert_int_equal(harness_connect(c, srv.port), 0);
+	assert_int_equal(harness_expect(c, "(you are ", line, sizeof line,
+	    WAIT), 0);
+	if (strncmp(line, welcome, strlen(welcome)) != 0)
+		fail_msg("welcome \"%s\", wanted \"%s...\"", line, welcome);
+	snprintf(nick, size, "%.*s", (int)strcspn(strstr(line, "(you are ") +
+	    9, ","), strstr(line, "(you are ") + 9);
+}
+
+/* from says text and to hears it: both still connected and served. */
+static void
+say(struct harness_conn *from, const char *nick, struct harness_conn *to,
+    const char *text)
+{
+	char	line[LINE_BYTES], want[LINE_BYTES];
+
+	snprintf(line, sizeof line, "%s\n", text);
+	assert_int_equal(harness_send(from, line), 0);
+	snprintf(want, sizeof want, "<%s> %s", nick, text);
+	assert_int_equal(harness_expect(to, want, NULL, 0, WAIT), 0);
+}
+
+/* A connection the server turns away with why, then closes. */
+static void
+refused(const char *why)
+{
+	struct harness_conn	c;
+
+	assert_int_equal(harness_connect(&c, srv.port), 0);
+	assert_int_equal(harness_expect(&c, why, NULL, 0, WAIT), 0);
+	assert_int_equal(harness_wait_closed(&c, WAIT), 0);
+	harness_close(&c);
+}
+
+/*
+ * Run $CHAT_SERVER with args (NULL-ended) to its exit: the exit status,
+ * and its standard error in err.  For starts that must fail.
+ */
+static int
+run_to_exit(const char *const *args, char *err, size_t size)
+{
+	const char	*bin = getenv("CHAT_SERVER");
+	const char	*argv[16];
+	size_t		 n = 0, len = 0;
+	ssize_t		 r;
+	pid_t		 pid;
+	int		 p[2], status;
+
+	argv[n++] = bin != NULL ? bin : "server/chat-server";
+	while (*args != NULL && n < 15)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	assert_int_equal(pipe(p), 0);
+	assert_true((pid = fork()) != -1);
+	if (pid == 0) {
+		dup2(p[1], 2);
+		close(p[0]);
+		close(p[1]);
+		execvp(argv[0], (char *const *)(uintptr_t)argv);
+		_exit(127);
+	}
+	close(p[1]);
+	while (len < size - 1 && (r = read(p[0], err + len,
+	    size - 1 - len)) > 0)
+		len += (size_t)r;
+	err[len] = '\0';
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* The file gives what the command line does not. */
+static void
+test_config_file_sets_options(void **state)
+{
+	struct harness_conn	a;
+	char			na[32];
+
+	write_conf("# chat-server test\n"
+	    "welcome = \"  Hello # from the file  \"\n"
+	    "max-per-ip = 1   # one each\n");
+	start(NULL, NULL);
+	join(&a, "***   Hello # from the file   (you are ", na, sizeof na);
+	refused(REFUSED);
+	assert_true(log_has(" config read "));
+	harness_close(&a);
+	assert_int_equal(harness_stop(&srv), 0);
+}
+
+/* The command line wins over the file, port included. */
+static void
+test_config_command_line_wins(void **state)
+{
+	struct harness_conn	a, b;
+	char			na[32], nb[32];
+
+	/* Port 1 would not listen: the harness's --port 0 must win. */
+	write_conf("port = 1\nwelcome = from the file\nmax-per-ip = 1\n");
+	start("--max-per-ip", "2");
+	join(&a, "*** from the file (you are ", na, sizeof na);
+	join(&b, "*** from the file (you are ", nb, sizeof nb);
+	say(&a, na, &b, "two from one address");
+	refused(REFUSED);
+	harness_close(&a);
+	harness_close(&b);
+	assert_int_equal(harness_stop(&srv), 0);
+}
+
+/* Each kind of bad line: its FILE:LINE on stderr, exit status 2. */
+static void
+test_config_bad_lines_exit_2_with_file_and_line(void **state)
+{
+	static const struct {
+		const char	*text;
+		int		 line;		/* 0: the error has none */
+		const char	*error;
+	} sc[] = {
+		{ "port = 0\nbogus = 1\n", 2, "unknown option \"bogus\"" },
+		{ "\nport 0\n", 2, "expected \"=\" after \"port\"" },
+		{ "max-clients = lots\n", 1, "invalid max-clients \"lots\" "
+		    "(expected 1 to 2147483647)" },
+		{ "max-clients = 0\n", 1, "invalid max-clients \"0\" "
+		    "(expected 1 to 2147483647)" },
+		{ "port = 70000\n", 1, "invalid port \"70000\" (expected 0 "
+		    "to 65535, or none)" },
+		{ "# c\n# c\nconfig = /etc/x\n", 3, "\"config\" is for "
+		    "the command line only" },
+		{ "help = yes\n", 1, "\"help\" is for the command line "
+		    "only" },
+		{ "port = 0\nport = 0\n", 2, "\"port\" is already set on "
+		    "line 1" },
+		{ "welcome = \"open\n", 1, "unterminated quoted value" },
+		{ "welcome = \"a\" b\n", 1, "unexpected text after the "
+		    "quoted value" },
+		{ "log =\n", 1, "no value after \"=\" (\"\" is an empty "
+		    "one)" },
+		{ "welcome = a\x1b[2Jb\n", 1, "control character 0x1b in "
+		    "the line" },
+		{ "= 3\n", 1, "expected a key (letters, digits, - and _) "
+		    "at the start of the line" },
+		{ "welcome = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		    "\n", 1, "welcome is longer than 256 bytes" },
+		{ "tls-port = 0\n", 0, "--tls-port, --tls-cert and "
+		    "--tls-key go together" },
+	};
+	const char	*args[] = { "--config", conf, "--port", "0", NULL };
+	char		 err[ERR_MAX_BYTES], want[LINE_BYTES];
+	size_t		 i;
+
+	for (i = 0; i < sizeof sc / sizeof sc[0]; i++) {
+		write_conf(sc[i].text);
+		assert_int_equal(run_to_exit(args, err, sizeof err), 2);
+		if (sc[i].line != 0)
+			snprintf(want, sizeof want, "chat-server: %s:%d: %s\n",
+			    conf, sc[i].line, sc[i].error);
+		else
+			snprintf(want, sizeof want, "chat-server: %s\n",
+			    sc[i].error);
+		if (strncmp(err, want, strlen(want)) != 0)
+			fail_msg("scenario %zu: stderr \"%s\", wanted \"%s\"",
+			    i, err, want);
+	}
+}
+
+/* A file that is not there: named, exit status 2. */
+static void
+test_config_missing_file_exit_2(void **state)
+{
+	const char	*args[] = { "--config", conf, NULL };
+	char		 err[ERR_MAX_BYTES], want[LINE_BYTES];
+
+	assert_int_equal(run_to_exit(args, err, sizeof err), 2);
+	snprintf(want, sizeof want, "chat-server: cannot open config file "
+	    "%s: No such file or directory\n", conf);
+	assert_int_equal(strncmp(err, want, strlen(want)), 0);
+}
+
+/*
+ * SIGHUP with a new welcome: the next client gets it, and the clients
+ * from before stay connected and keep chatting.
+ */
+static void
+test_config_reload_changes_welcome_keeps_clients(void **state)
+{
+	struct harness_conn	a, b, c;
+	char			na[32], nb[32], nc[32];
+
+	write_conf("welcome = the old welcome\n");
+	start(NULL, NULL);
+	join(&a, "*** the old welcome (you are ", na, sizeof na);
+	join(&b, "*** the old welcome (you are ", nb, sizeof nb);
+	write_conf("welcome = the new welcome\nmax-clients = 50\n");
+	hangup(1);
+	assert_true(log_has(": max-clients, welcome changed\n"));
+	say(&a, na, &b, "still here after the reload");
+	say(&b, nb, &a, "me too");
+	join(&c, "*** the new welcome (you are ", nc, sizeof nc);
+	assert_int_equal(harness_expect(&a, " has joined (3 online)", NULL, 0,
+	    WAIT), 0);
+	say(&c, nc, &a, "new here");
+	assert_false(log_has(" part "));
+	harness_close(&a);
+	harness_close(&b);
+	harness_close(&c);
+	assert_int_equal(harness_stop(&srv), 0);
+}
+
+/*
+ * SIGHUP with a broken file: logged with FILE:LINE, nothing of it
+ * applied, nobody dropped; fixed, the next SIGHUP applies it.
+ */
+static void
+test_config_reload_error_keeps_running_config(void **state)
+{
+	struct harness_conn	a, b;
+	char			na[32], nb[32], want[LINE_BYTES];
+
+	write_conf("welcome = the old welcome\n");
+	start(NULL, NULL);
+	join(&a, "*** the old welcome (you are ", na, sizeof na);
+	write_conf("welcome = the new welcome\nmax-clients = none\n");
+	assert_int_equal(kill(srv.pid, SIGHUP), 0);
+	snprintf(want, sizeof want, " error reload: %s:2: invalid "
+	    "max-clients \"none\" (expected 1 to 2147483647); the running "
+	    "configuration is kept\n", conf);
+	log_wait_count(want, 1);
+	join(&b, "*** the old welcome (you are ", nb, sizeof nb);
+	say(&a, na, &b, "still here after the failed reload");
+
+	write_conf("welcome = the new welcome\n");
+	hangup(1);
+	harness_close(&b);
+	join(&b, "*** the new welcome (you are ", nb, sizeof nb);
+	say(&a, na, &b, "and after the good one");
+	harness_close(&a);
+	harness_close(&b);
+	assert_int_equal(harness_stop(&srv), 0);
+}
+
+/*
+ * The listeners need a restart: a new bind address is logged as such,
+ * with where the server still listens, and the server stays there.  A
+ * port in the file under --port on the command line changes nothing.
+ */
+static void
+test_config_reload_bind_needs_restart(void **state)
+{
+	struct harness_conn	a, b;
+	char			na[32], nb[32], want[LINE_BYTES];
+
+	write_conf("bind = 127.0.0.1\n");
+	start(NULL, NULL);
+	join(&a, "*** Welcome to chat!", na, sizeof na);
+	write_conf("bind = 127.0.0.2\nport = 1\n");
+	hangup(1);
+	snprintf(want, sizeof want, " reload bind needs a restart (still "
+	    "listening on 127.0.0.1:%d)\n", srv.port);
+	assert_true(log_has(want));
+	assert_false(log_has(" port needs a restart"));
+	join(&b, "*** Welcome to chat!", nb, sizeof nb);
+	say(&b, nb, &a, "same address");
+	harness_close(&a);
+	harness_close(&b);
+	assert_int_equal(harness_stop(&srv), 0);
+}
+
+/*
+ * Without --port on the command line, a new port in the file needs a
+ * restart, the log says where the server still listens, and it does.
+ * (The harness always passes --port, so this server is started here.)
+ */
+static void
+test_config_reload_port_needs_restart(void **state)
+{
+	struct harness_conn	a;
+	const char		*bin = getenv("CHAT_SERVER");
+	char			 text[PATH_BYTES * 2], want[LINE_BYTES];
+	char			 na[32], *log, *p;
+	long			 deadline;
+
+	snprintf(srv.log, sizeof srv.log, "%s/server.log", dir);
+	snprintf(text, sizeof text, "port = 0\nbind = 127.0.0.1\nlog = %s\n",
+	    srv.log);
+	write_conf(text);
+	assert_true((srv.pid = fork()) != -1);
+	if (srv.pid == 0) {
+		execl(bin != NULL ? bin : "server/chat-server", "chat-server",
+		    "--config", conf, (char *)NULL);
+		_exit(127);
+	}
+	deadline = harness_now_ms() + harness_start_ms();
+	while (srv.port == 0) {
+		assert_true(harness_now_ms() < deadline);
+		log = harness_log_read(&srv);
+		if (log != NULL && (p = strstr(log, " listen 127.0.0.1:")) !=
+		    NULL)
+			srv.port = atoi(p + strlen(" listen 127.0.0.1:"));
+		free(log);
+		poll(NULL, 0, 10);
+	}
+	join(&a, "*** Welcome to chat!", na, sizeof na);
+	snprintf(text, sizeof text, "port = %d\nbind = 127.0.0.1\nlog = %s\n",
+	    srv.port == 65535 ? 65534 : srv.port + 1, srv.log);
+	write_conf(text);
+	hangup(1);
+	snprintf(want, sizeof want, " reload port needs a restart (still "
+	    "listening on 127.0.0.1:%d)\n", srv.port);
+	assert_true(log_has(want));
+	assert_true(log_has(": nothing changed\n"));
+	harness_close(&a);
+	join(&a, "*** Welcome to chat!", na, sizeof na);
+	harness_close(&a);
+	assert_int_equal(harness_stop(&srv), 0);
+}
+
+/* A lower --max-per-ip applies to the next connection, not to those in. */
+static void
+test_config_reload_max_per_ip_applies_to_next(void **state)
+{
+	struct harness_conn	a, b, c;
+	char			na[32], nb[32], nc[32];
+
+	write_conf("max-per-ip = 3\n");
+	start(NULL, NULL);
+	join(&a, "*** Welcome", na, sizeof na);
+	join(&b, "*** Welcome", nb, sizeof nb);
+	write_conf("max-per-ip = 1\n");
+	hangup(1);
+	refused(REFUSED);
+	say(&a, na, &b, "both of us stay");
+	write_conf("max-per-ip = 3\n");
+	hangup(2);
+	join(&c, "*** Welcome", nc, sizeof nc);
+	say(&c, nc, &a, "let in again");
+	harness_close(&a);
+	harness_close(&b);
+	harness_close(&c);
+	assert_int_equal(harness_stop(&srv), 0);
+}
+
+/* Connect; the first line must be the password prompt. */
+static void
+prompted(struct harness_conn *c)
+{
+	assert_int_equal(harness_connect(c, srv.port), 0);
+	assert_int_equal(harness_expect(c, "*** password required", NULL, 0,
+	    WAIT), 0);
+}
+
+/*
+ * SIGHUP reads the password file again: a new password is asked of the
+ * next client; a file that no longer holds one keeps the old password.
+ */
+static void
+test_config_reload_password_file(void **state)
+{
+	struct harness_conn	a, b;
+	char			pw[PATH_BYTES + 16], want[LINE_BYTES];
+
+	snprintf(pw, sizeof pw, "%s/password", dir);
+	write_file(pw, "first\n", 0600);
+	write_conf("");
+	start("--password-file", pw);
+	prompted(&a);
+	assert_int_equal(harness_send(&a, "/pass first\n"), 0);
+	assert_int_equal(harness_expect(&a, "(you are ", NULL, 0, WAIT), 0);
+
+	write_file(pw, "second\n", 0600);
+	hangup(1);
+	prompted(&b);
+	assert_int_equal(harness_send(&b, "/pass first\n"), 0);
+	assert_int_equal(harness_expect(&b, "*** error: wrong password", NULL,
+	    0, WAIT), 0);
+	assert_int_equal(harness_send(&b, "/pass second\n"), 0);
+	assert_int_equal(harness_expect(&b, "(you are ", NULL, 0, WAIT), 0);
+	harness_close(&b);
+
+	/* Empty: refused, and the password stays "second". */
+	write_file(pw, "\n", 0600);
+	hangup(2);
+	snprintf(want, sizeof want, " error reload: password file %s: the "
+	    "first line must hold 1 to 256 bytes; the one in use is kept\n",
+	    pw);
+	assert_true(log_has(want));
+	prompted(&b);
+	assert_int_equal(harness_send(&b, "/pass second\n"), 0);
+	assert_int_equal(harness_expect(&b, "(you are ", NULL, 0, WAIT), 0);
+	harness_close(&a);
+	harness_close(&b);
+	assert_int_equal(harness_stop(&srv), 0);
+}
+
+#define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_config_file_sets_options),
+		T(test_config_command_line_wins),
+		T(test_config_bad_lines_exit_2_with_file_and_line),
+		T(test_config_missing_file_exit_2),
+		T(test_config_reload_changes_welcome_keeps_clients),
+		T(test_config_reload_error_keeps_running_config),
+		T(test_config_reload_bind_needs_restart),
+		T(test_config_reload_port_needs_restart),
+		T(test_config_reload_max_per_ip_applies_to_next),
+		T(test_config_reload_password_file),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
