@@ -141,7 +141,9 @@ reload_file(const char *name, int (*load)(const char *, char **),
 	if (load(path, &cause) == -1) {
 		reload_error(cause, "the one in use is kept");
 		free(cause);
+		return;
 	}
+	log_event("reload", "%s %s", name, path);
 }
 
 /*
