@@ -415,23 +415,18 @@ test_config_reload_bind_needs_restart(void **state)
 }
 
 /*
- * Without --port on the command line, a new port in the file needs a
- * restart, the log says where the server still listens, and it does.
- * (The harness always passes --port, so this server is started here.)
+ * Start $CHAT_SERVER --config conf alone, the file giving the port, the
+ * bind address 127.0.0.1 and the log srv.log (the harness would pass
+ * --port and --log, which win over the file).
  */
 static void
-test_config_reload_port_needs_restart(void **state)
+start_alone(void)
 {
-	struct harness_conn	a;
-	const char		*bin = getenv("CHAT_SERVER");
-	char			 text[PATH_BYTES * 2], want[LINE_BYTES];
-	char			 na[32], *log, *p;
-	long			 deadline;
+	const char	*bin = getenv("CHAT_SERVER");
+	const char	*listen = " listen 127.0.0.1:";
+	char		*log, *p;
+	long		 deadline;
 
-	snprintf(srv.log, sizeof srv.log, "%s/server.log", dir);
-	snprintf(text, sizeof text, "port = 0\nbind = 127.0.0.1\nlog = %s\n",
-	    srv.log);
-	write_conf(text);
 	assert_true((srv.pid = fork()) != -1);
 	if (srv.pid == 0) {
 		execl(bin != NULL ? bin : "server/chat-server", "chat-server",
@@ -442,12 +437,28 @@ test_config_reload_port_needs_restart(void **state)
 	while (srv.port == 0) {
 		assert_true(harness_now_ms() < deadline);
 		log = harness_log_read(&srv);
-		if (log != NULL && (p = strstr(log, " listen 127.0.0.1:")) !=
-		    NULL)
-			srv.port = atoi(p + strlen(" listen 127.0.0.1:"));
+		if (log != NULL && (p = strstr(log, listen)) != NULL)
+			srv.port = atoi(p + strlen(listen));
 		free(log);
 		poll(NULL, 0, 10);
 	}
+}
+
+/*
+ * Without --port on the command line, a new port in the file needs a
+ * restart, the log says where the server still listens, and it does.
+ */
+static void
+test_config_reload_port_needs_restart(void **state)
+{
+	struct harness_conn	a;
+	char			text[PATH_BYTES * 2], want[LINE_BYTES], na[32];
+
+	snprintf(srv.log, sizeof srv.log, "%s/server.log", dir);
+	snprintf(text, sizeof text, "port = 0\nbind = 127.0.0.1\nlog = %s\n",
+	    srv.log);
+	write_conf(text);
+	start_alone();
 	join(&a, "*** Welcome to chat!", na, sizeof na);
 	snprintf(text, sizeof text, "port = %d\nbind = 127.0.0.1\nlog = %s\n",
 	    srv.port == 65535 ? 65534 : srv.port + 1, srv.log);
@@ -461,6 +472,45 @@ test_config_reload_port_needs_restart(void **state)
 	join(&a, "*** Welcome to chat!", na, sizeof na);
 	harness_close(&a);
 	assert_int_equal(harness_stop(&srv), 0);
+}
+
+/*
+ * A new log path in the file: the server logs there from the reload on,
+ * the old log ends before it.
+ */
+static void
+test_config_reload_moves_log(void **state)
+{
+	struct harness_conn	a, b;
+	char			text[PATH_BYTES * 2], old[300], na[32], nb[32];
+	char			*log;
+
+	snprintf(old, sizeof old, "%s/old.log", dir);
+	snprintf(srv.log, sizeof srv.log, "%s", old);
+	snprintf(text, sizeof text, "port = 0\nbind = 127.0.0.1\nlog = %s\n",
+	    old);
+	write_conf(text);
+	start_alone();
+	join(&a, "*** Welcome to chat!", na, sizeof na);
+
+	snprintf(srv.log, sizeof srv.log, "%s/new.log", dir);
+	snprintf(text, sizeof text, "port = 0\nbind = 127.0.0.1\nlog = %s\n",
+	    srv.log);
+	write_conf(text);
+	hangup(1);
+	assert_true(log_has(": log changed\n"));
+	join(&b, "*** Welcome to chat!", nb, sizeof nb);
+	say(&b, nb, &a, "into the new log");
+	log_wait_count(" into the new log\n", 1);
+	harness_close(&a);
+	harness_close(&b);
+	assert_int_equal(harness_stop(&srv), 0);
+
+	snprintf(srv.log, sizeof srv.log, "%s", old);
+	assert_non_null(log = harness_log_read(&srv));
+	assert_non_null(strstr(log, " join "));
+	assert_null(strstr(log, " into the new log"));
+	free(log);
 }
 
 /* A lower --max-per-ip applies to the next connection, not to those in. */
@@ -540,6 +590,35 @@ test_config_reload_password_file(void **state)
 	assert_int_equal(harness_stop(&srv), 0);
 }
 
+/*
+ * The password file taken out of the file: the next client is not
+ * asked, and one still being asked comes into the room.
+ */
+static void
+test_config_reload_password_removed_admits_waiting(void **state)
+{
+	struct harness_conn	a, b;
+	char			text[PATH_BYTES * 2], pw[PATH_BYTES + 16];
+	char			nb[32];
+
+	snprintf(pw, sizeof pw, "%s/password", dir);
+	write_file(pw, "secret\n", 0600);
+	snprintf(text, sizeof text, "password-file = %s\n", pw);
+	write_conf(text);
+	start(NULL, NULL);
+	prompted(&a);
+	write_conf("# no password now\n");
+	hangup(1);
+	assert_true(log_has(": password-file changed\n"));
+	assert_int_equal(harness_expect(&a, "(you are ", NULL, 0, WAIT), 0);
+	join(&b, "*** Welcome", nb, sizeof nb);
+	assert_int_equal(harness_expect(&a, " has joined (2 online)", NULL, 0,
+	    WAIT), 0);
+	harness_close(&a);
+	harness_close(&b);
+	assert_int_equal(harness_stop(&srv), 0);
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -554,8 +633,10 @@ main(void)
 		T(test_config_reload_error_keeps_running_config),
 		T(test_config_reload_bind_needs_restart),
 		T(test_config_reload_port_needs_restart),
+		T(test_config_reload_moves_log),
 		T(test_config_reload_max_per_ip_applies_to_next),
 		T(test_config_reload_password_file),
+		T(test_config_reload_password_removed_admits_waiting),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
