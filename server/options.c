@@ -7,8 +7,14 @@
  * start-up and on every reload: its options are kept as given and laid
  * over what the file says each time.
  *
- * A new option is a field in struct options, a row here, a line in
- * usage() and whatever applies it (see reload.c for a live one).
+ * A new option is a field in struct options, a row in the table, a line
+ * in options_usage(), and whatever applies it: main.c at start-up, and
+ * for an OPTION_LIVE one a line in reload.c's reload_modules() if it is
+ * not simply read through opts.  For example:
+ *	--history N	OPTION_COUNT, OPTION_LIVE; history_resize(opts->history)
+ *	--ban-file F	OPTION_TEXT, OPTION_LIVE; reload_file() with ban_load
+ *	--log-private	OPTION_FLAG ("log-private = yes" in the file)
+ *	--hash-password	OPTION_ACTION, its act() does the work and exits
  */
 #include "config.h"
 
@@ -33,6 +39,8 @@
 #define OPTIONS_LONG_FIRST	256	/* getopt_long value of row 0 */
 #define OPTIONS_MAX		64	/* rows the getopt tables can take */
 #define FIELD(f)		offsetof(struct options, f)
+#define STRING(n)		STRING_OF(n)	/* 20 -> "20" */
+#define STRING_OF(n)		#n
 
 static int	options_set_port(const char **, const char *, const char *,
 		    char **);
@@ -44,34 +52,39 @@ static void	options_help(const char *);
 static void	options_version(const char *);
 static void	options_config_file(const char *);
 
-/* Sorted by name, as --help lists them. */
+/*
+ * Sorted by name.  Each row: name, letter, kind, field, range (counts),
+ * default as text (NULL: none), set (text with a check), act (actions),
+ * flags.
+ */
 const struct option_def options_table[] = {
-	{ "bind", 'b', OPTION_TEXT, FIELD(bind), 0, 0, NULL, NULL, 0 },
-	{ "config", 0, OPTION_ACTION_ARG, 0, 0, 0, NULL, options_config_file,
-	    0 },
+	{ "bind", 'b', OPTION_TEXT, FIELD(bind), 0, 0, NULL, NULL, NULL, 0 },
+	{ "config", 0, OPTION_ACTION_ARG, 0, 0, 0, NULL, NULL,
+	    options_config_file, 0 },
 	{ "flood-burst", 'B', OPTION_COUNT, FIELD(flood_burst), 1, 1000000,
-	    NULL, NULL, OPTION_LIVE },
+	    STRING(FLOOD_BURST_DEFAULT), NULL, NULL, OPTION_LIVE },
 	{ "flood-rate", 'R', OPTION_COUNT, FIELD(flood_rate), 0, 1000000,
-	    NULL, NULL, OPTION_LIVE },
-	{ "help", 'h', OPTION_ACTION, 0, 0, 0, NULL, options_help, 0 },
-	{ "log", 'l', OPTION_TEXT, FIELD(log), 0, 0, NULL, NULL,
+	    STRING(FLOOD_RATE_DEFAULT), NULL, NULL, OPTION_LIVE },
+	{ "help", 'h', OPTION_ACTION, 0, 0, 0, NULL, NULL, options_help, 0 },
+	{ "log", 'l', OPTION_TEXT, FIELD(log), 0, 0, NULL, NULL, NULL,
 	    OPTION_LIVE },
 	{ "max-clients", 'm', OPTION_COUNT, FIELD(max_clients), 1, INT_MAX,
-	    NULL, NULL, OPTION_LIVE },
+	    STRING(MAX_CLIENTS_DEFAULT), NULL, NULL, OPTION_LIVE },
 	{ "max-per-ip", 'i', OPTION_COUNT, FIELD(max_per_ip), 0, INT_MAX,
-	    NULL, NULL, OPTION_LIVE },
+	    STRING(MAX_PER_IP_DEFAULT), NULL, NULL, OPTION_LIVE },
 	{ "password-file", 0, OPTION_TEXT, FIELD(password_file), 0, 0, NULL,
-	    NULL, OPTION_LIVE },
-	{ "port", 'p', OPTION_TEXT, FIELD(port), 0, 0, options_set_port, NULL,
-	    0 },
-	{ "tls-cert", 0, OPTION_TEXT, FIELD(tls_cert), 0, 0, NULL, NULL,
+	    NULL, NULL, OPTION_LIVE },
+	{ "port", 'p', OPTION_TEXT, FIELD(port), 0, 0, PORT_DEFAULT,
+	    options_set_port, NULL, 0 },
+	{ "tls-cert", 0, OPTION_TEXT, FIELD(tls_cert), 0, 0, NULL, NULL, NULL,
 	    OPTION_LIVE },
-	{ "tls-key", 0, OPTION_TEXT, FIELD(tls_key), 0, 0, NULL, NULL,
+	{ "tls-key", 0, OPTION_TEXT, FIELD(tls_key), 0, 0, NULL, NULL, NULL,
 	    OPTION_LIVE },
-	{ "tls-port", 0, OPTION_TEXT, FIELD(tls_port), 0, 0,
+	{ "tls-port", 0, OPTION_TEXT, FIELD(tls_port), 0, 0, NULL,
 	    options_set_tls_port, NULL, 0 },
-	{ "version", 'V', OPTION_ACTION, 0, 0, 0, NULL, options_version, 0 },
-	{ "welcome", 'w', OPTION_TEXT, FIELD(welcome), 0, 0,
+	{ "version", 'V', OPTION_ACTION, 0, 0, 0, NULL, NULL, options_version,
+	    0 },
+	{ "welcome", 'w', OPTION_TEXT, FIELD(welcome), 0, 0, WELCOME_DEFAULT,
 	    options_set_welcome, NULL, OPTION_LIVE },
 };
 const size_t	options_count = sizeof options_table / sizeof options_table[0];
@@ -87,7 +100,7 @@ static size_t			 options_nargs;
 static const char		*options_config_path;
 static struct options		 options_current;
 
-void
+static void
 options_usage(FILE *f)
 {
 	fprintf(f,
@@ -358,13 +371,17 @@ options_text(const struct options *o, const char *name)
 static void
 options_defaults(struct options *o)
 {
+	const struct option_def	*def;
+	char			*why;
+	size_t			 i;
+
 	memset(o, 0, sizeof *o);
-	o->port = xstrdup(PORT_DEFAULT);
-	o->welcome = xstrdup(WELCOME_DEFAULT);
-	o->max_clients = MAX_CLIENTS_DEFAULT;
-	o->max_per_ip = MAX_PER_IP_DEFAULT;
-	o->flood_burst = FLOOD_BURST_DEFAULT;
-	o->flood_rate = FLOOD_RATE_DEFAULT;
+	for (i = 0; i < options_count; i++) {
+		def = &options_table[i];
+		if (def->initial != NULL &&
+		    options_set(o, def, def->name, def->initial, &why) == -1)
+			fatal("default: %s", why);
+	}
 }
 
 void

@@ -10,7 +10,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "common/linebuf.h"
 #include "common/net.h"
@@ -155,6 +154,7 @@ struct option_def {
 	enum option_kind kind;
 	size_t		 field;		/* offsetof() in struct options */
 	unsigned int	 min, max;	/* OPTION_COUNT */
+	const char	*initial;	/* the default, as text, or NULL */
 	/* OPTION_TEXT: check value, set *field (NULL: a copy); -1, why. */
 	int		(*set)(const char **, const char *, const char *,
 			    char **);
@@ -171,7 +171,6 @@ void		 fatal(const char *, ...)
 /* options.c */
 extern const struct option_def	options_table[];
 extern const size_t		options_count;
-void		 options_usage(FILE *);
 void		 options_parse_args(int, char **);
 int		 options_load(struct options *, char **);
 void		 options_install(struct options *);
