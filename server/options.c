@@ -574,8 +574,11 @@ options_parse_args(int argc, char **argv)
 	int				 ch;
 
 	options_getopt(longopts, shortopts);
+	free(options_args);
 	options_args = xreallocarray(NULL, (size_t)argc + 1,
 	    sizeof *options_args);
+	options_nargs = 0;
+	options_config_path = NULL;
 	options_defaults(&scratch);
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) !=
