@@ -229,8 +229,9 @@ loop_timeout(struct timeval *tv, double now)
 		/* Lines left over, or a write failed: the next turn is now. */
 		if (client_has_lines(c) || c->dead != NULL)
 			wait = 0;
-		else if (c->throttled)
-			wait = loop_sooner(wait, 1.0 / opts->flood_rate);
+		else if (c->throttled)	/* a reload may have set rate 0 */
+			wait = loop_sooner(wait, opts->flood_rate == 0 ? 0 :
+			    1.0 / opts->flood_rate);
 		/* Decrypted input already held: read it now. */
 		if (client_wants_read(c) && stream_pending(&c->st) > 0)
 			wait = 0;

@@ -33,6 +33,7 @@
 #define PATH_BYTES	512
 #define ERR_MAX_BYTES	8192	/* what a refused start says, at most */
 #define REFUSED		"*** error: too many connections from your address"
+#define FLOOD_LINES	20	/* at 1 a second, far past WAIT */
 
 static struct harness_server	srv;
 static char			dir[200];	/* the config lives here */
@@ -538,6 +539,38 @@ test_config_reload_max_per_ip_applies_to_next(void **state)
 	assert_int_equal(harness_stop(&srv), 0);
 }
 
+/*
+ * Flood control turned off while a client is held back by it: its lines
+ * all come through at once, and the server lives on.
+ */
+static void
+test_config_reload_flood_rate_off_releases_held_lines(void **state)
+{
+	struct harness_conn	a, b;
+	char			na[32], nb[32], line[64];
+	int			i;
+
+	write_conf("flood-burst = 1\nflood-rate = 1\n");
+	start(NULL, NULL);
+	join(&a, "*** Welcome", na, sizeof na);
+	join(&b, "*** Welcome", nb, sizeof nb);
+	for (i = 0; i < FLOOD_LINES; i++) {
+		snprintf(line, sizeof line, "held %d\n", i);
+		assert_int_equal(harness_send(&a, line), 0);
+	}
+	assert_int_equal(harness_expect(&b, "> held 1", NULL, 0, WAIT), 0);
+	write_conf("flood-burst = 1\nflood-rate = 0\n");
+	hangup(1);
+	assert_true(log_has(": flood-rate changed\n"));
+	/* At 1 a second the rest would take longer than WAIT. */
+	snprintf(line, sizeof line, "> held %d", FLOOD_LINES - 1);
+	assert_int_equal(harness_expect(&b, line, NULL, 0, WAIT), 0);
+	say(&b, nb, &a, "the server is still up");
+	harness_close(&a);
+	harness_close(&b);
+	assert_int_equal(harness_stop(&srv), 0);
+}
+
 /* Connect; the first line must be the password prompt. */
 static void
 prompted(struct harness_conn *c)
@@ -635,6 +668,7 @@ main(void)
 		T(test_config_reload_port_needs_restart),
 		T(test_config_reload_moves_log),
 		T(test_config_reload_max_per_ip_applies_to_next),
+		T(test_config_reload_flood_rate_off_releases_held_lines),
 		T(test_config_reload_password_file),
 		T(test_config_reload_password_removed_admits_waiting),
 	};
