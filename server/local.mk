@@ -9,6 +9,7 @@ server_libserver_a_SOURCES = \
 	server/msg.c \
 	server/room.c \
 	server/server.h \
+	server/service.c \
 	server/telnet.c \
 	server/tls.c
 

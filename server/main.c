@@ -128,15 +128,29 @@ parse_count(const char *name, const char *s, unsigned long max)
 	return (unsigned int)v;
 }
 
-/* The TLS options go together, and need a build with TLS. */
+/*
+ * The TLS options go together, and need a build with TLS.  Under socket
+ * activation (activated > 0) the sockets came with their kinds, and a
+ * TLS one (tlsfd) needs the certificate and key.
+ */
 static void
-check_tls_options(void)
+check_tls_options(int activated, int tlsfd)
 {
 	int	any = options.tls_port != NULL || options.tls_cert != NULL ||
 	    options.tls_key != NULL;
 
+	if (tlsfd != -1 && !stream_tls_available())
+		errx(1, "socket activation: descriptor %d is named tls, but "
+		    "this chat-server was built without TLS", tlsfd);
 	if (any && !stream_tls_available())
 		usage_error("built without TLS");
+	if (activated > 0) {
+		if (tlsfd != -1 && (options.tls_cert == NULL ||
+		    options.tls_key == NULL))
+			usage_error("the socket named tls needs --tls-cert and "
+			    "--tls-key");
+		return;
+	}
 	if (any && (options.tls_port == NULL || options.tls_cert == NULL ||
 	    options.tls_key == NULL))
 		usage_error("--tls-port, --tls-cert and --tls-key go together");
@@ -226,7 +240,6 @@ parse_options(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument \"%s\"", argv[optind]);
-	check_tls_options();
 }
 
 static void
@@ -282,13 +295,26 @@ raise_fd_limit(void)
 #endif
 }
 
+/* The address a listening socket (-1: none) has, for the log. */
+static void
+name_listener(int fd, char *addr, size_t size)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sslen = sizeof ss;
+
+	if (fd == -1)
+		return;
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1)
+		snprintf(addr, size, "fd%d", fd);
+	else
+		net_addr_format((struct sockaddr *)&ss, addr, size);
+}
+
 /* A listening socket on port, or exit with why. */
 static int
 listen_on(const char *port, char *addr, size_t size)
 {
-	struct sockaddr_storage	 ss;
-	socklen_t		 sslen = sizeof ss;
-	char			*cause;
+	char	*cause;
 	int			 fd;
 
 	fd = net_listen(options.bind, port, LISTEN_BACKLOG, &cause);
@@ -297,8 +323,7 @@ listen_on(const char *port, char *addr, size_t size)
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	if (fd >= FD_SETSIZE)
 		errx(1, "listening socket %d is past FD_SETSIZE", fd);
-	getsockname(fd, (struct sockaddr *)&ss, &sslen);
-	net_addr_format((struct sockaddr *)&ss, addr, size);
+	name_listener(fd, addr, size);
 	return fd;
 }
 
@@ -306,24 +331,37 @@ int
 main(int argc, char **argv)
 {
 	char	*cause, addr[NET_ADDR_MAX], tlsaddr[NET_ADDR_MAX];
-	int	 lfd = -1, tlsfd = -1;
+	int	 lfd = -1, tlsfd = -1, activated;
 
 	log_set_name("chat-server");
 	usage_set_name("chat-server");
 	parse_options(argc, argv);
+	if ((activated = service_listen(&lfd, &tlsfd, &cause)) == -1)
+		errx(1, "%s", cause);
+	check_tls_options(activated, tlsfd);
 	if (password_file != NULL && auth_load(password_file, &cause) == -1)
 		errx(1, "%s", cause);
-	if (options.tls_port != NULL && tls_setup(&cause) == -1)
+	if ((activated > 0 ? tlsfd != -1 : options.tls_port != NULL) &&
+	    tls_setup(&cause) == -1)
 		errx(1, "%s", cause);
 	if (log_open(options.log, &cause) == -1)
 		errx(1, "%s", cause);
 	setup_signals();
 	raise_fd_limit();
 
-	if (options.port != NULL)
-		lfd = listen_on(options.port, addr, sizeof addr);
-	if (options.tls_port != NULL)
-		tlsfd = listen_on(options.tls_port, tlsaddr, sizeof tlsaddr);
+	if (activated > 0) {
+		log_event("service", "%d listening socket%s from the service "
+		    "manager; --port, --tls-port and --bind are not used",
+		    activated, activated == 1 ? "" : "s");
+		name_listener(lfd, addr, sizeof addr);
+		name_listener(tlsfd, tlsaddr, sizeof tlsaddr);
+	} else {
+		if (options.port != NULL)
+			lfd = listen_on(options.port, addr, sizeof addr);
+		if (options.tls_port != NULL)
+			tlsfd = listen_on(options.tls_port, tlsaddr,
+			    sizeof tlsaddr);
+	}
 	log_event("listen", "%s%s%s%s%schat-server %s, pid %ld",
 	    lfd != -1 ? addr : "", lfd != -1 ? " " : "",
 	    tlsfd != -1 ? "tls " : "", tlsfd != -1 ? tlsaddr : "",
@@ -331,12 +369,15 @@ main(int argc, char **argv)
 	if (auth_required())
 		log_event("auth", "a password is required (%s)",
 		    password_file);
+	service_open();
+	service_ready(0);
 
 	loop_run(lfd, tlsfd, sig_pipe[0]);
 	if (lfd != -1)
 		close(lfd);
 	if (tlsfd != -1)
 		close(tlsfd);
+	service_close();
 	log_close();
 	return 0;
 }
