@@ -32,7 +32,7 @@
 #define SERVICE_FDS_MAX		64	/* more than this is a mistake */
 #define SERVICE_NOTIFY_MAX_BYTES 256	/* the longest state message */
 #define SERVICE_STATUS_MIN_MS	1000	/* between two STATUS= messages */
-#define SERVICE_TLS_NAME	"tls"	/* FileDescriptorName= of a TLS socket */
+#define SERVICE_TLS_NAME	"tls"	/* the FileDescriptorName= of TLS */
 
 static int	 service_fd = -1;	/* our end towards NOTIFY_SOCKET */
 static struct sockaddr_un service_addr;
@@ -93,13 +93,13 @@ service_fd_named(const char *names, int index, const char *name)
  * Linux's abstract namespace.  0, or -1 with why in *cause.
  */
 int
-service_notify_addr(const char *path, struct sockaddr_un *sun,
+service_notify_addr(const char *path, struct sockaddr_un *sa,
     socklen_t *len, char **cause)
 {
 	size_t	n = strlen(path);
 
-	memset(sun, 0, sizeof *sun);
-	sun->sun_family = AF_UNIX;
+	memset(sa, 0, sizeof *sa);
+	sa->sun_family = AF_UNIX;
 	if (path[0] != '/' && path[0] != '@') {
 		*cause = xasprintf("NOTIFY_SOCKET \"%s\" is neither a path nor "
 		    "@name", path);
@@ -107,19 +107,20 @@ service_notify_addr(const char *path, struct sockaddr_un *sun,
 	}
 #ifndef __linux__
 	if (path[0] == '@') {
-		*cause = xasprintf("NOTIFY_SOCKET \"%s\" is in Linux's abstract "
-		    "namespace, which this system does not have", path);
+		*cause = xasprintf("NOTIFY_SOCKET \"%s\" is in Linux's "
+		    "abstract namespace, which this system does not have",
+		    path);
 		return -1;
 	}
 #endif
-	if (n < 2 || n > sizeof sun->sun_path - (path[0] == '/')) {
-		*cause = xasprintf("NOTIFY_SOCKET \"%s\" is too %s for a socket "
-		    "address", path, n < 2 ? "short" : "long");
+	if (n < 2 || n > sizeof sa->sun_path - (path[0] == '/')) {
+		*cause = xasprintf("NOTIFY_SOCKET \"%s\" is too %s for a "
+		    "socket address", path, n < 2 ? "short" : "long");
 		return -1;
 	}
-	memcpy(sun->sun_path, path, n);
+	memcpy(sa->sun_path, path, n);
 	if (path[0] == '@')
-		sun->sun_path[0] = '\0';	/* no terminator: n bytes */
+		sa->sun_path[0] = '\0';	/* no terminator: n bytes */
 	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n +
 	    (path[0] == '/'));
 	return 0;
@@ -197,14 +198,15 @@ service_take_fd(int fd, int index, const char *names, int *plain, int *tls,
 		kind = "plain";
 	}
 	if (*slot != -1) {
-		*cause = xasprintf("socket activation: descriptors %d and %d are "
-		    "both %s; chat-server takes one plain socket and one named "
-		    SERVICE_TLS_NAME, *slot, fd, kind);
+		*cause = xasprintf("socket activation: descriptors %d and %d "
+		    "are both %s; chat-server takes one plain socket and one "
+		    "named " SERVICE_TLS_NAME, *slot, fd, kind);
 		return -1;
 	}
-	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 || net_set_nonblock(fd) == -1) {
-		*cause = xasprintf("socket activation: descriptor %d: fcntl: %s",
-		    fd, strerror(errno));
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
+	    net_set_nonblock(fd) == -1) {
+		*cause = xasprintf("socket activation: descriptor %d: "
+		    "fcntl: %s", fd, strerror(errno));
 		return -1;
 	}
 	*slot = fd;

@@ -95,28 +95,28 @@ teardown(void **state)
 static void
 manager_listen(int abstract)
 {
-	struct sockaddr_un	sun;
+	struct sockaddr_un	sa;
 	socklen_t		len;
 	size_t			n;
 
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
 	if (abstract)
 		snprintf(mgr.notify, sizeof mgr.notify, "@chat-test-%ld-%ld",
 		    (long)getpid(), harness_now_ms());
 	else
 		snprintf(mgr.notify, sizeof mgr.notify, "%s/notify", mgr.dir);
 	n = strlen(mgr.notify);
-	assert_true(n < sizeof sun.sun_path);
-	memcpy(sun.sun_path, mgr.notify, n);
+	assert_true(n < sizeof sa.sun_path);
+	memcpy(sa.sun_path, mgr.notify, n);
 	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
 	if (abstract)
-		sun.sun_path[0] = '\0';
+		sa.sun_path[0] = '\0';
 	else
 		len++;
 	mgr.fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 	assert_int_not_equal(mgr.fd, -1);
-	assert_int_equal(bind(mgr.fd, (struct sockaddr *)&sun, len), 0);
+	assert_int_equal(bind(mgr.fd, (struct sockaddr *)&sa, len), 0);
 }
 
 /*

@@ -114,14 +114,14 @@ test_service_fd_named_picks_its_name(void **state)
 static void
 test_service_notify_addr_path(void **state)
 {
-	struct sockaddr_un	sun;
+	struct sockaddr_un	sa;
 	socklen_t		len;
 	char			*cause;
 
-	assert_int_equal(service_notify_addr("/run/systemd/notify", &sun,
+	assert_int_equal(service_notify_addr("/run/systemd/notify", &sa,
 	    &len, &cause), 0);
-	assert_int_equal(sun.sun_family, AF_UNIX);
-	assert_string_equal(sun.sun_path, "/run/systemd/notify");
+	assert_int_equal(sa.sun_family, AF_UNIX);
+	assert_string_equal(sa.sun_path, "/run/systemd/notify");
 	assert_int_equal(len, offsetof(struct sockaddr_un, sun_path) +
 	    strlen("/run/systemd/notify") + 1);
 }
@@ -129,16 +129,16 @@ test_service_notify_addr_path(void **state)
 static void
 test_service_notify_addr_abstract(void **state)
 {
-	struct sockaddr_un	sun;
+	struct sockaddr_un	sa;
 	socklen_t		len;
 	char			*cause = NULL;
 	int			ret;
 
-	ret = service_notify_addr("@notify", &sun, &len, &cause);
+	ret = service_notify_addr("@notify", &sa, &len, &cause);
 #ifdef __linux__
 	assert_int_equal(ret, 0);
-	assert_int_equal(sun.sun_path[0], '\0');
-	assert_memory_equal(sun.sun_path + 1, "notify", 6);
+	assert_int_equal(sa.sun_path[0], '\0');
+	assert_memory_equal(sa.sun_path + 1, "notify", 6);
 	assert_int_equal(len, offsetof(struct sockaddr_un, sun_path) + 7);
 #else
 	assert_int_equal(ret, -1);
@@ -150,16 +150,16 @@ test_service_notify_addr_abstract(void **state)
 static void
 test_service_notify_addr_refuses(void **state)
 {
-	struct sockaddr_un	sun;
+	struct sockaddr_un	sa;
 	socklen_t		len;
-	char			*cause, path[sizeof sun.sun_path + 2];
+	char			*cause, path[sizeof sa.sun_path + 2];
 	static const char	*bad[] = { "", "relative/path", "@", "/",
 				    "vsock:2:1234" };
 	size_t			i;
 
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		cause = NULL;
-		if (service_notify_addr(bad[i], &sun, &len, &cause) != -1)
+		if (service_notify_addr(bad[i], &sa, &len, &cause) != -1)
 			fail_msg("\"%s\" taken", bad[i]);
 		assert_non_null(strstr(cause, "NOTIFY_SOCKET"));
 		free(cause);
@@ -167,12 +167,12 @@ test_service_notify_addr_refuses(void **state)
 	/* A path needs its terminator: one byte short of sun_path. */
 	memset(path, 'x', sizeof path);
 	path[0] = '/';
-	path[sizeof sun.sun_path] = '\0';
-	assert_int_equal(service_notify_addr(path, &sun, &len, &cause), -1);
+	path[sizeof sa.sun_path] = '\0';
+	assert_int_equal(service_notify_addr(path, &sa, &len, &cause), -1);
 	assert_non_null(strstr(cause, "too long"));
 	free(cause);
-	path[sizeof sun.sun_path - 1] = '\0';
-	assert_int_equal(service_notify_addr(path, &sun, &len, &cause), 0);
+	path[sizeof sa.sun_path - 1] = '\0';
+	assert_int_equal(service_notify_addr(path, &sa, &len, &cause), 0);
 }
 
 int
