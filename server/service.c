@@ -44,6 +44,9 @@ static size_t	 service_members;	/* in the last STATUS= sent */
 static double	 service_status_next;	/* no STATUS= before then */
 static int	 service_status_due;	/* the count changed since */
 
+static void	 service_notify(const char *, ...)
+		     __attribute__((format(printf, 1, 2)));
+
 /*
  * A decimal number from 0 to max into *v, the whole string: 0, or -1
  * (the protocol's values are plain digits; anything else is not ours).
