@@ -16,4 +16,4 @@ contrib/chat-server.service: contrib/chat-server.service.in Makefile
 # distcheck installs the units where systemd's would go, in its staging
 # prefix, so that path is checked too.
 AM_DISTCHECK_CONFIGURE_FLAGS = \
-	--with-systemdsystemunitdir='$$dc_install_base/lib/systemd/system'
+	--with-systemdsystemunitdir=$$dc_install_base/lib/systemd/system
