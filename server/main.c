@@ -315,7 +315,7 @@ static int
 listen_on(const char *port, char *addr, size_t size)
 {
 	char	*cause;
-	int			 fd;
+	int	 fd;
 
 	fd = net_listen(options.bind, port, LISTEN_BACKLOG, &cause);
 	if (fd == -1)
