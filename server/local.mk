@@ -11,6 +11,7 @@ server_libserver_a_SOURCES = \
 	server/reload.c \
 	server/room.c \
 	server/server.h \
+	server/service.c \
 	server/telnet.c \
 	server/tls.c
 

@@ -20,6 +20,7 @@
 
 #include "common/log.h"
 #include "common/net.h"
+#include "common/stream.h"
 #include "common/usage.h"
 #include "common/xmalloc.h"
 #include "server/server.h"
@@ -44,16 +45,21 @@ fatal(const char *fmt, ...)
 }
 
 /*
- * The command line, then the config file under it: a bad option or line
- * is a usage error, FILE:LINE for a line, exit status 2.
+ * The options: the config file under the command line, checked knowing
+ * whether a service manager handed the listening sockets over (then the
+ * TLS one needs a certificate, and the port options are not used).  A
+ * bad option or line is a usage error, FILE:LINE for a line, exit 2.
  */
 static void
-load_options(int argc, char **argv)
+load_options(int activated, int tlsfd)
 {
 	struct options	 o;
 	char		*cause;
 
-	options_parse_args(argc, argv);
+	if (tlsfd != -1 && !stream_tls_available())
+		errx(1, "socket activation: descriptor %d is named tls, but "
+		    "this chat-server was built without TLS", tlsfd);
+	options_set_activated(activated, tlsfd != -1);
 	if (options_load(&o, &cause) == -1)
 		usage_error("%s", cause);
 	options_install(&o);
@@ -112,14 +118,27 @@ raise_fd_limit(void)
 #endif
 }
 
+/* The address a listening socket (-1: none) has, for the log. */
+static void
+name_listener(int fd, char *addr, size_t size)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sslen = sizeof ss;
+
+	if (fd == -1)
+		return;
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1)
+		snprintf(addr, size, "fd%d", fd);
+	else
+		net_addr_format((struct sockaddr *)&ss, addr, size);
+}
+
 /* A listening socket on port, or exit with why. */
 static int
 listen_on(const char *port, char *addr, size_t size)
 {
-	struct sockaddr_storage	 ss;
-	socklen_t		 sslen = sizeof ss;
-	char			*cause;
-	int			 fd;
+	char	*cause;
+	int	 fd;
 
 	fd = net_listen(opts->bind, port, LISTEN_BACKLOG, &cause);
 	if (fd == -1)
@@ -127,8 +146,7 @@ listen_on(const char *port, char *addr, size_t size)
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	if (fd >= FD_SETSIZE)
 		errx(1, "listening socket %d is past FD_SETSIZE", fd);
-	getsockname(fd, (struct sockaddr *)&ss, &sslen);
-	net_addr_format((struct sockaddr *)&ss, addr, size);
+	name_listener(fd, addr, size);
 	return fd;
 }
 
@@ -136,25 +154,38 @@ int
 main(int argc, char **argv)
 {
 	char	*cause, addr[NET_ADDR_MAX], tlsaddr[NET_ADDR_MAX];
-	int	 lfd = -1, tlsfd = -1;
+	int	 lfd = -1, tlsfd = -1, activated;
 
 	log_set_name("chat-server");
 	usage_set_name("chat-server");
-	load_options(argc, argv);
+	options_parse_args(argc, argv);
+	if ((activated = service_listen(&lfd, &tlsfd, &cause)) == -1)
+		errx(1, "%s", cause);
+	load_options(activated, tlsfd);
 	if (opts->password_file != NULL &&
 	    auth_load(opts->password_file, &cause) == -1)
 		errx(1, "%s", cause);
-	if (opts->tls_port != NULL && tls_setup(&cause) == -1)
+	if ((activated > 0 ? tlsfd != -1 : opts->tls_port != NULL) &&
+	    tls_setup(&cause) == -1)
 		errx(1, "%s", cause);
 	if (log_open(opts->log, &cause) == -1)
 		errx(1, "%s", cause);
 	setup_signals();
 	raise_fd_limit();
 
-	if (opts->port != NULL)
-		lfd = listen_on(opts->port, addr, sizeof addr);
-	if (opts->tls_port != NULL)
-		tlsfd = listen_on(opts->tls_port, tlsaddr, sizeof tlsaddr);
+	if (activated > 0) {
+		log_event("service", "%d listening socket%s from the service "
+		    "manager; --port, --tls-port and --bind are not used",
+		    activated, activated == 1 ? "" : "s");
+		name_listener(lfd, addr, sizeof addr);
+		name_listener(tlsfd, tlsaddr, sizeof tlsaddr);
+	} else {
+		if (opts->port != NULL)
+			lfd = listen_on(opts->port, addr, sizeof addr);
+		if (opts->tls_port != NULL)
+			tlsfd = listen_on(opts->tls_port, tlsaddr,
+			    sizeof tlsaddr);
+	}
 	reload_listening(lfd != -1 ? addr : NULL, tlsfd != -1 ? tlsaddr : NULL);
 	log_event("listen", "%s%s%s%s%schat-server %s, pid %ld",
 	    lfd != -1 ? addr : "", lfd != -1 ? " " : "",
@@ -165,12 +196,15 @@ main(int argc, char **argv)
 	if (auth_required())
 		log_event("auth", "a password is required (%s)",
 		    opts->password_file);
+	service_open();
+	service_ready(0);
 
 	loop_run(lfd, tlsfd, sig_pipe[0]);
 	if (lfd != -1)
 		close(lfd);
 	if (tlsfd != -1)
 		close(tlsfd);
+	service_close();
 	log_close();
 	options_free_current();
 	return 0;

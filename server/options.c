@@ -98,6 +98,8 @@ struct options_arg {
 static struct options_arg	*options_args;
 static size_t			 options_nargs;
 static const char		*options_config_path;
+static int			 options_activated;	/* sockets handed over */
+static int			 options_activated_tls;	/* one of them TLS */
 static struct options		 options_current;
 
 static void
@@ -397,7 +399,11 @@ options_free(struct options *o)
 	memset(o, 0, sizeof *o);
 }
 
-/* The TLS options go together, and need a build with TLS. */
+/*
+ * The TLS options go together, and need a build with TLS.  Under socket
+ * activation the sockets came with their kinds: a TLS one needs the
+ * certificate and key, and the port options are not used.
+ */
 static int
 options_check(const struct options *o, char **why)
 {
@@ -406,6 +412,12 @@ options_check(const struct options *o, char **why)
 
 	if (any && !stream_tls_available())
 		*why = xstrdup("built without TLS");
+	else if (options_activated > 0 && options_activated_tls &&
+	    (o->tls_cert == NULL || o->tls_key == NULL))
+		*why = xstrdup("the socket named tls needs --tls-cert and "
+		    "--tls-key");
+	else if (options_activated > 0)
+		return 0;
 	else if (any && (o->tls_port == NULL || o->tls_cert == NULL ||
 	    o->tls_key == NULL))
 		*why = xstrdup("--tls-port, --tls-cert and --tls-key go "
@@ -415,6 +427,20 @@ options_check(const struct options *o, char **why)
 	else
 		return 0;
 	return -1;
+}
+
+/* How many sockets a service manager handed over, and whether one is TLS. */
+void
+options_set_activated(int count, int tls)
+{
+	options_activated = count;
+	options_activated_tls = tls;
+}
+
+int
+options_is_activated(void)
+{
+	return options_activated > 0;
 }
 
 /* Each line of the file into o; an unknown key is an error too. */

@@ -62,12 +62,13 @@ reload_keep(struct options *next)
 		def = &options_table[i];
 		if ((def->flags & OPTION_LIVE) || options_same(opts, next, def))
 			continue;
-		if (reload_is_listener(def))
-			log_event("reload", "%s needs a restart (still "
-			    "listening on %s)", def->name, reload_where);
-		else
+		/* Under socket activation the listeners are not ours. */
+		if (!reload_is_listener(def))
 			log_event("reload", "%s needs a restart (the running "
 			    "value is kept)", def->name);
+		else if (!options_is_activated())
+			log_event("reload", "%s needs a restart (still "
+			    "listening on %s)", def->name, reload_where);
 		options_copy(next, opts, def);
 	}
 }

@@ -177,6 +177,8 @@ void		 options_install(struct options *);
 void		 options_free(struct options *);
 void		 options_free_current(void);
 const char	*options_config(void);
+void		 options_set_activated(int, int);
+int		 options_is_activated(void);
 const struct option_def *options_find(const char *);
 int		 options_same(const struct options *, const struct options *,
 		     const struct option_def *);
@@ -196,6 +198,22 @@ int		 tls_setup(char **);
 void		 tls_reload(void);
 struct stream_ctx *tls_context(void);
 void		 tls_free(void);
+
+/* service.c */
+int		 service_parse_number(const char *, unsigned long long,
+		     unsigned long long *);
+int		 service_fd_named(const char *, int, const char *);
+struct sockaddr_un;
+int		 service_notify_addr(const char *, struct sockaddr_un *,
+		     socklen_t *, char **);
+int		 service_listen(int *, int *, char **);
+void		 service_open(void);
+void		 service_close(void);
+void		 service_ready(size_t);
+void		 service_reloading(void);
+void		 service_stopping(void);
+void		 service_tick(double, size_t);
+double		 service_wait(double);
 
 /* auth.c */
 int		 auth_load(const char *, char **);
