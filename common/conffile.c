@@ -19,12 +19,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/conffile.h"
+#include "common/text.h"
 #include "common/xmalloc.h"
 
 #define CONFFILE_WHY_BYTES	160	/* one reason, without FILE:LINE */
@@ -51,17 +53,25 @@ conffile_skip_blanks(const char *p, const char *end)
 	return p;
 }
 
-/* A control character (tab aside) would reach a log or a client. */
+/*
+ * Values reach the log and clients, and errors quote them: a line must be
+ * UTF-8 without controls (a tab aside) or bidi overrides.
+ */
 static int
-conffile_check_bytes(const char *p, size_t len, char *why, size_t size)
+conffile_check_text(const char *p, size_t len, char *why, size_t size)
 {
-	size_t	i;
+	uint32_t	cp;
+	size_t		i;
+	int		n;
 
-	for (i = 0; i < len; i++) {
-		if (((unsigned char)p[i] < 0x20 && p[i] != '\t') ||
-		    p[i] == 0x7f) {
-			snprintf(why, size, "control character 0x%02x in the "
-			    "line", (unsigned int)(unsigned char)p[i]);
+	for (i = 0; i < len; i += (size_t)n) {
+		if ((n = text_decode(p + i, len - i, &cp)) < 0) {
+			snprintf(why, size, "invalid UTF-8 in the line");
+			return -1;
+		}
+		if (cp != '\t' && text_is_unsafe(cp)) {
+			snprintf(why, size, "control character U+%04X in the "
+			    "line", (unsigned int)cp);
 			return -1;
 		}
 	}
@@ -158,7 +168,7 @@ conffile_line(struct conffile *cf, const char *p, size_t len,
 	char				 v[CONFFILE_LINE_MAX_BYTES + 1];
 	size_t				 klen;
 
-	if (conffile_check_bytes(p, len, why, size) == -1)
+	if (conffile_check_text(p, len, why, size) == -1)
 		return -1;
 	p = conffile_skip_blanks(p, end);
 	if (p == end || *p == '#')

@@ -59,7 +59,8 @@ tests_fuzz_fuzz_tui_editor_CFLAGS = $(FUZZ_COMPILE)
 tests_fuzz_fuzz_tui_editor_LDFLAGS = $(FUZZ_LINK)
 
 tests_fuzz_fuzz_conffile_SOURCES = tests/fuzz/fuzz_conffile.c \
-	common/conffile.c common/conffile.h common/xmalloc.c common/xmalloc.h
+	common/conffile.c common/conffile.h common/xmalloc.c common/xmalloc.h \
+	$(FUZZ_TEXT_SOURCES)
 tests_fuzz_fuzz_conffile_CFLAGS = $(FUZZ_COMPILE)
 tests_fuzz_fuzz_conffile_LDFLAGS = $(FUZZ_LINK)
 

@@ -155,11 +155,19 @@ test_conffile_errors_name_file_and_line(void **state)
 		{ "duplicate key", "port = 1\n\nport = 2\n", NULL,
 		    "t.conf:3: \"port\" is already set on line 1" },
 		{ "control character", "welcome = a\x1b[2Jb\n", NULL,
-		    "t.conf:1: control character 0x1b in the line" },
+		    "t.conf:1: control character U+001B in the line" },
 		{ "DEL", "welcome = a\x7f\n", NULL,
-		    "t.conf:1: control character 0x7f in the line" },
+		    "t.conf:1: control character U+007F in the line" },
 		{ "lone CR inside a line", "welcome = a\rb\n", NULL,
-		    "t.conf:1: control character 0x0d in the line" },
+		    "t.conf:1: control character U+000D in the line" },
+		{ "C1 control", "welcome = a\xc2\x9b" "2J\n", NULL,
+		    "t.conf:1: control character U+009B in the line" },
+		{ "bidi override", "welcome = a\xe2\x80\xae" "b\n", NULL,
+		    "t.conf:1: control character U+202E in the line" },
+		{ "invalid UTF-8", "port = 1\nwelcome = caf\xe9\n", NULL,
+		    "t.conf:2: invalid UTF-8 in the line" },
+		{ "overlong UTF-8", "welcome = \xc0\xaf\n", NULL,
+		    "t.conf:1: invalid UTF-8 in the line" },
 	};
 
 	(void)state;
@@ -177,8 +185,8 @@ test_conffile_nul_byte_is_an_error(void **state)
 	(void)state;
 	assert_int_equal(conffile_parse(&cf, "t.conf", text, sizeof text - 1,
 	    &cause), -1);
-	assert_string_equal(cause, "t.conf:2: control character 0x00 in the "
-	    "line");
+	assert_string_equal(cause, "t.conf:2: control character U+0000 in "
+	    "the line");
 	free(cause);
 	conffile_free(&cf);
 }

@@ -281,8 +281,9 @@ test_config_bad_lines_exit_2_with_file_and_line(void **state)
 		    "quoted value" },
 		{ "log =\n", 1, "no value after \"=\" (\"\" is an empty "
 		    "one)" },
-		{ "welcome = a\x1b[2Jb\n", 1, "control character 0x1b in "
+		{ "welcome = a\x1b[2Jb\n", 1, "control character U+001B in "
 		    "the line" },
+		{ "welcome = caf\xe9\n", 1, "invalid UTF-8 in the line" },
 		{ "= 3\n", 1, "expected a key (letters, digits, - and _) "
 		    "at the start of the line" },
 		{ "welcome = xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
