@@ -18,9 +18,8 @@
 #define WHO_ENTRY_BYTES	(NICK_MAX_BYTES + AWAY_MAX_BYTES + \
 			    sizeof " (away: )" - 1)
 
-#if NICK_MAX_BYTES + AWAY_MAX_BYTES + 9 > WHO_LINE_BYTES
-#error "a /who entry must fit in a /who line"
-#endif
+_Static_assert(WHO_ENTRY_BYTES <= WHO_LINE_BYTES,
+    "a /who entry must fit in a /who line");
 
 struct command {
 	const char	*name;
