@@ -352,6 +352,25 @@ test_private_msg_flood_is_dropped(void **state)
 	    NULL, 0, WAIT), 0);
 }
 
+/* --help names --log-private. */
+static void
+test_private_help_names_log_private(void **state)
+{
+	const char	*bin = getenv("CHAT_SERVER");
+	char		 cmd[1024], buf[LINE_BYTES];
+	FILE		*f;
+	int		 found = 0;
+
+	snprintf(cmd, sizeof cmd, "'%s' --help", bin != NULL ? bin :
+	    "server/chat-server");
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	while (fgets(buf, sizeof buf, f) != NULL)
+		found += strstr(buf, "--log-private") != NULL;
+	assert_int_equal(pclose(f), 0);
+	assert_true(found >= 2);	/* the synopsis and its line */
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -366,6 +385,7 @@ main(void)
 		T(test_private_away_reason_default_and_cut),
 		T(test_private_log_keeps_text_out),
 		T(test_private_log_private_keeps_text),
+		T(test_private_help_names_log_private),
 		T(test_private_msg_flood_is_throttled),
 		T(test_private_msg_flood_is_dropped),
 	};
