@@ -47,7 +47,8 @@ enum {
 	OPT_TLS_PORT = 256,
 	OPT_TLS_CERT,
 	OPT_TLS_KEY,
-	OPT_PASSWORD_FILE
+	OPT_PASSWORD_FILE,
+	OPT_LOG_PRIVATE
 };
 
 static const char	*password_file;
@@ -62,6 +63,7 @@ static const struct option longopts[] = {
 	{ "help",	 no_argument,		NULL, 'h' },
 	{ "max-per-ip",	 required_argument,	NULL, 'i' },
 	{ "log",	 required_argument,	NULL, 'l' },
+	{ "log-private", no_argument,		NULL, OPT_LOG_PRIVATE },
 	{ "max-clients", required_argument,	NULL, 'm' },
 	{ "port",	 required_argument,	NULL, 'p' },
 	{ "flood-rate",	 required_argument,	NULL, 'R' },
@@ -91,8 +93,8 @@ usage(FILE *f)
 	fprintf(f,
 "usage: chat-server [-hV] [-B lines] [-b address] [-i count] [-l file]\n"
 "                   [-m count] [-p port] [-R lines] [-w text]\n"
-"                   [--password-file file] [--tls-port port\n"
-"                   --tls-cert file --tls-key file]\n"
+"                   [--log-private] [--password-file file]\n"
+"                   [--tls-port port --tls-cert file --tls-key file]\n"
 "\n"
 "  -p, --port PORT         TCP port to listen on (default %s; 0: any free;\n"
 "                          none: no plain listener)\n"
@@ -103,6 +105,8 @@ usage(FILE *f)
 "                          first line\n"
 "  -b, --bind ADDRESS      address to listen on (default: all, IPv6 and IPv4)\n"
 "  -l, --log FILE          append the event log to FILE (default: stderr)\n"
+"      --log-private       log the text of private messages too (default:\n"
+"                          only who wrote to whom, and how long)\n"
 "  -w, --welcome TEXT      greeting sent to each new client\n"
 "  -m, --max-clients N     most clients at once (default %d)\n"
 "  -i, --max-per-ip N      most clients from one address (default %d; 0: no limit)\n"
@@ -187,6 +191,9 @@ parse_options(int argc, char **argv)
 			break;
 		case 'l':
 			options.log = optarg;
+			break;
+		case OPT_LOG_PRIVATE:
+			options.log_private = 1;
 			break;
 		case 'm':
 			options.max_clients = parse_count("client limit",

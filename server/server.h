@@ -30,6 +30,7 @@
 #define SENDQ_SOFT_SECONDS	30
 #define REASON_MAX_BYTES	255	/* why a client left, as announced */
 #define NICK_MAX_BYTES		PROTO_NICK_MAX_BYTES
+#define AWAY_MAX_BYTES		100	/* an /away reason, cut past it */
 #define LINES_PER_TURN		64	/* lines taken from one client per turn */
 /* Output the lines of one turn may make, in all (stored once); the
  * loop takes no further line that turn once it is reached. */
@@ -98,6 +99,7 @@ struct client {
 	char		 nick[NICK_MAX_BYTES + 1];
 	char		 addr[NET_ADDR_MAX];	/* "host:port" for logs */
 	char		 host[NET_ADDR_MAX];	/* host alone, for limits */
+	char		 away[AWAY_MAX_BYTES + 1]; /* why away, "" when not */
 
 	struct linebuf	 in;
 	int		 telnet_state;
@@ -130,6 +132,7 @@ struct options {
 	const char	*bind;
 	const char	*log;
 	const char	*welcome;
+	int		 log_private;		/* log private messages' text */
 	unsigned int	 max_clients;
 	unsigned int	 max_per_ip;
 	unsigned int	 flood_burst;

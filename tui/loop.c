@@ -136,6 +136,8 @@ show:
 	style_classify(clean, n, t->nick, &st);
 	if (st.flags & STYLE_MENTION)
 		t->ring = 1;
+	/* Who /r and Ctrl-R answer. */
+	style_reply_nick(clean, &st, t->reply_nick, sizeof t->reply_nick);
 	scrollback_push(&t->sb, clean, n, time(NULL), &st);
 	if (t->asked_nick[0] != '\0')
 		loop_nick_answer(t, clean, n);

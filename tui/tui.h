@@ -51,10 +51,12 @@ enum line_kind {
 	LINE_ERROR,		/* "*** error: ..." */
 	LINE_CHAT,		/* "<nick> text" */
 	LINE_ACTION,		/* "* nick text" */
+	LINE_PRIVATE,		/* "*nick* text" to us, "-> *nick* text" ours */
 	LINE_LOCAL		/* said by chat-tui itself */
 };
 #define STYLE_OWN	0x1	/* said by us */
-#define STYLE_MENTION	0x2	/* someone else says our nick */
+#define STYLE_MENTION	0x2	/* someone else says our nick, or writes
+				 * to us privately */
 
 struct style {
 	enum line_kind	 kind;
@@ -70,6 +72,7 @@ struct style {
 void	style_classify(const char *, size_t, const char *, struct style *);
 unsigned int style_nick_colour(const char *, size_t, unsigned int);
 int	style_track_nick(const char *, size_t, char *, size_t, int);
+int	style_reply_nick(const char *, const struct style *, char *, size_t);
 /* What style_nick_answer() saw. */
 #define STYLE_ASK_TAKEN		1	/* the nick asked for is in use */
 #define STYLE_ASK_REFUSED	2	/* the server will never take it */
@@ -283,6 +286,8 @@ struct tui {
 	char			 nick[NICK_MAX_BYTES + 1];
 	char			 want_nick[NICK_MAX_BYTES + 1]; /* asked on connect */
 	char			 asked_nick[NICK_MAX_BYTES + 1]; /* its answer due */
+	char			 reply_nick[NICK_MAX_BYTES + 1]; /* last wrote to
+							  * us privately */
 	int			 fresh;		/* no line yet on this connection */
 	int			 colour;
 	size_t			 page_rows;	/* message pane height */
@@ -334,6 +339,7 @@ enum keys_result {
 #define KEYS_CTRL(c)	((uint32_t)((c) & 0x1f))
 
 enum keys_result keys_handle(struct tui *, const struct key *);
+enum keys_result keys_reply(struct tui *);
 
 /* command.c */
 void	command_run(struct tui *, const char *);
