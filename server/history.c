@@ -19,12 +19,13 @@
 
 #include "common/log.h"
 #include "common/text.h"
+#include "common/utc.h"
 #include "common/xmalloc.h"
 #include "server/server.h"
 
 #define HISTORY_READ_BYTES	(64 * 1024)	/* read back from a log per step */
-/* What log_vformat() puts before the event: d stands for a digit. */
-#define HISTORY_LOG_STAMP	"dddd-dd-ddTdd:dd:dd.dddZ "
+/* What log_vformat() puts before the event. */
+#define HISTORY_LOG_STAMP	"2026-12-01T13:05:02.123Z "
 
 static struct history_line	**history_ring;	/* history_cap slots */
 static size_t			  history_cap;
@@ -132,18 +133,6 @@ history_line(size_t i)
 	return history_ring[(history_first + i) % history_cap];
 }
 
-/* "YYYY-MM-DD HH:MM:SS", in UTC, into stamp. */
-void
-history_stamp(time_t when, char stamp[HISTORY_STAMP_BYTES + 1])
-{
-	struct tm	tm;
-
-	if (gmtime_r(&when, &tm) == NULL ||
-	    strftime(stamp, HISTORY_STAMP_BYTES + 1, "%Y-%m-%d %H:%M:%S",
-	    &tm) != HISTORY_STAMP_BYTES)
-		memcpy(stamp, "0000-00-00 00:00:00", HISTORY_STAMP_BYTES + 1);
-}
-
 /*
  * The first line of a replay that takes at most max_bytes: the newest
  * lines that fit, each as "[STAMP] TEXT\n".  history_count() if none.
@@ -154,7 +143,7 @@ history_replay_first(size_t max_bytes)
 	size_t	i, line, used = 0;
 
 	for (i = history_len; i > 0; i--) {
-		line = HISTORY_STAMP_BYTES + 3 + history_line(i - 1)->len + 1;
+		line = UTC_STAMP_BYTES + 3 + history_line(i - 1)->len + 1;
 		if (line > max_bytes - used)
 			break;
 		used += line;
@@ -162,66 +151,15 @@ history_replay_first(size_t max_bytes)
 	return i;
 }
 
-/* The number in the n digits at s, or -1 if one is not a digit. */
+/* Whether the n bytes at s are digits. */
 static int
 history_number(const char *s, size_t n)
 {
-	int	v = 0;
-
 	while (n-- > 0) {
 		if (*s < '0' || *s > '9')
 			return -1;
-		v = v * 10 + (*s++ - '0');
+		s++;
 	}
-	return v;
-}
-
-/*
- * Seconds since the epoch of a UTC date and time, without timegm()
- * (not in POSIX.1-2008): days from the civil date, as H. Hinnant's
- * days_from_civil() counts them.
- */
-static time_t
-history_epoch(int y, int mo, int d, int h, int mi, int s)
-{
-	long	era, yoe, doy, doe, days;
-
-	y -= mo <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153L * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	days = era * 146097 + doe - 719468;
-	return (time_t)days * 86400 + h * 3600 + mi * 60 + s;
-}
-
-/* The log's "2026-12-01T13:05:02.123Z " at s; -1 if it is not one. */
-static int
-history_parse_stamp(const char *s, time_t *when)
-{
-	const char	*pat = HISTORY_LOG_STAMP;
-	struct tm	 tm;
-	int		 y, mo, d, h, mi, sec;
-	size_t		 i;
-
-	for (i = 0; pat[i] != '\0'; i++) {
-		if (pat[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != pat[i])
-			return -1;
-	}
-	y = history_number(s, 4);
-	mo = history_number(s + 5, 2);
-	d = history_number(s + 8, 2);
-	h = history_number(s + 11, 2);
-	mi = history_number(s + 14, 2);
-	sec = history_number(s + 17, 2);
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    sec > 59)
-		return -1;
-	*when = history_epoch(y, mo, d, h, mi, sec);
-	/* Back again, so 2026-02-30 is refused rather than moved. */
-	if (gmtime_r(when, &tm) == NULL || tm.tm_mday != d ||
-	    tm.tm_mon != mo - 1)
-		return -1;
 	return 0;
 }
 
@@ -247,7 +185,10 @@ history_parse(const char *s, size_t len, struct history_event *ev)
 	size_t	n, stamp = sizeof HISTORY_LOG_STAMP - 1;
 
 	if (len > LOG_LINE_MAX || len < stamp ||
-	    history_parse_stamp(s, &ev->when) == -1)
+	    utc_parse(s, len, 'T', &ev->when) == -1 ||
+	    memcmp(s + UTC_STAMP_BYTES, ".", 1) != 0 ||
+	    history_number(s + UTC_STAMP_BYTES + 1, 3) == -1 ||
+	    memcmp(s + UTC_STAMP_BYTES + 4, "Z ", 2) != 0)
 		return -1;
 	s += stamp;
 	len -= stamp;

@@ -11,6 +11,7 @@
 
 #include "common/compat.h"
 #include "common/log.h"
+#include "common/utc.h"
 #include "common/xmalloc.h"
 #include "server/server.h"
 
@@ -165,7 +166,7 @@ static void
 room_replay(struct client *c)
 {
 	const struct history_line	*l;
-	char				 stamp[HISTORY_STAMP_BYTES + 1];
+	char				 stamp[UTC_STAMP_BYTES + 1];
 	size_t				 i, first, n = history_count();
 
 	first = history_replay_first(HISTORY_REPLAY_MAX_BYTES);
@@ -175,7 +176,7 @@ room_replay(struct client *c)
 	    n - first);
 	for (i = first; i < n; i++) {
 		l = history_line(i);
-		history_stamp(l->when, stamp);
+		utc_format(l->when, ' ', stamp);
 		client_send(c, "[%s] %s", stamp, l->text);
 	}
 	client_send(c, "*** end of history");

@@ -62,7 +62,6 @@
  * brings a newcomer near its send queue's limits.
  */
 #define HISTORY_REPLAY_MAX_BYTES (64 * 1024)
-#define HISTORY_STAMP_BYTES	19	/* "YYYY-MM-DD HH:MM:SS" */
 #define WELCOME_DEFAULT		"Welcome to chat! Type /help for commands."
 
 /* A buffer of outgoing lines laid end to end, shared by every queue. */
@@ -266,7 +265,6 @@ void		 history_add(time_t, enum history_kind, const char *,
 		     const char *);
 size_t		 history_count(void);
 const struct history_line *history_line(size_t);
-void		 history_stamp(time_t, char [HISTORY_STAMP_BYTES + 1]);
 size_t		 history_replay_first(size_t);
 int		 history_parse(const char *, size_t, struct history_event *);
 int		 history_load(const char *, char **);

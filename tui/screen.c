@@ -175,6 +175,8 @@ screen_pair(short pair, attr_t fallback)
 static attr_t
 screen_line_attr(const struct style *st)
 {
+	if (st->flags & STYLE_REPLAY)	/* earlier lines, from the server */
+		return A_DIM;
 	if (st->flags & STYLE_MENTION)
 		return A_BOLD | screen_pair(PAIR_MENTION, A_REVERSE);
 	if (st->flags & STYLE_OWN)
