@@ -3,7 +3,8 @@
  * from a server, cleaned as loop.c cleans them, go through replay_take()
  * and else into the scrollback; a first byte's bits end the replay early
  * (a lost connection).  replay_parse() must stay inside its line, and
- * every line added must be whole and no longer than the line it came in.
+ * every line added must be whole and no longer than the line it came in
+ * as cleaned (a marker line aside).
  */
 #include "config.h"
 
@@ -53,7 +54,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	replay_end(&rp, &sb, "me");
 	for (i = 0; i < sb.count; i++) {
 		l = scrollback_line(&sb, i);
-		if (strlen(l->text) != l->len || l->len > size + 64)
+		if (strlen(l->text) != l->len ||
+		    l->len > size * TEXT_CLEAN_GROWTH + 64)
 			abort();
 	}
 	free(clean);
