@@ -121,7 +121,7 @@ static void
 read_replay(struct harness_conn *c, struct replay *r)
 {
 	char	line[LINE_BYTES];
-	int	n, i;
+	int	n = 0, i;
 
 	say(c, "/who");
 	next_line(c, line);
