@@ -151,16 +151,15 @@ history_replay_first(size_t max_bytes)
 	return i;
 }
 
-/* Whether the n bytes at s are digits. */
+/* Whether the n bytes at s are all digits. */
 static int
-history_number(const char *s, size_t n)
+history_digits(const char *s, size_t n)
 {
-	while (n-- > 0) {
+	for (; n > 0; n--, s++) {
 		if (*s < '0' || *s > '9')
-			return -1;
-		s++;
+			return 0;
 	}
-	return 0;
+	return 1;
 }
 
 /* Length of the word at s (up to a space), or 0 if no space ends it. */
@@ -186,8 +185,8 @@ history_parse(const char *s, size_t len, struct history_event *ev)
 
 	if (len > LOG_LINE_MAX || len < stamp ||
 	    utc_parse(s, len, 'T', &ev->when) == -1 ||
-	    memcmp(s + UTC_STAMP_BYTES, ".", 1) != 0 ||
-	    history_number(s + UTC_STAMP_BYTES + 1, 3) == -1 ||
+	    s[UTC_STAMP_BYTES] != '.' ||
+	    !history_digits(s + UTC_STAMP_BYTES + 1, 3) ||
 	    memcmp(s + UTC_STAMP_BYTES + 4, "Z ", 2) != 0)
 		return -1;
 	s += stamp;
