@@ -22,13 +22,14 @@
 
 #define T0	1796130302	/* 2026-12-01 13:05:02 UTC */
 
-static char	tmpdir[64];
-static char	path[128];
+static char	tmpdir[256];
+static char	path[300];
 
 static int
 setup(void **state)
 {
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/test_history.XXXXXX");
+	snprintf(tmpdir, sizeof tmpdir, "%s/test_history.XXXXXX",
+	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
 	assert_non_null(mkdtemp(tmpdir));
 	snprintf(path, sizeof path, "%s/log", tmpdir);
 	return 0;
