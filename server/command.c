@@ -138,6 +138,7 @@ static void
 command_me(struct client *c, char *arg)
 {
 	log_event("action", "%s %s %s", c->addr, c->nick, arg);
+	history_add(log_last_time(), HISTORY_ACTION, c->nick, arg);
 	room_announce("* %s %s", c->nick, arg);
 }
 

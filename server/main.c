@@ -39,6 +39,7 @@ static struct options	 options = {
 	.max_per_ip = MAX_PER_IP_DEFAULT,
 	.flood_burst = FLOOD_BURST_DEFAULT,
 	.flood_rate = FLOOD_RATE_DEFAULT,
+	.history = HISTORY_DEFAULT_LINES,
 };
 const struct options	*opts = &options;
 
@@ -48,7 +49,9 @@ enum {
 	OPT_TLS_CERT,
 	OPT_TLS_KEY,
 	OPT_PASSWORD_FILE,
-	OPT_LOG_PRIVATE
+	OPT_LOG_PRIVATE,
+	OPT_HISTORY,
+	OPT_HISTORY_FILE
 };
 
 static const char	*password_file;
@@ -61,6 +64,8 @@ static const struct option longopts[] = {
 	{ "tls-port",	 required_argument,	NULL, OPT_TLS_PORT },
 	{ "flood-burst", required_argument,	NULL, 'B' },
 	{ "help",	 no_argument,		NULL, 'h' },
+	{ "history",	 required_argument,	NULL, OPT_HISTORY },
+	{ "history-file", required_argument,	NULL, OPT_HISTORY_FILE },
 	{ "max-per-ip",	 required_argument,	NULL, 'i' },
 	{ "log",	 required_argument,	NULL, 'l' },
 	{ "log-private", no_argument,		NULL, OPT_LOG_PRIVATE },
@@ -93,7 +98,8 @@ usage(FILE *f)
 	fprintf(f,
 "usage: chat-server [-hV] [-B lines] [-b address] [-i count] [-l file]\n"
 "                   [-m count] [-p port] [-R lines] [-w text]\n"
-"                   [--log-private] [--password-file file]\n"
+"                   [--log-private] [--history lines] [--history-file file]\n"
+"                   [--password-file file]\n"
 "                   [--tls-port port --tls-cert file --tls-key file]\n"
 "\n"
 "  -p, --port PORT         TCP port to listen on (default %s; 0: any free;\n"
@@ -108,13 +114,18 @@ usage(FILE *f)
 "      --log-private       log the text of private messages too (default:\n"
 "                          only who wrote to whom, and how long)\n"
 "  -w, --welcome TEXT      greeting sent to each new client\n"
+"      --history N         lines said replayed to each new client (default\n"
+"                          %d, at most %d; 0: none)\n"
+"      --history-file FILE  reload that history at start-up from the end\n"
+"                          of FILE, the event log (also --log's default)\n"
 "  -m, --max-clients N     most clients at once (default %d)\n"
 "  -i, --max-per-ip N      most clients from one address (default %d; 0: no limit)\n"
 "  -B, --flood-burst N     lines a client may send at once (default %d)\n"
 "  -R, --flood-rate N      lines per second after the burst (default %d; 0: off)\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n",
-	    PORT_DEFAULT, MAX_CLIENTS_DEFAULT, MAX_PER_IP_DEFAULT,
+	    PORT_DEFAULT, HISTORY_DEFAULT_LINES, HISTORY_MAX_LINES,
+	    MAX_CLIENTS_DEFAULT, MAX_PER_IP_DEFAULT,
 	    FLOOD_BURST_DEFAULT, FLOOD_RATE_DEFAULT);
 }
 
@@ -226,6 +237,13 @@ parse_options(int argc, char **argv)
 		case OPT_PASSWORD_FILE:
 			password_file = optarg;
 			break;
+		case OPT_HISTORY:
+			options.history = parse_count("history size", optarg,
+			    HISTORY_MAX_LINES);
+			break;
+		case OPT_HISTORY_FILE:
+			options.history_file = optarg;
+			break;
 		case 'R':
 			options.flood_rate = parse_count("flood rate", optarg,
 			    1000000);
@@ -247,6 +265,10 @@ parse_options(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument \"%s\"", argv[optind]);
+	/* The history file is the event log: written, unless --log says
+	 * where else. */
+	if (options.log == NULL)
+		options.log = options.history_file;
 }
 
 static void
@@ -353,6 +375,13 @@ main(int argc, char **argv)
 		errx(1, "%s", cause);
 	if (log_open(options.log, &cause) == -1)
 		errx(1, "%s", cause);
+	history_resize(options.history);
+	if (options.history_file != NULL) {
+		if (history_load(options.history_file, &cause) == -1)
+			errx(1, "%s", cause);
+		log_event("history", "%zu lines reloaded from %s",
+		    history_count(), options.history_file);
+	}
 	setup_signals();
 	raise_fd_limit();
 
@@ -386,5 +415,6 @@ main(int argc, char **argv)
 		close(tlsfd);
 	service_close();
 	log_close();
+	history_free();
 	return 0;
 }

@@ -132,6 +132,8 @@ loop_line(struct tui *t, const char *line, size_t len)
 		t->pass_sent = 0;
 		loop_ask_nick(t);
 	}
+	if (replay_take(&t->replay, &t->sb, t->nick, clean, n))
+		return;
 show:
 	style_classify(clean, n, t->nick, &st);
 	if (st.flags & STYLE_MENTION)
@@ -185,6 +187,7 @@ loop_cause(struct tui *t, const char *cause)
 static void
 loop_lost(struct tui *t)
 {
+	replay_end(&t->replay, &t->sb, t->nick);
 	if (t->secret)
 		loop_password_end(t);
 	if (t->conn.state == CONN_REFUSED) {

@@ -181,6 +181,8 @@ screen_pair(short pair, attr_t fallback)
 static attr_t
 screen_line_attr(const struct style *st)
 {
+	if (st->flags & STYLE_REPLAY)	/* earlier lines, from the server */
+		return A_DIM;
 	if (st->kind == LINE_PRIVATE)
 		return (st->flags & STYLE_OWN ? A_NORMAL : A_BOLD) |
 		    screen_pair(PAIR_PRIVATE, A_UNDERLINE);

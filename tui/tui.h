@@ -57,6 +57,8 @@ enum line_kind {
 #define STYLE_OWN	0x1	/* said by us */
 #define STYLE_MENTION	0x2	/* someone else says our nick, or writes
 				 * to us privately */
+#define STYLE_REPLAY	0x4	/* from the server's history: dimmed, and
+				 * its time is the server's */
 
 struct style {
 	enum line_kind	 kind;
@@ -127,6 +129,31 @@ void	scrollback_scroll(struct scrollback *, long);
 void	scrollback_bottom(struct scrollback *);
 size_t	scrollback_layout(struct scrollback *, size_t, size_t,
 	    struct view_row *);
+
+/* replay.c */
+#define REPLAY_MAX_LINES	1000	/* held before they are merged */
+
+struct replay_line {
+	char		*text;		/* without its "[time] " */
+	size_t		 len;
+	time_t		 when;		/* the server's, UTC */
+};
+
+/* A history replay on its way in. */
+struct replay {
+	int		 active;	/* between its markers */
+	struct replay_line *lines;	/* REPLAY_MAX_LINES slots, once used */
+	size_t		 count;
+};
+
+void	replay_init(struct replay *);
+void	replay_free(struct replay *);
+size_t	replay_parse(const char *, size_t, time_t *);
+size_t	replay_known(const struct scrollback *, const struct replay *);
+void	replay_merge(struct replay *, struct scrollback *, const char *);
+int	replay_take(struct replay *, struct scrollback *, const char *,
+	    const char *, size_t);
+void	replay_end(struct replay *, struct scrollback *, const char *);
 
 /* editor.c */
 struct editor {
@@ -281,6 +308,7 @@ void	conn_forget_addresses(struct conn *);
 /* The client's whole state, owned by loop.c. */
 struct tui {
 	struct scrollback	 sb;
+	struct replay		 replay;	/* the server's history */
 	struct editor		 ed;
 	struct conn		 conn;
 	char			 nick[NICK_MAX_BYTES + 1];
