@@ -4,6 +4,7 @@ server_libserver_a_SOURCES = \
 	server/auth.c \
 	server/client.c \
 	server/command.c \
+	server/history.c \
 	server/linger.c \
 	server/loop.c \
 	server/msg.c \

@@ -170,6 +170,13 @@ main(int argc, char **argv)
 		errx(1, "%s", cause);
 	if (log_open(opts->log, &cause) == -1)
 		errx(1, "%s", cause);
+	history_resize(opts->history);
+	if (opts->history_file != NULL) {
+		if (history_load(opts->history_file, &cause) == -1)
+			errx(1, "%s", cause);
+		log_event("history", "%zu lines reloaded from %s",
+		    history_count(), opts->history_file);
+	}
 	setup_signals();
 	raise_fd_limit();
 
@@ -206,6 +213,7 @@ main(int argc, char **argv)
 		close(tlsfd);
 	service_close();
 	log_close();
+	history_free();
 	options_free_current();
 	return 0;
 }

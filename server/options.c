@@ -10,11 +10,12 @@
  * A new option is a field in struct options, a row in the table, a line
  * in options_usage(), and whatever applies it: main.c at start-up, and
  * for an OPTION_LIVE one a line in reload.c's reload_modules() if it is
- * not simply read through opts.  For example:
- *	--history N	OPTION_COUNT, OPTION_LIVE; history_resize(opts->history)
- *	--ban-file F	OPTION_TEXT, OPTION_LIVE; reload_file() with ban_load
- *	--log-private	OPTION_FLAG ("log-private = yes" in the file)
- *	--hash-password	OPTION_ACTION, its act() does the work and exits
+ * not simply read through opts (--history: history_resize()).  A file
+ * a module reads again on SIGHUP is OPTION_TEXT and OPTION_LIVE with a
+ * reload_file() line (--password-file; --ban-file would be the same); an
+ * option without a value is OPTION_FLAG ("log-private = yes" in the
+ * file); one that does a job and exits is OPTION_ACTION, its act() the
+ * job.
  */
 #include "config.h"
 
@@ -66,8 +67,14 @@ const struct option_def options_table[] = {
 	{ "flood-rate", 'R', OPTION_COUNT, FIELD(flood_rate), 0, 1000000,
 	    STRING(FLOOD_RATE_DEFAULT), NULL, NULL, OPTION_LIVE },
 	{ "help", 'h', OPTION_ACTION, 0, 0, 0, NULL, NULL, options_help, 0 },
+	{ "history", 0, OPTION_COUNT, FIELD(history), 0, HISTORY_MAX_LINES,
+	    STRING(HISTORY_DEFAULT_LINES), NULL, NULL, OPTION_LIVE },
+	{ "history-file", 0, OPTION_TEXT, FIELD(history_file), 0, 0, NULL,
+	    NULL, NULL, 0 },
 	{ "log", 'l', OPTION_TEXT, FIELD(log), 0, 0, NULL, NULL, NULL,
 	    OPTION_LIVE },
+	{ "log-private", 0, OPTION_FLAG, FIELD(log_private), 0, 0, NULL, NULL,
+	    NULL, OPTION_LIVE },
 	{ "max-clients", 'm', OPTION_COUNT, FIELD(max_clients), 1, INT_MAX,
 	    STRING(MAX_CLIENTS_DEFAULT), NULL, NULL, OPTION_LIVE },
 	{ "max-per-ip", 'i', OPTION_COUNT, FIELD(max_per_ip), 0, INT_MAX,
@@ -108,6 +115,7 @@ options_usage(FILE *f)
 	fprintf(f,
 "usage: chat-server [-hV] [-B lines] [-b address] [-i count] [-l file]\n"
 "                   [-m count] [-p port] [-R lines] [-w text]\n"
+"                   [--log-private] [--history lines] [--history-file file]\n"
 "                   [--config file] [--password-file file]\n"
 "                   [--tls-port port --tls-cert file --tls-key file]\n"
 "\n"
@@ -122,14 +130,21 @@ options_usage(FILE *f)
 "                          first line\n"
 "  -b, --bind ADDRESS      address to listen on (default: all, IPv6 and IPv4)\n"
 "  -l, --log FILE          append the event log to FILE (default: stderr)\n"
+"      --log-private       log the text of private messages too (default:\n"
+"                          only who wrote to whom, and how long)\n"
 "  -w, --welcome TEXT      greeting sent to each new client\n"
+"      --history N         lines said replayed to each new client (default\n"
+"                          %d, at most %d; 0: none)\n"
+"      --history-file FILE  reload that history at start-up from the end\n"
+"                          of FILE, the event log (also --log's default)\n"
 "  -m, --max-clients N     most clients at once (default %d)\n"
 "  -i, --max-per-ip N      most clients from one address (default %d; 0: no limit)\n"
 "  -B, --flood-burst N     lines a client may send at once (default %d)\n"
 "  -R, --flood-rate N      lines per second after the burst (default %d; 0: off)\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n",
-	    PORT_DEFAULT, MAX_CLIENTS_DEFAULT, MAX_PER_IP_DEFAULT,
+	    PORT_DEFAULT, HISTORY_DEFAULT_LINES, HISTORY_MAX_LINES,
+	    MAX_CLIENTS_DEFAULT, MAX_PER_IP_DEFAULT,
 	    FLOOD_BURST_DEFAULT, FLOOD_RATE_DEFAULT);
 }
 
@@ -511,6 +526,10 @@ options_load(struct options *o, char **why)
 	}
 	if (rc == 0)
 		rc = options_apply_args(o, why);
+	/* The history file is the event log: written, unless --log says
+	 * where else. */
+	if (rc == 0 && o->log == NULL && o->history_file != NULL)
+		o->log = xstrdup(o->history_file);
 	if (rc == 0)
 		rc = options_check(o, why);
 	if (rc == -1)

@@ -149,15 +149,16 @@ reload_file(const char *name, int (*load)(const char *, char **),
 
 /*
  * The modules that keep state read from a file or sized by an option,
- * refreshed from opts, one line each.  History, bans and operators go
- * here as history_resize(opts->history) and reload_file() lines with
- * ban_load and oper_load.
+ * refreshed from opts, one line each (bans and operators would be
+ * reload_file() lines with their loaders).
  */
 static void
 reload_modules(void)
 {
 	tls_reload();
 	reload_file("password-file", auth_load, auth_clear);
+	if (history_size() != opts->history)
+		history_resize(opts->history);
 }
 
 void

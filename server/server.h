@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "common/linebuf.h"
 #include "common/net.h"
@@ -30,6 +31,7 @@
 #define SENDQ_SOFT_SECONDS	30
 #define REASON_MAX_BYTES	255	/* why a client left, as announced */
 #define NICK_MAX_BYTES		PROTO_NICK_MAX_BYTES
+#define AWAY_MAX_BYTES		100	/* an /away reason, cut past it */
 #define LINES_PER_TURN		64	/* lines taken from one client per turn */
 /* Output the lines of one turn may make, in all (stored once); the
  * loop takes no further line that turn once it is reached. */
@@ -53,6 +55,14 @@
 #define MAX_CLIENTS_DEFAULT	1000
 #define MAX_PER_IP_DEFAULT	10
 #define PORT_DEFAULT		PROTO_PORT_DEFAULT
+#define HISTORY_DEFAULT_LINES	50	/* lines replayed to a newcomer */
+#define HISTORY_MAX_LINES	1000	/* --history at most */
+/*
+ * A replay holds the newest lines that fit in this many bytes, whatever
+ * --history says: far below SENDQ_SOFT_BYTES, so a replay alone never
+ * brings a newcomer near its send queue's limits.
+ */
+#define HISTORY_REPLAY_MAX_BYTES (64 * 1024)
 #define WELCOME_DEFAULT		"Welcome to chat! Type /help for commands."
 
 /* A buffer of outgoing lines laid end to end, shared by every queue. */
@@ -98,6 +108,7 @@ struct client {
 	char		 nick[NICK_MAX_BYTES + 1];
 	char		 addr[NET_ADDR_MAX];	/* "host:port" for logs */
 	char		 host[NET_ADDR_MAX];	/* host alone, for limits */
+	char		 away[AWAY_MAX_BYTES + 1]; /* why away, "" when not */
 
 	struct linebuf	 in;
 	int		 telnet_state;
@@ -131,10 +142,35 @@ struct options {
 	const char	*log;
 	const char	*welcome;		/* cleaned for clients */
 	const char	*password_file;
+	int		 log_private;		/* log private messages' text */
 	unsigned int	 max_clients;
 	unsigned int	 max_per_ip;
 	unsigned int	 flood_burst;
 	unsigned int	 flood_rate;
+	unsigned int	 history;		/* lines kept for replay */
+	const char	*history_file;		/* reloaded at start-up */
+};
+
+/* A line of the room's history. */
+enum history_kind {
+	HISTORY_CHAT,				/* "<nick> text" */
+	HISTORY_ACTION				/* "* nick text" */
+};
+
+struct history_line {
+	time_t		 when;			/* said then, UTC */
+	size_t		 len;
+	char		 text[];		/* as the room saw it */
+};
+
+/* A msg or action event of the event log. */
+struct history_event {
+	time_t		 when;
+	enum history_kind kind;
+	const char	*nick;
+	size_t		 nick_len;
+	const char	*text;			/* to the end of the line */
+	size_t		 text_len;
 };
 
 /* How an option is given, and what its field in struct options is. */
@@ -288,6 +324,18 @@ uint64_t	 msg_bytes_made(void);
 void		 chunk_ref(struct chunk *);
 void		 chunk_unref(struct chunk *);
 void		 msg_pool_drain(void);
+
+/* history.c */
+void		 history_resize(unsigned int);
+unsigned int	 history_size(void);
+void		 history_free(void);
+void		 history_add(time_t, enum history_kind, const char *,
+		     const char *);
+size_t		 history_count(void);
+const struct history_line *history_line(size_t);
+size_t		 history_replay_first(size_t);
+int		 history_parse(const char *, size_t, struct history_event *);
+int		 history_load(const char *, char **);
 
 /* command.c */
 void		 command_run(struct client *, const char *);

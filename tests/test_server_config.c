@@ -292,6 +292,10 @@ test_config_bad_lines_exit_2_with_file_and_line(void **state)
 		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 		    "\n", 1, "welcome is longer than 256 bytes" },
+		{ "log-private = maybe\n", 1, "invalid log-private \"maybe\" "
+		    "(expected yes or no)" },
+		{ "history = 1001\n", 1, "invalid history \"1001\" (expected "
+		    "0 to 1000)" },
 		{ "tls-port = 0\n", 0, "--tls-port, --tls-cert and "
 		    "--tls-key go together" },
 	};
@@ -572,6 +576,49 @@ test_config_reload_flood_rate_off_releases_held_lines(void **state)
 	assert_int_equal(harness_stop(&srv), 0);
 }
 
+/*
+ * A smaller history and log-private turned on, live: the next client
+ * gets the shorter replay, the next private message is logged whole.
+ */
+static void
+test_config_reload_history_and_log_private(void **state)
+{
+	struct harness_conn	a, b, c;
+	char			na[32], nb[32], nc[32], line[LINE_BYTES];
+	int			i;
+
+	write_conf("history = 3\nlog-private = no\n");
+	start(NULL, NULL);
+	join(&a, "*** Welcome", na, sizeof na);
+	for (i = 0; i < 5; i++) {
+		snprintf(line, sizeof line, "said %d", i);
+		say(&a, na, &a, line);
+	}
+	join(&b, "*** Welcome", nb, sizeof nb);
+	assert_int_equal(harness_expect(&b, "*** history: the last 3 lines",
+	    NULL, 0, WAIT), 0);
+	snprintf(line, sizeof line, "/msg %s first secret\n", nb);
+	assert_int_equal(harness_send(&a, line), 0);
+	assert_int_equal(harness_expect(&b, "first secret", NULL, 0, WAIT), 0);
+
+	write_conf("history = 1\nlog-private = yes\n");
+	hangup(1);
+	assert_true(log_has(": history, log-private changed\n"));
+	join(&c, "*** Welcome", nc, sizeof nc);
+	assert_int_equal(harness_expect(&c, "*** history: the last 1 line",
+	    line, sizeof line, WAIT), 0);
+	snprintf(line, sizeof line, "/msg %s second secret\n", nb);
+	assert_int_equal(harness_send(&a, line), 0);
+	assert_int_equal(harness_expect(&b, "second secret", NULL, 0, WAIT),
+	    0);
+	log_wait_count(" second secret\n", 1);
+	assert_false(log_has(" first secret"));
+	harness_close(&a);
+	harness_close(&b);
+	harness_close(&c);
+	assert_int_equal(harness_stop(&srv), 0);
+}
+
 /* Connect; the first line must be the password prompt. */
 static void
 prompted(struct harness_conn *c)
@@ -670,6 +717,7 @@ main(void)
 		T(test_config_reload_moves_log),
 		T(test_config_reload_max_per_ip_applies_to_next),
 		T(test_config_reload_flood_rate_off_releases_held_lines),
+		T(test_config_reload_history_and_log_private),
 		T(test_config_reload_password_file),
 		T(test_config_reload_password_removed_admits_waiting),
 	};
