@@ -347,11 +347,6 @@ loop_run(int lfd, int tlsfd, int sigfd)
 	loop_spare_fd = open("/dev/null", O_RDONLY);
 	log_batch(1);
 	while (!sig_term) {
-		if (sig_hup) {
-			service_reloading();
-			loop_hangup();
-			service_ready(room_members);
-		}
 		now = loop_now();
 		service_tick(now, room_members);
 		maxfd = loop_fill(&rset, &wset, lfds, sigfd, now);
@@ -365,6 +360,16 @@ loop_run(int lfd, int tlsfd, int sigfd)
 		now = loop_now();
 		if (FD_ISSET(sigfd, &rset))
 			loop_drain_signals(sigfd);
+		/*
+		 * Within the turn, so what a reload sends (the welcome of a
+		 * client it lets in) goes out in this turn's writes; the
+		 * signal's byte in the pipe always brings a turn.
+		 */
+		if (sig_hup) {
+			service_reloading();
+			loop_hangup();
+			service_ready(room_members);
+		}
 
 		/* Only clients that were in the sets; accept comes after. */
 		n = room_count;
