@@ -2,11 +2,14 @@
 noinst_LIBRARIES += server/libserver.a
 server_libserver_a_SOURCES = \
 	server/auth.c \
+	server/ban.c \
 	server/client.c \
 	server/command.c \
 	server/linger.c \
 	server/loop.c \
+	server/moderation.c \
 	server/msg.c \
+	server/oper.c \
 	server/room.c \
 	server/server.h \
 	server/telnet.c \

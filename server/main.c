@@ -47,13 +47,20 @@ enum {
 	OPT_TLS_PORT = 256,
 	OPT_TLS_CERT,
 	OPT_TLS_KEY,
-	OPT_PASSWORD_FILE
+	OPT_PASSWORD_FILE,
+	OPT_OPER_FILE,
+	OPT_BAN_FILE,
+	OPT_HASH_PASSWORD
 };
 
 static const char	*password_file;
+static int		 hash_password;	/* --hash-password: only that */
 
 static const struct option longopts[] = {
 	{ "bind",	 required_argument,	NULL, 'b' },
+	{ "ban-file",	 required_argument,	NULL, OPT_BAN_FILE },
+	{ "hash-password", no_argument,	NULL, OPT_HASH_PASSWORD },
+	{ "oper-file",	 required_argument,	NULL, OPT_OPER_FILE },
 	{ "password-file", required_argument,	NULL, OPT_PASSWORD_FILE },
 	{ "tls-cert",	 required_argument,	NULL, OPT_TLS_CERT },
 	{ "tls-key",	 required_argument,	NULL, OPT_TLS_KEY },
@@ -91,8 +98,10 @@ usage(FILE *f)
 	fprintf(f,
 "usage: chat-server [-hV] [-B lines] [-b address] [-i count] [-l file]\n"
 "                   [-m count] [-p port] [-R lines] [-w text]\n"
-"                   [--password-file file] [--tls-port port\n"
+"                   [--password-file file] [--oper-file file]\n"
+"                   [--ban-file file] [--tls-port port\n"
 "                   --tls-cert file --tls-key file]\n"
+"       chat-server --hash-password\n"
 "\n"
 "  -p, --port PORT         TCP port to listen on (default %s; 0: any free;\n"
 "                          none: no plain listener)\n"
@@ -101,6 +110,10 @@ usage(FILE *f)
 "      --tls-key FILE      the TLS private key, PEM\n"
 "      --password-file FILE  ask every client for the password on its\n"
 "                          first line\n"
+"      --oper-file FILE    operators and their password hashes, for /oper\n"
+"      --ban-file FILE     keep the bans in FILE over restarts\n"
+"      --hash-password     read a password on standard input, print its\n"
+"                          hash for the oper file, and exit\n"
 "  -b, --bind ADDRESS      address to listen on (default: all, IPv6 and IPv4)\n"
 "  -l, --log FILE          append the event log to FILE (default: stderr)\n"
 "  -w, --welcome TEXT      greeting sent to each new client\n"
@@ -204,6 +217,15 @@ parse_options(int argc, char **argv)
 			break;
 		case OPT_PASSWORD_FILE:
 			password_file = optarg;
+			break;
+		case OPT_OPER_FILE:
+			options.oper_file = optarg;
+			break;
+		case OPT_BAN_FILE:
+			options.ban_file = optarg;
+			break;
+		case OPT_HASH_PASSWORD:
+			hash_password = 1;
 			break;
 		case 'R':
 			options.flood_rate = parse_count("flood rate", optarg,
@@ -311,7 +333,14 @@ main(int argc, char **argv)
 	log_set_name("chat-server");
 	usage_set_name("chat-server");
 	parse_options(argc, argv);
+	if (hash_password)
+		return oper_hash_main();
 	if (password_file != NULL && auth_load(password_file, &cause) == -1)
+		errx(1, "%s", cause);
+	if (options.oper_file != NULL &&
+	    oper_load(options.oper_file, &cause) == -1)
+		errx(1, "%s", cause);
+	if (options.ban_file != NULL && ban_load(options.ban_file, &cause) == -1)
 		errx(1, "%s", cause);
 	if (options.tls_port != NULL && tls_setup(&cause) == -1)
 		errx(1, "%s", cause);
@@ -331,12 +360,20 @@ main(int argc, char **argv)
 	if (auth_required())
 		log_event("auth", "a password is required (%s)",
 		    password_file);
+	if (options.oper_file != NULL)
+		log_event("oper", "%d operators (%s)", oper_count(),
+		    options.oper_file);
+	if (options.ban_file != NULL)
+		log_event("ban", "%zu bans (%s)", ban_count(),
+		    options.ban_file);
 
 	loop_run(lfd, tlsfd, sig_pipe[0]);
 	if (lfd != -1)
 		close(lfd);
 	if (tlsfd != -1)
 		close(tlsfd);
+	oper_free();
+	ban_free();
 	log_close();
 	return 0;
 }
