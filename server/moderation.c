@@ -254,7 +254,9 @@ void
 moderation_ban(struct client *c, char *arg)
 {
 	struct ban	 b;
-	char		*word, *rest, *cause, how[MODERATION_DURATION_BYTES + 8];
+	char		 word[MODERATION_DURATION_BYTES], *cause;
+	char		 how[MODERATION_DURATION_BYTES + 8];
+	size_t		 len;
 	long		 secs = 0;
 
 	if (!moderation_is_oper(c, "ban"))
@@ -265,12 +267,14 @@ moderation_ban(struct client *c, char *arg)
 		free(cause);
 		return;
 	}
-	rest = arg;
-	word = moderation_word(&rest);
-	if (*word != '\0' && ban_parse_duration(word, &secs, NULL) == 0)
-		arg = rest;
-	else
-		secs = 0;
+	/* Copied: a reason must not be cut where a word was tried. */
+	len = strcspn(arg, " ");
+	if (len < sizeof word) {
+		memcpy(word, arg, len);
+		word[len] = '\0';
+		if (ban_parse_duration(word, &secs, NULL) == 0)
+			arg += len + strspn(arg + len, " ");
+	}
 	b.expires = secs != 0 ? time(NULL) + secs : 0;
 	strlcpy(b.by, c->nick, sizeof b.by);
 	strlcpy(b.reason, moderation_reason(arg), sizeof b.reason);
