@@ -5,11 +5,11 @@
 # FUZZ_SECONDS from its seed corpus in tests/fuzz/seed/NAME and fails on
 # the first crash, leaving tests/fuzz/crash-NAME-* and tests/fuzz/NAME.log.
 FUZZ_SECONDS = 60
-FUZZ_NAMES = linebuf text server auth tui_lines tui_editor
+FUZZ_NAMES = linebuf text server auth tui_lines tui_editor ban oper
 FUZZ_HARNESSES = \
 	tests/fuzz/fuzz_linebuf tests/fuzz/fuzz_text tests/fuzz/fuzz_server \
 	tests/fuzz/fuzz_auth tests/fuzz/fuzz_tui_lines \
-	tests/fuzz/fuzz_tui_editor
+	tests/fuzz/fuzz_tui_editor tests/fuzz/fuzz_ban tests/fuzz/fuzz_oper
 
 EXTRA_DIST += tests/fuzz/seed
 
@@ -47,6 +47,18 @@ tests_fuzz_fuzz_auth_SOURCES = tests/fuzz/fuzz_auth.c \
 tests_fuzz_fuzz_auth_CFLAGS = $(FUZZ_COMPILE)
 tests_fuzz_fuzz_auth_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_auth_LDADD = compat/libcompat.a
+
+tests_fuzz_fuzz_ban_SOURCES = tests/fuzz/fuzz_ban.c \
+	$(server_libserver_a_SOURCES) $(common_libcommon_a_SOURCES)
+tests_fuzz_fuzz_ban_CFLAGS = $(FUZZ_COMPILE)
+tests_fuzz_fuzz_ban_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_ban_LDADD = compat/libcompat.a
+
+tests_fuzz_fuzz_oper_SOURCES = tests/fuzz/fuzz_oper.c \
+	$(server_libserver_a_SOURCES) $(common_libcommon_a_SOURCES)
+tests_fuzz_fuzz_oper_CFLAGS = $(FUZZ_COMPILE)
+tests_fuzz_fuzz_oper_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_oper_LDADD = compat/libcompat.a
 
 tests_fuzz_fuzz_tui_lines_SOURCES = tests/fuzz/fuzz_tui_lines.c \
 	$(FUZZ_TUI_SOURCES) $(FUZZ_TEXT_SOURCES)
