@@ -426,6 +426,7 @@ test_moderation_oper_wrong_password(void **state)
 	assert_null(strstr(log, OPER_PASSWORD));
 	assert_null(strstr(log, "is now an operator"));
 	free(log);
+	assert_int_equal(harness_stop(&srv), 0);
 }
 
 /* Every operator command is refused to a client that is not one. */
@@ -483,6 +484,7 @@ test_moderation_kick(void **state)
 	expect_line(a, "*** error: no such nickname nobody");
 	assert_int_equal(harness_log_wait(&srv, "guest1 (operator " OPER_NAME
 	    ") kicked 127.0.0.1:", WAIT), 0);
+	assert_int_equal(harness_stop(&srv), 0);	/* valgrind: clean */
 }
 
 /* A nick ban removes its holder and keeps the nickname from anyone. */
@@ -519,6 +521,7 @@ test_moderation_ban_nick(void **state)
 	send_str(c, "/nick troll\n");
 	expect_line(c, "*** guest1 unbanned Troll");
 	expect_line(c, "*** fine is now known as troll");
+	assert_int_equal(harness_stop(&srv), 0);
 }
 
 /*
@@ -550,6 +553,7 @@ test_moderation_ban_ipv4(void **state)
 	    "server (flood)", WAIT), 0);
 	join_from("127.0.0.3", "guest3");
 	expect_line(a, "*** guest3 has joined (2 online)");
+	assert_int_equal(harness_stop(&srv), 0);
 }
 
 /* A CIDR range: what is in it refused, what is next to it let in. */
@@ -729,6 +733,7 @@ test_moderation_mute_and_unmute(void **state)
 	    "like 30s, 10m, 2h, 7d or 1h30m, up to 3650d)");
 	assert_int_equal(harness_log_wait(&srv, "guest1 (operator " OPER_NAME
 	    ") unmuted 127.0.0.1:", WAIT), 0);
+	assert_int_equal(harness_stop(&srv), 0);
 }
 
 /* A mute for a few seconds says how long is left, then ends by itself. */
