@@ -400,44 +400,50 @@ oper_read_line(char *buf, size_t size, char **cause)
 	return 0;
 }
 
-/* Ask on the terminal with echo off; prompt goes to standard error. */
+/* Ask on the terminal (echo is off); the prompt goes to standard error. */
 static int
 oper_ask(const char *prompt, char *buf, size_t size, char **cause)
 {
-	struct termios	raw = oper_tty;
-	int		rc;
+	int	rc;
 
 	fprintf(stderr, "%s", prompt);
 	fflush(stderr);
-	raw.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-	oper_echo_off = 1;
-	tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw);
 	rc = oper_read_line(buf, size, cause);
-	tcsetattr(STDIN_FILENO, TCSAFLUSH, &oper_tty);
-	oper_echo_off = 0;
 	fprintf(stderr, "\n");
 	return rc;
 }
 
-/* The password: asked twice on a terminal, one line from anything else. */
+/*
+ * The password: asked twice on a terminal with echo off, one line from
+ * anything else.  Echo goes off before the first prompt, so nothing
+ * typed after it is ever shown, and comes back on whatever happens.
+ */
 static int
 oper_get_password(char *pw, char *again, size_t size, char **cause)
 {
 	static const int	sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct termios		quiet;
 	size_t			i;
+	int			rc;
 
 	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &oper_tty) == -1)
 		return oper_read_line(pw, size, cause);
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		signal(sigs[i], oper_tty_signal);
-	if (oper_ask("Operator password: ", pw, size, cause) == -1 ||
-	    oper_ask("Again: ", again, size, cause) == -1)
-		return -1;
-	if (strcmp(pw, again) != 0) {
+	quiet = oper_tty;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	oper_echo_off = 1;
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	rc = oper_ask("Operator password: ", pw, size, cause);
+	if (rc == 0)
+		rc = oper_ask("Again: ", again, size, cause);
+	tcsetattr(STDIN_FILENO, TCSANOW, &oper_tty);
+	oper_echo_off = 0;
+	if (rc == 0 && strcmp(pw, again) != 0) {
 		*cause = xstrdup("the passwords do not match");
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	return rc;
 }
 
 /*

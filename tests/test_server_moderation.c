@@ -803,6 +803,111 @@ test_moderation_hash_password_works_in_oper_file(void **state)
 	assert_string_equal(r.out, "");
 }
 
+/*
+ * Read from the terminal's master side until want has been seen (0) or
+ * the deadline passes (-1); all of it is added to out.
+ */
+static int
+tty_wait(int m, const char *want, char *out, size_t size, long deadline)
+{
+	struct pollfd	pfd;
+	size_t		len = strlen(out);
+	ssize_t		n;
+
+	while (strstr(out, want) == NULL) {
+		if (harness_now_ms() > deadline || len + 1 >= size)
+			return -1;
+		pfd.fd = m;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 50) <= 0)
+			continue;
+		if ((n = read(m, out + len, size - 1 - len)) <= 0)
+			return -1;	/* EIO: the other side is closed */
+		len += (size_t)n;
+		out[len] = '\0';
+	}
+	return 0;
+}
+
+/*
+ * --hash-password on a terminal: both prompts, nothing typed shown, the
+ * hash on standard output; tty gets what the terminal showed.
+ */
+static void
+run_on_tty(struct run *r, const char *first, const char *second, char *tty,
+    size_t size)
+{
+	const char	*bin = getenv("CHAT_SERVER");
+	char		 line[256];
+	long		 deadline = harness_now_ms() + WAIT;
+	int		 m, s, po[2], st;
+	ssize_t		 n;
+	pid_t		 pid;
+
+	memset(r, 0, sizeof *r);
+	r->status = -1;
+	tty[0] = '\0';
+	if (bin == NULL)
+		bin = "server/chat-server";
+	assert_true((m = posix_openpt(O_RDWR | O_NOCTTY)) != -1);
+	assert_int_equal(grantpt(m), 0);
+	assert_int_equal(unlockpt(m), 0);
+	assert_int_equal(pipe(po), 0);
+	if ((pid = fork()) == 0) {
+		setsid();
+		if ((s = open(ptsname(m), O_RDWR)) == -1)
+			_exit(126);
+		dup2(s, STDIN_FILENO);
+		dup2(s, STDERR_FILENO);
+		dup2(po[1], STDOUT_FILENO);
+		close(m);
+		close(po[0]);
+		execl(bin, bin, "--hash-password", (char *)NULL);
+		_exit(127);
+	}
+	assert_true(pid != -1);
+	close(po[1]);
+	assert_int_equal(tty_wait(m, "Operator password: ", tty, size,
+	    deadline), 0);
+	snprintf(line, sizeof line, "%s\n", first);
+	assert_int_equal(write(m, line, strlen(line)), (ssize_t)strlen(line));
+	assert_int_equal(tty_wait(m, "Again: ", tty, size, deadline), 0);
+	snprintf(line, sizeof line, "%s\n", second);
+	assert_int_equal(write(m, line, strlen(line)), (ssize_t)strlen(line));
+	tty_wait(m, "\1never", tty, size, deadline);	/* up to its exit */
+	while ((n = read(po[0], r->out, sizeof r->out - 1)) == -1 &&
+	    errno == EINTR)
+		continue;
+	r->out[n > 0 ? n : 0] = '\0';
+	close(po[0]);
+	close(m);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (WIFEXITED(st))
+		r->status = WEXITSTATUS(st);
+}
+
+/* On a terminal: asked twice without echo; the two must match. */
+static void
+test_moderation_hash_password_on_terminal(void **state)
+{
+	struct run	r;
+	char		tty[4096];
+
+	run_on_tty(&r, "tty s3cret", "tty s3cret", tty, sizeof tty);
+	assert_int_equal(r.status, 0);
+	assert_true(strncmp(r.out, "$y$", 3) == 0 ||
+	    strncmp(r.out, "$6$", 3) == 0);
+	assert_null(strstr(tty, "s3cret"));		/* no echo */
+	assert_null(strstr(tty, "$"));			/* hash on stdout */
+
+	run_on_tty(&r, "tty s3cret", "tty s3cre7", tty, sizeof tty);
+	assert_int_equal(r.status, 1);
+	assert_string_equal(r.out, "");
+	assert_non_null(strstr(tty, "chat-server: the passwords do not "
+	    "match"));
+	assert_null(strstr(tty, "s3cre"));
+}
+
 /* A bad oper file stops the start with file:line or the mode, exit 1. */
 static void
 test_moderation_bad_oper_file_refused(void **state)
@@ -885,6 +990,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_moderation_hash_password_works_in_oper_file, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_moderation_hash_password_on_terminal, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_moderation_bad_oper_file_refused, setup, teardown),
 	};
