@@ -9,4 +9,5 @@ common_libcommon_a_SOURCES = \
 	common/stream.c common/stream.h \
 	common/text.c common/text.h \
 	common/usage.c common/usage.h \
+	common/utc.c common/utc.h \
 	common/xmalloc.c common/xmalloc.h

@@ -36,6 +36,7 @@ static off_t	 log_off = LOG_OFF_UNKNOWN;	/* where the next write lands */
 static char	*log_cut;	/* a cut line taken off the end at opening */
 static size_t	 log_cut_len;
 static size_t	 log_cut_kept;	/* or the bytes of one ended in place */
+static time_t	 log_last_sec;	/* the stamp of the last event logged */
 
 /* What log_vformat() puts before the event: d stands for a digit. */
 static const char log_stamp[] = "dddd-dd-ddTdd:dd:dd.dddZ ";
@@ -351,6 +352,7 @@ log_vformat(char *buf, size_t size, const char *event, const char *fmt,
 		strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
 		stamp_sec = ts.tv_sec;
 	}
+	log_last_sec = ts.tv_sec;
 	n = strlcpy(buf, stamp, size);
 	if (n < size) {
 		m = snprintf(buf + n, size - n, ".%03ldZ %s ",
@@ -492,6 +494,17 @@ log_flush(void)
 	if (log_len > 0)
 		log_write(log_buf, log_len);
 	log_len = 0;
+}
+
+/*
+ * The second (UTC) in the stamp of the last event logged, so a record
+ * kept beside the log (the room's history) carries the log's own time
+ * and a reload from the log gives back the same times.
+ */
+time_t
+log_last_time(void)
+{
+	return log_last_sec;
 }
 
 /*

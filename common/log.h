@@ -10,6 +10,8 @@
 
 #include <sys/types.h>
 
+#include <time.h>
+
 #define LOG_LINE_MAX	4096
 #define LOG_BATCH_BYTES	(64 * 1024)	/* lines held for log_flush() */
 #define LOG_PAGE_BYTES	4096	/* a kill can cut a write at a multiple */
@@ -24,6 +26,7 @@ int	log_reopen(char **);
 void	log_close(void);
 void	log_batch(int);
 void	log_flush(void);
+time_t	log_last_time(void);
 void	log_event(const char *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 

@@ -292,6 +292,8 @@ client_line(struct client *c, const char *raw, size_t len, int cut)
 		return;
 	log_event("msg", "%s %s %s", c->addr, c->nick,
 	    clean[0] == '/' ? clean + 1 : clean);
+	history_add(log_last_time(), HISTORY_CHAT, c->nick,
+	    clean[0] == '/' ? clean + 1 : clean);
 	room_announce("<%s> %s", c->nick, clean[0] == '/' ? clean + 1 : clean);
 }
 

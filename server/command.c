@@ -7,11 +7,19 @@
 #include <strings.h>
 
 #include "common/log.h"
+#include "common/text.h"
 #include "common/xmalloc.h"
 #include "server/server.h"
 
 #define ARGS_REST	-1	/* the rest of the line is one argument */
 #define WHO_LINE_BYTES	400	/* names per /who line, so lines stay short */
+#define AWAY_DEFAULT	"away"	/* the reason of an /away without one */
+/* One /who entry at most: "NICK (away: REASON)". */
+#define WHO_ENTRY_BYTES	(NICK_MAX_BYTES + AWAY_MAX_BYTES + \
+			    sizeof " (away: )" - 1)
+
+_Static_assert(WHO_ENTRY_BYTES <= WHO_LINE_BYTES,
+    "a /who entry must fit in a /who line");
 
 struct command {
 	const char	*name;
@@ -25,6 +33,9 @@ struct command {
 static void	command_nick(struct client *, char *);
 static void	command_who(struct client *, char *);
 static void	command_me(struct client *, char *);
+static void	command_msg(struct client *, char *);
+static void	command_away(struct client *, char *);
+static void	command_back(struct client *, char *);
 static void	command_help(struct client *, char *);
 static void	command_quit(struct client *, char *);
 
@@ -34,6 +45,11 @@ static const struct command commands[] = {
 	{ "who", 0, 0, command_who, "/who", "list who is online" },
 	{ "me", 1, ARGS_REST, command_me, "/me ACTION",
 	  "say that you do something" },
+	{ "msg", 2, ARGS_REST, command_msg, "/msg NICK TEXT",
+	  "say TEXT to NICK alone" },
+	{ "away", 0, ARGS_REST, command_away, "/away [REASON]",
+	  "mark yourself as away" },
+	{ "back", 0, 0, command_back, "/back", "you are no longer away" },
 	{ "help", 0, 0, command_help, "/help", "list the commands" },
 	{ "quit", 0, ARGS_REST, command_quit, "/quit [REASON]",
 	  "leave the chat" },
@@ -89,13 +105,29 @@ command_compare_nicks(const void *a, const void *b)
 	return strcasecmp(ca->nick, cb->nick);
 }
 
-/* "*** 3 online: alice, bob, carol", split over lines for a big room. */
+/* One name in a /who list, with the reason if it is away. */
+static size_t
+command_who_entry(const struct client *m, char *buf, size_t size)
+{
+	int	n;
+
+	if (m->away[0] != '\0')
+		n = snprintf(buf, size, "%s (away: %s)", m->nick, m->away);
+	else
+		n = snprintf(buf, size, "%s", m->nick);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+/*
+ * "*** 3 online: alice, bob (away: lunch), carol", split over lines of
+ * at most WHO_LINE_BYTES of names for a big room.
+ */
 static void
 command_who(struct client *c, char *arg)
 {
 	struct client	**sorted;
-	char		  line[WHO_LINE_BYTES + NICK_MAX_BYTES + 4];
-	size_t		  i, n, len = 0;
+	char		  line[WHO_LINE_BYTES + 1], entry[WHO_ENTRY_BYTES + 1];
+	size_t		  i, n, elen, len = 0;
 
 	sorted = xreallocarray(NULL, room_count, sizeof *sorted);
 	for (i = n = 0; i < room_count; i++) {
@@ -104,13 +136,16 @@ command_who(struct client *c, char *arg)
 	}
 	qsort(sorted, n, sizeof *sorted, command_compare_nicks);
 	for (i = 0; i < n; i++) {
-		len += (size_t)snprintf(line + len, sizeof line - len, "%s%s",
-		    len == 0 ? "" : ", ", sorted[i]->nick);
-		if (len >= WHO_LINE_BYTES || i + 1 == n) {
+		elen = command_who_entry(sorted[i], entry, sizeof entry);
+		if (len > 0 && len + 2 + elen > WHO_LINE_BYTES) {
 			client_send(c, "*** %zu online: %s", n, line);
 			len = 0;
 		}
+		len += (size_t)snprintf(line + len, sizeof line - len, "%s%s",
+		    len == 0 ? "" : ", ", entry);
 	}
+	if (len > 0)
+		client_send(c, "*** %zu online: %s", n, line);
 	free(sorted);
 }
 
@@ -120,7 +155,69 @@ command_me(struct client *c, char *arg)
 	if (!moderation_may_speak(c))
 		return;
 	log_event("action", "%s %s %s", c->addr, c->nick, arg);
+	history_add(log_last_time(), HISTORY_ACTION, c->nick, arg);
 	room_announce("* %s %s", c->nick, arg);
+}
+
+/*
+ * Private messages and away.  A private line is formatted into the
+ * target's own chunk (client_send()), never into the room's shared
+ * chunks, so no other queue can ever refer to it.  The log says who
+ * wrote to whom and how long it was; its text only with --log-private.
+ * Writing to yourself is allowed, as a note to self: you get the line
+ * and its echo.
+ */
+static void
+command_msg(struct client *c, char *arg)
+{
+	struct client	*to;
+	char		*text;
+
+	if (!moderation_may_speak(c))
+		return;
+	text = arg + strcspn(arg, " ");	/* two words at least: a space */
+	*text++ = '\0';
+	text += strspn(text, " ");
+	if ((to = room_find(arg)) == NULL) {
+		client_send(c, "*** error: no such nickname %s", arg);
+		return;
+	}
+	if (opts->log_private)
+		log_event("privmsg", "%s %s %s %zu %s", c->addr, c->nick,
+		    to->nick, strlen(text), text);
+	else
+		log_event("privmsg", "%s %s %s %zu", c->addr, c->nick,
+		    to->nick, strlen(text));
+	client_send(to, "*%s* %s", c->nick, text);
+	client_send(c, "-> *%s* %s", to->nick, text);
+	if (to->away[0] != '\0')
+		client_send(c, "*** %s is away: %s", to->nick, to->away);
+}
+
+/* The reason is clean already (every line is); a long one is cut. */
+static void
+command_away(struct client *c, char *arg)
+{
+	const char	*reason = *arg != '\0' ? arg : AWAY_DEFAULT;
+	size_t		 n;
+
+	n = text_cut(reason, strlen(reason), AWAY_MAX_BYTES);
+	memcpy(c->away, reason, n);
+	c->away[n] = '\0';
+	log_event("away", "%s %s %s", c->addr, c->nick, c->away);
+	client_send(c, "*** you are marked as away: %s", c->away);
+}
+
+static void
+command_back(struct client *c, char *arg)
+{
+	if (c->away[0] == '\0') {
+		client_send(c, "*** error: you are not marked as away");
+		return;
+	}
+	c->away[0] = '\0';
+	log_event("back", "%s %s", c->addr, c->nick);
+	client_send(c, "*** you are back");
 }
 
 static void

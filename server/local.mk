@@ -5,6 +5,7 @@ server_libserver_a_SOURCES = \
 	server/ban.c \
 	server/client.c \
 	server/command.c \
+	server/history.c \
 	server/linger.c \
 	server/loop.c \
 	server/moderation.c \
@@ -12,6 +13,7 @@ server_libserver_a_SOURCES = \
 	server/oper.c \
 	server/room.c \
 	server/server.h \
+	server/service.c \
 	server/telnet.c \
 	server/tls.c
 

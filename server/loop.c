@@ -230,7 +230,7 @@ static struct timeval *
 loop_timeout(struct timeval *tv, double now)
 {
 	struct client	*c;
-	double		 wait = -1, linger;
+	double		 wait = -1, linger, service;
 	size_t		 i;
 
 	for (i = 0; i < room_count; i++) {
@@ -255,6 +255,8 @@ loop_timeout(struct timeval *tv, double now)
 		wait = loop_sooner(wait, loop_accept_resume - now);
 	if ((linger = linger_wait(now)) >= 0)
 		wait = loop_sooner(wait, linger);
+	if ((service = service_wait(now)) >= 0)
+		wait = loop_sooner(wait, service);
 	if (wait < 0)
 		return NULL;
 	tv->tv_sec = (time_t)wait;
@@ -353,9 +355,13 @@ loop_run(int lfd, int tlsfd, int sigfd)
 	loop_spare_fd = open("/dev/null", O_RDONLY);
 	log_batch(1);
 	while (!sig_term) {
-		if (sig_hup)
+		if (sig_hup) {
+			service_reloading();
 			loop_hangup();
+			service_ready(room_members);
+		}
 		now = loop_now();
+		service_tick(now, room_members);
 		maxfd = loop_fill(&rset, &wset, lfds, sigfd, now);
 		log_flush();	/* nothing logged waits while we sleep */
 		if (select(maxfd + 1, &rset, &wset, NULL,
@@ -389,6 +395,7 @@ loop_run(int lfd, int tlsfd, int sigfd)
 		loop_write(now);
 	}
 	log_event("stop", "signal %d", (int)sig_term);
+	service_stopping();
 	loop_shutdown();
 	if (loop_spare_fd != -1)
 		close(loop_spare_fd);

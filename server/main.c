@@ -39,6 +39,7 @@ static struct options	 options = {
 	.max_per_ip = MAX_PER_IP_DEFAULT,
 	.flood_burst = FLOOD_BURST_DEFAULT,
 	.flood_rate = FLOOD_RATE_DEFAULT,
+	.history = HISTORY_DEFAULT_LINES,
 };
 const struct options	*opts = &options;
 
@@ -48,6 +49,9 @@ enum {
 	OPT_TLS_CERT,
 	OPT_TLS_KEY,
 	OPT_PASSWORD_FILE,
+	OPT_LOG_PRIVATE,
+	OPT_HISTORY,
+	OPT_HISTORY_FILE,
 	OPT_OPER_FILE,
 	OPT_BAN_FILE,
 	OPT_HASH_PASSWORD
@@ -67,8 +71,11 @@ static const struct option longopts[] = {
 	{ "tls-port",	 required_argument,	NULL, OPT_TLS_PORT },
 	{ "flood-burst", required_argument,	NULL, 'B' },
 	{ "help",	 no_argument,		NULL, 'h' },
+	{ "history",	 required_argument,	NULL, OPT_HISTORY },
+	{ "history-file", required_argument,	NULL, OPT_HISTORY_FILE },
 	{ "max-per-ip",	 required_argument,	NULL, 'i' },
 	{ "log",	 required_argument,	NULL, 'l' },
+	{ "log-private", no_argument,		NULL, OPT_LOG_PRIVATE },
 	{ "max-clients", required_argument,	NULL, 'm' },
 	{ "port",	 required_argument,	NULL, 'p' },
 	{ "flood-rate",	 required_argument,	NULL, 'R' },
@@ -98,9 +105,10 @@ usage(FILE *f)
 	fprintf(f,
 "usage: chat-server [-hV] [-B lines] [-b address] [-i count] [-l file]\n"
 "                   [-m count] [-p port] [-R lines] [-w text]\n"
+"                   [--log-private] [--history lines] [--history-file file]\n"
 "                   [--password-file file] [--oper-file file]\n"
-"                   [--ban-file file] [--tls-port port\n"
-"                   --tls-cert file --tls-key file]\n"
+"                   [--ban-file file]\n"
+"                   [--tls-port port --tls-cert file --tls-key file]\n"
 "       chat-server --hash-password\n"
 "\n"
 "  -p, --port PORT         TCP port to listen on (default %s; 0: any free;\n"
@@ -116,14 +124,21 @@ usage(FILE *f)
 "                          hash for the oper file, and exit\n"
 "  -b, --bind ADDRESS      address to listen on (default: all, IPv6 and IPv4)\n"
 "  -l, --log FILE          append the event log to FILE (default: stderr)\n"
+"      --log-private       log the text of private messages too (default:\n"
+"                          only who wrote to whom, and how long)\n"
 "  -w, --welcome TEXT      greeting sent to each new client\n"
+"      --history N         lines said replayed to each new client (default\n"
+"                          %d, at most %d; 0: none)\n"
+"      --history-file FILE  reload that history at start-up from the end\n"
+"                          of FILE, the event log (also --log's default)\n"
 "  -m, --max-clients N     most clients at once (default %d)\n"
 "  -i, --max-per-ip N      most clients from one address (default %d; 0: no limit)\n"
 "  -B, --flood-burst N     lines a client may send at once (default %d)\n"
 "  -R, --flood-rate N      lines per second after the burst (default %d; 0: off)\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n",
-	    PORT_DEFAULT, MAX_CLIENTS_DEFAULT, MAX_PER_IP_DEFAULT,
+	    PORT_DEFAULT, HISTORY_DEFAULT_LINES, HISTORY_MAX_LINES,
+	    MAX_CLIENTS_DEFAULT, MAX_PER_IP_DEFAULT,
 	    FLOOD_BURST_DEFAULT, FLOOD_RATE_DEFAULT);
 }
 
@@ -141,15 +156,29 @@ parse_count(const char *name, const char *s, unsigned long max)
 	return (unsigned int)v;
 }
 
-/* The TLS options go together, and need a build with TLS. */
+/*
+ * The TLS options go together, and need a build with TLS.  Under socket
+ * activation (activated > 0) the sockets came with their kinds, and a
+ * TLS one (tlsfd) needs the certificate and key.
+ */
 static void
-check_tls_options(void)
+check_tls_options(int activated, int tlsfd)
 {
 	int	any = options.tls_port != NULL || options.tls_cert != NULL ||
 	    options.tls_key != NULL;
 
+	if (tlsfd != -1 && !stream_tls_available())
+		errx(1, "socket activation: descriptor %d is named tls, but "
+		    "this chat-server was built without TLS", tlsfd);
 	if (any && !stream_tls_available())
 		usage_error("built without TLS");
+	if (activated > 0) {
+		if (tlsfd != -1 && (options.tls_cert == NULL ||
+		    options.tls_key == NULL))
+			usage_error("the socket named tls needs --tls-cert and "
+			    "--tls-key");
+		return;
+	}
 	if (any && (options.tls_port == NULL || options.tls_cert == NULL ||
 	    options.tls_key == NULL))
 		usage_error("--tls-port, --tls-cert and --tls-key go together");
@@ -187,6 +216,9 @@ parse_options(int argc, char **argv)
 		case 'l':
 			options.log = optarg;
 			break;
+		case OPT_LOG_PRIVATE:
+			options.log_private = 1;
+			break;
 		case 'm':
 			options.max_clients = parse_count("client limit",
 			    optarg, INT_MAX);
@@ -218,6 +250,13 @@ parse_options(int argc, char **argv)
 		case OPT_PASSWORD_FILE:
 			password_file = optarg;
 			break;
+		case OPT_HISTORY:
+			options.history = parse_count("history size", optarg,
+			    HISTORY_MAX_LINES);
+			break;
+		case OPT_HISTORY_FILE:
+			options.history_file = optarg;
+			break;
 		case OPT_OPER_FILE:
 			options.oper_file = optarg;
 			break;
@@ -248,7 +287,10 @@ parse_options(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument \"%s\"", argv[optind]);
-	check_tls_options();
+	/* The history file is the event log: written, unless --log says
+	 * where else. */
+	if (options.log == NULL)
+		options.log = options.history_file;
 }
 
 static void
@@ -304,14 +346,27 @@ raise_fd_limit(void)
 #endif
 }
 
+/* The address a listening socket (-1: none) has, for the log. */
+static void
+name_listener(int fd, char *addr, size_t size)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sslen = sizeof ss;
+
+	if (fd == -1)
+		return;
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == -1)
+		snprintf(addr, size, "fd%d", fd);
+	else
+		net_addr_format((struct sockaddr *)&ss, addr, size);
+}
+
 /* A listening socket on port, or exit with why. */
 static int
 listen_on(const char *port, char *addr, size_t size)
 {
-	struct sockaddr_storage	 ss;
-	socklen_t		 sslen = sizeof ss;
-	char			*cause;
-	int			 fd;
+	char	*cause;
+	int	 fd;
 
 	fd = net_listen(options.bind, port, LISTEN_BACKLOG, &cause);
 	if (fd == -1)
@@ -319,8 +374,7 @@ listen_on(const char *port, char *addr, size_t size)
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	if (fd >= FD_SETSIZE)
 		errx(1, "listening socket %d is past FD_SETSIZE", fd);
-	getsockname(fd, (struct sockaddr *)&ss, &sslen);
-	net_addr_format((struct sockaddr *)&ss, addr, size);
+	name_listener(fd, addr, size);
 	return fd;
 }
 
@@ -328,13 +382,16 @@ int
 main(int argc, char **argv)
 {
 	char	*cause, addr[NET_ADDR_MAX], tlsaddr[NET_ADDR_MAX];
-	int	 lfd = -1, tlsfd = -1;
+	int	 lfd = -1, tlsfd = -1, activated;
 
 	log_set_name("chat-server");
 	usage_set_name("chat-server");
 	parse_options(argc, argv);
 	if (hash_password)
 		return oper_hash_main();
+	if ((activated = service_listen(&lfd, &tlsfd, &cause)) == -1)
+		errx(1, "%s", cause);
+	check_tls_options(activated, tlsfd);
 	if (password_file != NULL && auth_load(password_file, &cause) == -1)
 		errx(1, "%s", cause);
 	if (options.oper_file != NULL &&
@@ -342,17 +399,34 @@ main(int argc, char **argv)
 		errx(1, "%s", cause);
 	if (options.ban_file != NULL && ban_load(options.ban_file, &cause) == -1)
 		errx(1, "%s", cause);
-	if (options.tls_port != NULL && tls_setup(&cause) == -1)
+	if ((activated > 0 ? tlsfd != -1 : options.tls_port != NULL) &&
+	    tls_setup(&cause) == -1)
 		errx(1, "%s", cause);
 	if (log_open(options.log, &cause) == -1)
 		errx(1, "%s", cause);
+	history_resize(options.history);
+	if (options.history_file != NULL) {
+		if (history_load(options.history_file, &cause) == -1)
+			errx(1, "%s", cause);
+		log_event("history", "%zu lines reloaded from %s",
+		    history_count(), options.history_file);
+	}
 	setup_signals();
 	raise_fd_limit();
 
-	if (options.port != NULL)
-		lfd = listen_on(options.port, addr, sizeof addr);
-	if (options.tls_port != NULL)
-		tlsfd = listen_on(options.tls_port, tlsaddr, sizeof tlsaddr);
+	if (activated > 0) {
+		log_event("service", "%d listening socket%s from the service "
+		    "manager; --port, --tls-port and --bind are not used",
+		    activated, activated == 1 ? "" : "s");
+		name_listener(lfd, addr, sizeof addr);
+		name_listener(tlsfd, tlsaddr, sizeof tlsaddr);
+	} else {
+		if (options.port != NULL)
+			lfd = listen_on(options.port, addr, sizeof addr);
+		if (options.tls_port != NULL)
+			tlsfd = listen_on(options.tls_port, tlsaddr,
+			    sizeof tlsaddr);
+	}
 	log_event("listen", "%s%s%s%s%schat-server %s, pid %ld",
 	    lfd != -1 ? addr : "", lfd != -1 ? " " : "",
 	    tlsfd != -1 ? "tls " : "", tlsfd != -1 ? tlsaddr : "",
@@ -366,6 +440,8 @@ main(int argc, char **argv)
 	if (options.ban_file != NULL)
 		log_event("ban", "%zu bans (%s)", ban_count(),
 		    options.ban_file);
+	service_open();
+	service_ready(0);
 
 	loop_run(lfd, tlsfd, sig_pipe[0]);
 	if (lfd != -1)
@@ -374,6 +450,8 @@ main(int argc, char **argv)
 		close(tlsfd);
 	oper_free();
 	ban_free();
+	service_close();
 	log_close();
+	history_free();
 	return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "common/compat.h"
 #include "common/log.h"
+#include "common/utc.h"
 #include "common/xmalloc.h"
 #include "server/server.h"
 
@@ -155,6 +156,32 @@ room_add(struct client *c)
 	room_clients[room_count++] = c;
 }
 
+/*
+ * The room's last lines, to a newcomer right after its welcome, between
+ * two marker lines (chat-server(1) gives their exact form).  Only the
+ * newest that fit in HISTORY_REPLAY_MAX_BYTES go, so a replay never
+ * comes near the send queue's limits, whatever --history says.
+ */
+static void
+room_replay(struct client *c)
+{
+	const struct history_line	*l;
+	char				 stamp[UTC_STAMP_BYTES + 1];
+	size_t				 i, first, n = history_count();
+
+	first = history_replay_first(HISTORY_REPLAY_MAX_BYTES);
+	if (first == n)
+		return;
+	client_send(c, "*** history: the last %zu lines, times in UTC",
+	    n - first);
+	for (i = first; i < n; i++) {
+		l = history_line(i);
+		utc_format(l->when, ' ', stamp);
+		client_send(c, "[%s] %s", stamp, l->text);
+	}
+	client_send(c, "*** end of history");
+}
+
 /* A connection through its handshake and password: into the room. */
 void
 room_admit(struct client *c)
@@ -166,6 +193,7 @@ room_admit(struct client *c)
 	log_event("join", "%s %s", c->addr, c->nick);
 	client_send(c, "*** %s (you are %s, %zu online)", opts->welcome,
 	    c->nick, room_members);
+	room_replay(c);
 	room_announce_others(c, "*** %s has joined (%zu online)", c->nick,
 	    room_members);
 }

@@ -31,6 +31,7 @@
 #define SENDQ_SOFT_SECONDS	30
 #define REASON_MAX_BYTES	255	/* why a client left, as announced */
 #define NICK_MAX_BYTES		PROTO_NICK_MAX_BYTES
+#define AWAY_MAX_BYTES		100	/* an /away reason, cut past it */
 #define LINES_PER_TURN		64	/* lines taken from one client per turn */
 /* Output the lines of one turn may make, in all (stored once); the
  * loop takes no further line that turn once it is reached. */
@@ -54,6 +55,14 @@
 #define MAX_CLIENTS_DEFAULT	1000
 #define MAX_PER_IP_DEFAULT	10
 #define PORT_DEFAULT		PROTO_PORT_DEFAULT
+#define HISTORY_DEFAULT_LINES	50	/* lines replayed to a newcomer */
+#define HISTORY_MAX_LINES	1000	/* --history at most */
+/*
+ * A replay holds the newest lines that fit in this many bytes, whatever
+ * --history says: far below SENDQ_SOFT_BYTES, so a replay alone never
+ * brings a newcomer near its send queue's limits.
+ */
+#define HISTORY_REPLAY_MAX_BYTES (64 * 1024)
 #define WELCOME_DEFAULT		"Welcome to chat! Type /help for commands."
 #define BAN_MASK_MAX_BYTES	64	/* "ffff:...:ffff/128" and more */
 #define BAN_MAX_COUNT		4096	/* bans held at once */
@@ -114,6 +123,7 @@ struct client {
 	char		 nick[NICK_MAX_BYTES + 1];
 	char		 addr[NET_ADDR_MAX];	/* "host:port" for logs */
 	char		 host[NET_ADDR_MAX];	/* host alone, for limits */
+	char		 away[AWAY_MAX_BYTES + 1]; /* why away, "" when not */
 
 	struct linebuf	 in;
 	int		 telnet_state;
@@ -151,12 +161,37 @@ struct options {
 	const char	*bind;
 	const char	*log;
 	const char	*welcome;
+	int		 log_private;		/* log private messages' text */
 	unsigned int	 max_clients;
 	unsigned int	 max_per_ip;
 	unsigned int	 flood_burst;
 	unsigned int	 flood_rate;
+	unsigned int	 history;		/* lines kept for replay */
+	const char	*history_file;		/* reloaded at start-up */
 	const char	*oper_file;		/* NULL: no operators */
 	const char	*ban_file;		/* NULL: bans last until exit */
+};
+
+/* A line of the room's history. */
+enum history_kind {
+	HISTORY_CHAT,				/* "<nick> text" */
+	HISTORY_ACTION				/* "* nick text" */
+};
+
+struct history_line {
+	time_t		 when;			/* said then, UTC */
+	size_t		 len;
+	char		 text[];		/* as the room saw it */
+};
+
+/* A msg or action event of the event log. */
+struct history_event {
+	time_t		 when;
+	enum history_kind kind;
+	const char	*nick;
+	size_t		 nick_len;
+	const char	*text;			/* to the end of the line */
+	size_t		 text_len;
 };
 
 /* main.c */
@@ -173,6 +208,22 @@ int		 tls_setup(char **);
 void		 tls_reload(void);
 struct stream_ctx *tls_context(void);
 void		 tls_free(void);
+
+/* service.c */
+int		 service_parse_number(const char *, unsigned long long,
+		     unsigned long long *);
+int		 service_fd_named(const char *, int, const char *);
+struct sockaddr_un;
+int		 service_notify_addr(const char *, struct sockaddr_un *,
+		     socklen_t *, char **);
+int		 service_listen(int *, int *, char **);
+void		 service_open(void);
+void		 service_close(void);
+void		 service_ready(size_t);
+void		 service_reloading(void);
+void		 service_stopping(void);
+void		 service_tick(double, size_t);
+double		 service_wait(double);
 
 /* auth.c */
 int		 auth_load(const char *, char **);
@@ -299,6 +350,17 @@ void		 moderation_unban(struct client *, char *);
 void		 moderation_bans(struct client *, char *);
 void		 moderation_mute(struct client *, char *);
 void		 moderation_unmute(struct client *, char *);
+/* history.c */
+void		 history_resize(unsigned int);
+unsigned int	 history_size(void);
+void		 history_free(void);
+void		 history_add(time_t, enum history_kind, const char *,
+		     const char *);
+size_t		 history_count(void);
+const struct history_line *history_line(size_t);
+size_t		 history_replay_first(size_t);
+int		 history_parse(const char *, size_t, struct history_event *);
+int		 history_load(const char *, char **);
 
 /* command.c */
 void		 command_run(struct client *, const char *);

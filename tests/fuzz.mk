@@ -5,11 +5,13 @@
 # FUZZ_SECONDS from its seed corpus in tests/fuzz/seed/NAME and fails on
 # the first crash, leaving tests/fuzz/crash-NAME-* and tests/fuzz/NAME.log.
 FUZZ_SECONDS = 60
-FUZZ_NAMES = linebuf text server auth tui_lines tui_editor ban oper
+FUZZ_NAMES = linebuf text server auth tui_lines tui_editor history tui_replay \
+	ban oper
 FUZZ_HARNESSES = \
 	tests/fuzz/fuzz_linebuf tests/fuzz/fuzz_text tests/fuzz/fuzz_server \
 	tests/fuzz/fuzz_auth tests/fuzz/fuzz_tui_lines \
-	tests/fuzz/fuzz_tui_editor tests/fuzz/fuzz_ban tests/fuzz/fuzz_oper
+	tests/fuzz/fuzz_tui_editor tests/fuzz/fuzz_history \
+	tests/fuzz/fuzz_tui_replay tests/fuzz/fuzz_ban tests/fuzz/fuzz_oper
 
 EXTRA_DIST += tests/fuzz/seed
 
@@ -69,6 +71,17 @@ tests_fuzz_fuzz_tui_editor_SOURCES = tests/fuzz/fuzz_tui_editor.c \
 	tui/editor.c tui/keys.c $(FUZZ_TUI_SOURCES) $(FUZZ_TEXT_SOURCES)
 tests_fuzz_fuzz_tui_editor_CFLAGS = $(FUZZ_COMPILE)
 tests_fuzz_fuzz_tui_editor_LDFLAGS = $(FUZZ_LINK)
+
+tests_fuzz_fuzz_history_SOURCES = tests/fuzz/fuzz_history.c \
+	server/history.c common/utc.c common/xmalloc.c $(FUZZ_TEXT_SOURCES)
+tests_fuzz_fuzz_history_CFLAGS = $(FUZZ_COMPILE)
+tests_fuzz_fuzz_history_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_history_LDADD = compat/libcompat.a
+
+tests_fuzz_fuzz_tui_replay_SOURCES = tests/fuzz/fuzz_tui_replay.c \
+	tui/replay.c common/utc.c $(FUZZ_TUI_SOURCES) $(FUZZ_TEXT_SOURCES)
+tests_fuzz_fuzz_tui_replay_CFLAGS = $(FUZZ_COMPILE)
+tests_fuzz_fuzz_tui_replay_LDFLAGS = $(FUZZ_LINK)
 
 CLEANFILES += tests/fuzz/*.log
 clean-local: clean-fuzz

@@ -187,6 +187,7 @@ harness_run(struct harness_server *s, const char *const *args)
 	argv[n] = NULL;
 
 	s->port = s->tls_port = 0;
+	s->status = -1;
 	s->pid = fork();
 	if (s->pid == -1) {
 		fprintf(stderr, "harness: fork: %s\n", strerror(errno));
@@ -195,6 +196,8 @@ harness_run(struct harness_server *s, const char *const *args)
 	if (s->pid == 0) {
 		if (s->err[0] != '\0')
 			harness_redirect_stderr(s->err);
+		if (s->child != NULL)
+			s->child(s->child_arg);
 		execvp(argv[0], (char *const *)(uintptr_t)argv);
 		_exit(127);
 	}
@@ -212,6 +215,7 @@ harness_run(struct harness_server *s, const char *const *args)
 		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
 			harness_report_status("exited before its listen line",
 			    s->pid, status);
+			s->status = status;
 			s->pid = 0;
 			return -1;
 		}
@@ -227,9 +231,12 @@ harness_run(struct harness_server *s, const char *const *args)
  * capture, its stderr goes to server.err there (s->err).
  */
 static int
-harness_begin(struct harness_server *s, const char *const *args, int capture)
+harness_begin(struct harness_server *s, const char *const *args, int capture,
+    harness_child_fn *child, void *arg)
 {
 	memset(s, 0, sizeof *s);
+	s->child = child;
+	s->child_arg = arg;
 	snprintf(s->dir, sizeof s->dir, "%s/chat-test.XXXXXX",
 	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
 	if (mkdtemp(s->dir) == NULL)
@@ -243,7 +250,7 @@ harness_begin(struct harness_server *s, const char *const *args, int capture)
 int
 harness_start(struct harness_server *s, const char *const *args)
 {
-	return harness_begin(s, args, 0);
+	return harness_begin(s, args, 0, NULL, NULL);
 }
 
 /*
@@ -254,7 +261,20 @@ harness_start(struct harness_server *s, const char *const *args)
 int
 harness_start_err(struct harness_server *s, const char *const *args)
 {
-	return harness_begin(s, args, 1);
+	return harness_begin(s, args, 1, NULL, NULL);
+}
+
+/*
+ * As harness_start_err, with child(arg) run in the server's process just
+ * before exec (and before each harness_restart's): a test sets the
+ * environment or puts descriptors in place there, as a service manager
+ * would.  It must use only what is safe after fork.
+ */
+int
+harness_start_child(struct harness_server *s, const char *const *args,
+    harness_child_fn *child, void *arg)
+{
+	return harness_begin(s, args, 1, child, arg);
 }
 
 /* Copy the server's captured stderr to ours, marked as such. */

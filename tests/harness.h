@@ -21,8 +21,15 @@
 #define HARNESS_START_MS	30000
 #define HARNESS_WRAPPED_START_MS 120000
 
+/* Runs in the server's process between fork and exec (see harness_start_child). */
+typedef void	harness_child_fn(void *);
+
 struct harness_server {
 	pid_t	 pid;
+	int	 status;		/* wait status if it exited before its
+					 * listen line, else -1 */
+	harness_child_fn *child;	/* NULL, or run before each exec */
+	void	*child_arg;
 	int	 port;			/* plain port, 0 with --port none */
 	int	 tls_port;		/* TLS port, 0 without --tls-port */
 	char	 dir[256];		/* private temporary directory */
@@ -39,6 +46,8 @@ struct harness_conn {
 int	harness_start(struct harness_server *, const char *const *);
 int	harness_start_ms(void);
 int	harness_start_err(struct harness_server *, const char *const *);
+int	harness_start_child(struct harness_server *, const char *const *,
+	    harness_child_fn *, void *);
 int	harness_restart(struct harness_server *, const char *const *);
 int	harness_stop(struct harness_server *);
 int	harness_signal_wait(struct harness_server *, int, int);

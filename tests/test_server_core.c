@@ -476,6 +476,73 @@ test_command_me_announces_action(void **state)
 	assert_queued(b, 0, "* alice waves  hello");
 }
 
+/*
+ * A private line lies in the target's own chunk, never in the room's
+ * shared one, and the echo in the sender's: no other queue refers to
+ * either.
+ */
+static void
+test_command_msg_uses_own_chunks_only(void **state)
+{
+	struct client	*a, *b, *c;
+
+	a = join();
+	b = join();
+	c = join();
+	rename_to(a, "alice");
+	rename_to(b, "bob");
+	clear_all();
+	command_run(a, "msg BOB hi there");
+	assert_int_equal(nqueued(b), 1);
+	assert_queued(b, 0, "*alice* hi there");
+	assert_ptr_equal(b->q[b->qhead].chunk, b->own);
+	assert_int_equal(nqueued(a), 1);
+	assert_queued(a, 0, "-> *bob* hi there");
+	assert_ptr_equal(a->q[a->qhead].chunk, a->own);
+	assert_int_equal(c->qlen, 0);
+	room_announce("<carol> after");
+	assert_int_equal(b->qlen, 2);
+	assert_ptr_not_equal(b->q[(b->qhead + 1) & (b->qcap - 1)].chunk,
+	    b->own);
+}
+
+/*
+ * Away reasons make /who entries long: lines still hold at most 400
+ * bytes of names (WHO_LINE_BYTES), and name everyone once.
+ */
+static void
+test_command_who_bounds_lines_with_away_reasons(void **state)
+{
+	enum { N = 50 };
+	struct client	*c[N];
+	char		 cmd[256], entry[256];
+	struct qline	 m;
+	size_t		 i, k, prefix = strlen("*** 50 online: ");
+	int		 found;
+
+	for (i = 0; i < N; i++) {
+		c[i] = join();
+		snprintf(cmd, sizeof cmd, "nick m%02zu", i);
+		command_run(c[i], cmd);
+		snprintf(cmd, sizeof cmd, "away %02zu %0150d", i, 0);
+		command_run(c[i], cmd);
+	}
+	clear_all();
+	command_run(c[0], "who");
+	for (k = 0; k < nqueued(c[0]); k++) {
+		m = queued(c[0], k);
+		assert_true(m.len - 1 <= prefix + 400);
+	}
+	for (i = 0; i < N; i++) {
+		snprintf(entry, sizeof entry, "m%02zu (away: %02zu %0*d)", i,
+		    i, AWAY_MAX_BYTES - 3, 0);
+		for (k = found = 0; k < nqueued(c[0]); k++)
+			found += strstr(queued_str(c[0], k), entry) != NULL;
+		if (found != 1)
+			fail_msg("%s: in %d /who lines", entry, found);
+	}
+}
+
 static void
 test_command_help_lists_every_command(void **state)
 {
@@ -1564,6 +1631,8 @@ main(void)
 		T(test_command_who_lists_sorted_names_to_sender),
 		T(test_command_who_splits_big_room),
 		T(test_command_me_announces_action),
+		T(test_command_msg_uses_own_chunks_only),
+		T(test_command_who_bounds_lines_with_away_reasons),
 		T(test_command_help_lists_every_command),
 		T(test_command_quit_closes_with_reason),
 		T(test_command_unknown_errors_to_sender_only),

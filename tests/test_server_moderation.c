@@ -715,7 +715,9 @@ test_moderation_mute_and_unmute(void **state)
 	send_str(a, "/mute guest2\n");
 	expect_line(a, "*** guest1 muted guest2");
 	expect_line(b, "*** guest1 muted guest2");
-	send_str(b, "hello?\n/me shouts\n");
+	send_str(b, "hello?\n/me shouts\n/msg guest1 psst\n");
+	expect_line(b, "*** error: you are muted until an operator unmutes "
+	    "you");
 	expect_line(b, "*** error: you are muted until an operator unmutes "
 	    "you");
 	expect_line(b, "*** error: you are muted until an operator unmutes "

@@ -100,6 +100,92 @@ test_style_marks_own_lines_and_mentions(void **state)
 	}
 }
 
+/*
+ * Private messages: "*alice* text" to us counts as a mention whatever
+ * it says (it rings the bell); "-> *bob* text", our echo, is ours, as
+ * is one we wrote to ourselves.  Lines that only look alike are not.
+ */
+static void
+test_style_classifies_private_messages(void **state)
+{
+	static const struct style_case	cases[] = {
+		{ "*alice* psst", "bob", LINE_PRIVATE, "alice",
+		  STYLE_MENTION },
+		{ "*alice* psst", "", LINE_PRIVATE, "alice", STYLE_MENTION },
+		{ "*b[o]b* hi", "me", LINE_PRIVATE, "b[o]b", STYLE_MENTION },
+		{ "-> *bob* psst", "alice", LINE_PRIVATE, "bob", STYLE_OWN },
+		{ "-> *alice* note", "alice", LINE_PRIVATE, "alice",
+		  STYLE_OWN },
+		{ "*alice* note", "alice", LINE_PRIVATE, "alice", STYLE_OWN },
+		{ "*alice* ", "bob", LINE_PRIVATE, "alice", STYLE_MENTION },
+		{ "*alice*", "bob", LINE_PLAIN, "", 0 },
+		{ "*alice*psst", "bob", LINE_PLAIN, "", 0 },
+		{ "** psst", "bob", LINE_PLAIN, "", 0 },
+		{ "*ali ce* psst", "bob", LINE_PLAIN, "", 0 },
+		{ "* alice waves", "bob", LINE_ACTION, "alice", 0 },
+		{ "* alice *bob* hi", "bob", LINE_ACTION, "alice",
+		  STYLE_MENTION },
+		{ "->  *bob* psst", "alice", LINE_PLAIN, "", 0 },
+		{ "-> *bob*", "alice", LINE_PLAIN, "", 0 },
+		{ "<alice> *bob* hi", "carol", LINE_CHAT, "alice", 0 },
+		{ "*** bob is away: lunch", "alice", LINE_NOTICE, "", 0 },
+		{ "*** error: no such nickname bob", "alice", LINE_ERROR, "",
+		  0 },
+	};
+	struct style	st;
+	size_t		i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct style_case	*c = &cases[i];
+
+		style_classify(c->line, strlen(c->line), c->me, &st);
+		if (st.kind != c->kind || st.flags != c->flags ||
+		    st.nick_len != strlen(c->nick) ||
+		    strncmp(c->line + st.nick_off, c->nick, st.nick_len) != 0)
+			fail_msg("\"%s\" as \"%s\": kind %d flags %d nick "
+			    "\"%.*s\"", c->line, c->me, st.kind, st.flags,
+			    (int)st.nick_len, c->line + st.nick_off);
+	}
+}
+
+/* /r answers who wrote to us privately: not our echo, not others. */
+static void
+test_style_reply_nick_is_last_private_sender(void **state)
+{
+	static const struct {
+		const char	*line;
+		const char	*want;		/* NULL: not changed */
+	} cases[] = {
+		{ "*alice* psst", "alice" },
+		{ "-> *alice* hi", NULL },
+		{ "<bob> hi", NULL },
+		{ "*** carol is away: lunch", NULL },
+		{ "* dave waves", NULL },
+		{ "*carol* me too", "carol" },
+		{ "*me* note to self", NULL },
+	};
+	struct style	st;
+	char		nick[NICK_MAX_BYTES + 1] = "", was[sizeof nick];
+	char		tiny[4] = "";
+	size_t		i;
+	int		set;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		strcpy(was, nick);
+		style_classify(cases[i].line, strlen(cases[i].line), "me",
+		    &st);
+		set = style_reply_nick(cases[i].line, &st, nick, sizeof nick);
+		assert_int_equal(set, cases[i].want != NULL);
+		assert_string_equal(nick, cases[i].want != NULL ?
+		    cases[i].want : was);
+	}
+	/* Never past the buffer. */
+	style_classify("*alice* x", 9, "me", &st);
+	assert_int_equal(style_reply_nick("*alice* x", &st, tiny,
+	    sizeof tiny), 0);
+	assert_string_equal(tiny, "");
+}
+
 static void
 test_style_nick_colour_is_stable_and_in_range(void **state)
 {
@@ -244,6 +330,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_style_classifies_lines),
 		cmocka_unit_test(test_style_marks_own_lines_and_mentions),
+		cmocka_unit_test(test_style_classifies_private_messages),
+		cmocka_unit_test(test_style_reply_nick_is_last_private_sender),
 		cmocka_unit_test(test_style_nick_colour_is_stable_and_in_range),
 		cmocka_unit_test(test_style_tracks_own_nick),
 		cmocka_unit_test(test_style_reads_answer_to_asked_nick),

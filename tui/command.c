@@ -1,7 +1,7 @@
 /*
  * A line from the input: the local commands (/quit, /clear, /help,
- * /reconnect) run here through a table; anything else, other /commands
- * included, goes to the server.
+ * /reconnect, /r) run here through a table; anything else, other
+ * /commands included (/msg too), goes to the server.
  */
 #include "config.h"
 
@@ -26,6 +26,7 @@ static void	command_quit(struct tui *, const char *, const char *);
 static void	command_clear(struct tui *, const char *, const char *);
 static void	command_help(struct tui *, const char *, const char *);
 static void	command_reconnect(struct tui *, const char *, const char *);
+static void	command_reply(struct tui *, const char *, const char *);
 
 static const struct command commands[] = {
 	{ "quit", command_quit, "/quit [REASON]", "leave and exit" },
@@ -34,6 +35,8 @@ static const struct command commands[] = {
 	  "the server's" },
 	{ "reconnect", command_reconnect, "/reconnect",
 	  "connect again now" },
+	{ "r", command_reply, "/r [TEXT]", "reply privately to who last "
+	  "wrote to you" },
 };
 
 static const char *const help_keys[] = {
@@ -43,6 +46,7 @@ static const char *const help_keys[] = {
 	"Ctrl-U Ctrl-K        delete to the start / to the end",
 	"Ctrl-W               delete the word before the cursor",
 	"Up Down              earlier lines you sent (Ctrl-P Ctrl-N)",
+	"Ctrl-R               /msg to who last wrote to you privately",
 	"PgUp PgDn            scroll a page; Shift-Up/Down a row",
 	"End                  back to the newest messages",
 	"Ctrl-D Ctrl-C        quit (Ctrl-D on an empty line)",
@@ -131,6 +135,27 @@ command_reconnect(struct tui *t, const char *line, const char *arg)
 	t->conn.backoff_ms = 0;
 	t->conn.retry_at = conn_now();
 	command_notice(t, "connecting to %s:%s", t->conn.host, t->conn.port);
+}
+
+/*
+ * /r TEXT: "/msg NICK TEXT" to who last wrote to us privately; /r alone
+ * puts "/msg NICK " in the input line, as Ctrl-R does.
+ */
+static void
+command_reply(struct tui *t, const char *line, const char *arg)
+{
+	char	buf[EDITOR_MAX_BYTES + NICK_MAX_BYTES + 8];
+
+	if (t->reply_nick[0] == '\0') {
+		command_notice(t, "nobody has written to you privately yet");
+		return;
+	}
+	if (*arg == '\0') {
+		keys_reply(t);
+		return;
+	}
+	snprintf(buf, sizeof buf, "/msg %s %s", t->reply_nick, arg);
+	command_send(t, buf);
 }
 
 /*

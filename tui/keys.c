@@ -5,6 +5,10 @@
  */
 #include "config.h"
 
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
 #include "common/text.h"
 #include "tui/tui.h"
 
@@ -20,6 +24,8 @@ keys_editor(struct tui *t)
 {
 	return t->secret ? &t->pw : &t->ed;
 }
+
+#define MSG_COMMAND	"/msg "
 
 #define KEYS_EDIT(name, call)					\
 static enum keys_result						\
@@ -108,6 +114,45 @@ keys_quit(struct tui *t)
 	return KEYS_QUIT;
 }
 
+/* The length of a "/msg NICK " that starts line, or 0. */
+static size_t
+keys_msg_prefix(const char *line)
+{
+	size_t	n = strlen(MSG_COMMAND), word;
+
+	if (strncasecmp(line, MSG_COMMAND, n) != 0)
+		return 0;
+	word = strcspn(line + n, " ");
+	if (word == 0 || line[n + word] != ' ')
+		return 0;
+	return n + word + strspn(line + n + word, " ");
+}
+
+/*
+ * Ctrl-R (and /r alone): address the input line to who last wrote to
+ * us privately, "/msg NICK " before what is typed, in place of an
+ * earlier "/msg OTHER ".  A line too full for it is left alone.
+ */
+enum keys_result
+keys_reply(struct tui *t)
+{
+	struct editor	*ed = &t->ed;
+	char		 prefix[NICK_MAX_BYTES + sizeof MSG_COMMAND + 1];
+	size_t		 skip;
+
+	if (t->secret || t->reply_nick[0] == '\0')
+		return KEYS_NONE;
+	snprintf(prefix, sizeof prefix, MSG_COMMAND "%s ", t->reply_nick);
+	skip = keys_msg_prefix(ed->buf);
+	if (ed->len - skip + strlen(prefix) > EDITOR_MAX_BYTES)
+		return KEYS_FULL;
+	ed->cursor = skip;	/* after a space: a character's start */
+	editor_kill_start(ed);
+	editor_insert(ed, prefix, strlen(prefix));
+	editor_end(ed);
+	return KEYS_NONE;
+}
+
 static const struct binding bindings[] = {
 	{ KEYC_LEFT, 0, keys_left },
 	{ KEYC_RIGHT, 0, keys_right },
@@ -134,6 +179,7 @@ static const struct binding bindings[] = {
 	{ KEYC_CHAR, KEYS_CTRL('M'), keys_enter },
 	{ KEYC_CHAR, KEYS_CTRL('N'), keys_history_next },
 	{ KEYC_CHAR, KEYS_CTRL('P'), keys_history_prev },
+	{ KEYC_CHAR, KEYS_CTRL('R'), keys_reply },
 	{ KEYC_CHAR, KEYS_CTRL('U'), keys_kill_start },
 	{ KEYC_CHAR, KEYS_CTRL('W'), keys_kill_word },
 	{ KEYC_CHAR, 0x7F, keys_backspace },

@@ -5,6 +5,7 @@ tui_libtuimodel_a_SOURCES = \
 	tui/editor.c \
 	tui/keys.c \
 	tui/known.c \
+	tui/replay.c \
 	tui/scrollback.c \
 	tui/style.c \
 	tui/tui.h \

@@ -132,10 +132,14 @@ loop_line(struct tui *t, const char *line, size_t len)
 		t->pass_sent = 0;
 		loop_ask_nick(t);
 	}
+	if (replay_take(&t->replay, &t->sb, t->nick, clean, n))
+		return;
 show:
 	style_classify(clean, n, t->nick, &st);
 	if (st.flags & STYLE_MENTION)
 		t->ring = 1;
+	/* Who /r and Ctrl-R answer. */
+	style_reply_nick(clean, &st, t->reply_nick, sizeof t->reply_nick);
 	scrollback_push(&t->sb, clean, n, time(NULL), &st);
 	if (t->asked_nick[0] != '\0')
 		loop_nick_answer(t, clean, n);
@@ -183,6 +187,7 @@ loop_cause(struct tui *t, const char *cause)
 static void
 loop_lost(struct tui *t)
 {
+	replay_end(&t->replay, &t->sb, t->nick);
 	if (t->secret)
 		loop_password_end(t);
 	if (t->conn.state == CONN_REFUSED) {

@@ -341,10 +341,12 @@ main(int argc, char **argv)
 	else {
 		t.colour = o.colour;
 		scrollback_init(&t.sb, o.scrollback);
+		replay_init(&t.replay);
 		editor_init(&t.ed);
 		editor_init(&t.pw);
 		status = loop_run(&t, sig_pipe[0]);
 		scrollback_free(&t.sb);
+		replay_free(&t.replay);
 		editor_free(&t.ed);
 		editor_free(&t.pw);
 	}

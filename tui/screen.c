@@ -26,7 +26,8 @@
 
 #define ESC_DELAY_MS	25
 
-/* Yellow is kept for mentions, so no nick wears it. */
+/* Yellow is kept for mentions, so no nick wears it; private lines are
+ * magenta, a nick's colour aside. */
 #define NICK_COLOURS	5
 static const short nick_colours[NICK_COLOURS] = {
 	COLOR_RED, COLOR_GREEN, COLOR_BLUE, COLOR_MAGENTA, COLOR_CYAN
@@ -36,7 +37,8 @@ enum {
 	PAIR_NICK = 1,		/* PAIR_NICK .. PAIR_NICK + NICK_COLOURS - 1 */
 	PAIR_ERROR = PAIR_NICK + NICK_COLOURS,
 	PAIR_MENTION,
-	PAIR_LOCAL
+	PAIR_LOCAL,
+	PAIR_PRIVATE
 };
 
 static int		 screen_active;
@@ -92,6 +94,7 @@ screen_init(int colour)
 		init_pair(PAIR_ERROR, COLOR_RED, -1);
 		init_pair(PAIR_MENTION, COLOR_YELLOW, -1);
 		init_pair(PAIR_LOCAL, COLOR_CYAN, -1);
+		init_pair(PAIR_PRIVATE, COLOR_MAGENTA, -1);
 		screen_colour = 1;
 	}
 }
@@ -171,10 +174,18 @@ screen_pair(short pair, attr_t fallback)
 	return screen_colour ? COLOR_PAIR(pair) : fallback;
 }
 
-/* How a line is drawn, nick aside. */
+/*
+ * How a line is drawn, nick aside.  Private lines look alike whichever
+ * way they go (underlined without colour), and one to us is bold.
+ */
 static attr_t
 screen_line_attr(const struct style *st)
 {
+	if (st->flags & STYLE_REPLAY)	/* earlier lines, from the server */
+		return A_DIM;
+	if (st->kind == LINE_PRIVATE)
+		return (st->flags & STYLE_OWN ? A_NORMAL : A_BOLD) |
+		    screen_pair(PAIR_PRIVATE, A_UNDERLINE);
 	if (st->flags & STYLE_MENTION)
 		return A_BOLD | screen_pair(PAIR_MENTION, A_REVERSE);
 	if (st->flags & STYLE_OWN)

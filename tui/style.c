@@ -1,7 +1,8 @@
 /*
  * What a line from the server is: a notice, an error, someone's chat or
- * action, or plain text from a server we do not know; who said it, and
- * whether it is ours or mentions us.  Also follows our own nickname.
+ * action, a private message, or plain text from a server we do not
+ * know; who said it, and whether it is ours or mentions us.  Also
+ * follows our own nickname.
  */
 #include "config.h"
 
@@ -20,6 +21,7 @@
 #define INVALID_PREFIX	"*** error: invalid nickname \""
 #define PASS_ASKED	"*** password required"
 #define PASS_WRONG	"*** error: wrong password"
+#define ECHO_PREFIX	"-> *"		/* our private message, echoed */
 
 static int
 style_has_prefix(const char *s, size_t len, const char *prefix)
@@ -72,6 +74,36 @@ style_mentions(const char *s, size_t len, const char *nick)
 	return 0;
 }
 
+/*
+ * A private message: "*alice* text" came to us, "-> *bob* text" is the
+ * echo of ours to bob.  1 and st filled in if line is one.  One to us
+ * always counts as a mention (it rings the bell), unless we wrote it to
+ * ourselves.
+ */
+static int
+style_private(const char *s, size_t len, const char *me, struct style *st)
+{
+	size_t	off, n;
+
+	if (style_has_prefix(s, len, ECHO_PREFIX))
+		off = strlen(ECHO_PREFIX);
+	else if (len > 1 && s[0] == '*')
+		off = 1;
+	else
+		return 0;
+	n = style_nick_span(s + off, len - off, '*');
+	if (n == 0 || off + n + 1 >= len || s[off + n + 1] != ' ')
+		return 0;
+	st->kind = LINE_PRIVATE;
+	st->nick_off = off;
+	st->nick_len = n;
+	if (off != 1 || (strlen(me) == n && memcmp(s + 1, me, n) == 0))
+		st->flags |= STYLE_OWN;
+	else
+		st->flags |= STYLE_MENTION;
+	return 1;
+}
+
 /* Sort line into a kind; me is our nick ("" when not known yet). */
 void
 style_classify(const char *s, size_t len, const char *me, struct style *st)
@@ -87,6 +119,8 @@ style_classify(const char *s, size_t len, const char *me, struct style *st)
 		st->kind = LINE_NOTICE;
 		return;
 	}
+	if (style_private(s, len, me, st))
+		return;
 	if (len > 2 && s[0] == '<' &&
 	    (n = style_nick_span(s + 1, len - 1, '>')) != 0 &&
 	    1 + n + 1 < len && s[1 + n + 1] == ' ') {
@@ -108,6 +142,23 @@ style_classify(const char *s, size_t len, const char *me, struct style *st)
 		st->flags |= STYLE_OWN;
 	else if (style_mentions(s + body, len - body, me))
 		st->flags |= STYLE_MENTION;
+}
+
+/*
+ * Who to answer with /r: the sender of s, a private message to us as
+ * style_classify() sorted it in st.  1 and nick set, or 0 (not one, or
+ * a nick too long for size).
+ */
+int
+style_reply_nick(const char *s, const struct style *st, char *nick,
+    size_t size)
+{
+	if (st->kind != LINE_PRIVATE || (st->flags & STYLE_OWN) ||
+	    st->nick_len >= size)
+		return 0;
+	memcpy(nick, s + st->nick_off, st->nick_len);
+	nick[st->nick_len] = '\0';
+	return 1;
 }
 
 /*

@@ -51,10 +51,14 @@ enum line_kind {
 	LINE_ERROR,		/* "*** error: ..." */
 	LINE_CHAT,		/* "<nick> text" */
 	LINE_ACTION,		/* "* nick text" */
+	LINE_PRIVATE,		/* "*nick* text" to us, "-> *nick* text" ours */
 	LINE_LOCAL		/* said by chat-tui itself */
 };
 #define STYLE_OWN	0x1	/* said by us */
-#define STYLE_MENTION	0x2	/* someone else says our nick */
+#define STYLE_MENTION	0x2	/* someone else says our nick, or writes
+				 * to us privately */
+#define STYLE_REPLAY	0x4	/* from the server's history: dimmed, and
+				 * its time is the server's */
 
 struct style {
 	enum line_kind	 kind;
@@ -70,6 +74,7 @@ struct style {
 void	style_classify(const char *, size_t, const char *, struct style *);
 unsigned int style_nick_colour(const char *, size_t, unsigned int);
 int	style_track_nick(const char *, size_t, char *, size_t, int);
+int	style_reply_nick(const char *, const struct style *, char *, size_t);
 /* What style_nick_answer() saw. */
 #define STYLE_ASK_TAKEN		1	/* the nick asked for is in use */
 #define STYLE_ASK_REFUSED	2	/* the server will never take it */
@@ -124,6 +129,31 @@ void	scrollback_scroll(struct scrollback *, long);
 void	scrollback_bottom(struct scrollback *);
 size_t	scrollback_layout(struct scrollback *, size_t, size_t,
 	    struct view_row *);
+
+/* replay.c */
+#define REPLAY_MAX_LINES	1000	/* held before they are merged */
+
+struct replay_line {
+	char		*text;		/* without its "[time] " */
+	size_t		 len;
+	time_t		 when;		/* the server's, UTC */
+};
+
+/* A history replay on its way in. */
+struct replay {
+	int		 active;	/* between its markers */
+	struct replay_line *lines;	/* REPLAY_MAX_LINES slots, once used */
+	size_t		 count;
+};
+
+void	replay_init(struct replay *);
+void	replay_free(struct replay *);
+size_t	replay_parse(const char *, size_t, time_t *);
+size_t	replay_known(const struct scrollback *, const struct replay *);
+void	replay_merge(struct replay *, struct scrollback *, const char *);
+int	replay_take(struct replay *, struct scrollback *, const char *,
+	    const char *, size_t);
+void	replay_end(struct replay *, struct scrollback *, const char *);
 
 /* editor.c */
 struct editor {
@@ -278,11 +308,14 @@ void	conn_forget_addresses(struct conn *);
 /* The client's whole state, owned by loop.c. */
 struct tui {
 	struct scrollback	 sb;
+	struct replay		 replay;	/* the server's history */
 	struct editor		 ed;
 	struct conn		 conn;
 	char			 nick[NICK_MAX_BYTES + 1];
 	char			 want_nick[NICK_MAX_BYTES + 1]; /* asked on connect */
 	char			 asked_nick[NICK_MAX_BYTES + 1]; /* its answer due */
+	char			 reply_nick[NICK_MAX_BYTES + 1]; /* last wrote to
+							  * us privately */
 	int			 fresh;		/* no line yet on this connection */
 	int			 colour;
 	size_t			 page_rows;	/* message pane height */
@@ -334,6 +367,7 @@ enum keys_result {
 #define KEYS_CTRL(c)	((uint32_t)((c) & 0x1f))
 
 enum keys_result keys_handle(struct tui *, const struct key *);
+enum keys_result keys_reply(struct tui *);
 
 /* command.c */
 void	command_run(struct tui *, const char *);

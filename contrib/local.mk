@@ -1,0 +1,19 @@
+# contrib/: systemd units for chat-server, installed under
+# $(docdir)/contrib, or where --with-systemdsystemunitdir says.  The
+# service is made from its .in so it names the chat-server installed.
+systemdunit_DATA = contrib/chat-server.service contrib/chat-server.socket \
+	contrib/chat-server-tls.socket
+EXTRA_DIST += contrib/chat-server.service.in contrib/chat-server.socket \
+	contrib/chat-server-tls.socket
+CLEANFILES += contrib/chat-server.service
+
+contrib/chat-server.service: contrib/chat-server.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) contrib && \
+	sed -e 's|@bindir[@]|$(bindir)|g' \
+	    $(srcdir)/contrib/chat-server.service.in >$@.tmp && \
+	mv $@.tmp $@
+
+# distcheck installs the units where systemd's would go, in its staging
+# prefix, so that path is checked too.
+AM_DISTCHECK_CONFIGURE_FLAGS = \
+	--with-systemdsystemunitdir=$$dc_install_base/lib/systemd/system
