@@ -240,8 +240,10 @@ moderation_sweep(struct client *c, const struct ban *b)
 			continue;
 		log_event("kick", "%s %s banned (%s)", t->addr,
 		    t->state == CLIENT_MEMBER ? t->nick : "-", b->mask);
-		client_send(t, "*** error: you are banned from this server "
-		    "(%s)", b->reason);
+		/* Mid-handshake it could only be told in plain text. */
+		if (t->state != CLIENT_HANDSHAKE)
+			client_send(t, "*** error: you are banned from this "
+			    "server (%s)", b->reason);
 		client_kill(t, "banned by %s: %s", c->nick, b->reason);
 	}
 }
