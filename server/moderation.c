@@ -19,6 +19,20 @@
 #include "server/server.h"
 
 #define MODERATION_DURATION_BYTES	32	/* "3650d23h59m59s" */
+#define MUTE_MARKS_MAX		256	/* muted addresses remembered */
+
+/*
+ * A mute outlives the connection: the address it was on is remembered
+ * until the mute ends, and a new connection from there starts muted, so
+ * reconnecting is no way out.
+ */
+struct mute_mark {
+	char	 host[NET_ADDR_MAX];
+	time_t	 until;			/* 0: until an operator unmutes */
+};
+
+static struct mute_mark	moderation_mutes[MUTE_MARKS_MAX];
+static size_t		moderation_nmutes;
 
 static double	moderation_tokens = OPER_CHECK_BURST;	/* crypt() calls */
 static double	moderation_stamp;		/* seconds, last refill */
@@ -354,6 +368,63 @@ moderation_bans(struct client *c, char *arg)
 	}
 }
 
+static int
+moderation_mark_over(const struct mute_mark *m, time_t now)
+{
+	return m->until != 0 && now >= m->until;
+}
+
+/* Forget the marks for host, and those whose mute is over. */
+static void
+moderation_unmark(const char *host)
+{
+	time_t	now = time(NULL);
+	size_t	i = 0;
+
+	while (i < moderation_nmutes) {
+		if ((host != NULL &&
+		    strcmp(moderation_mutes[i].host, host) == 0) ||
+		    moderation_mark_over(&moderation_mutes[i], now))
+			moderation_mutes[i] =
+			    moderation_mutes[--moderation_nmutes];
+		else
+			i++;
+	}
+}
+
+/* Remember that c's address is muted; when full, the oldest mark goes. */
+static void
+moderation_mark(const struct client *c)
+{
+	moderation_unmark(c->host);
+	if (moderation_nmutes == MUTE_MARKS_MAX) {
+		memmove(moderation_mutes, moderation_mutes + 1,
+		    (MUTE_MARKS_MAX - 1) * sizeof *moderation_mutes);
+		moderation_nmutes--;
+	}
+	strlcpy(moderation_mutes[moderation_nmutes].host, c->host,
+	    sizeof moderation_mutes[0].host);
+	moderation_mutes[moderation_nmutes++].until = c->muted_until;
+}
+
+/* A client entering the room: muted if its address still is. */
+void
+moderation_admit(struct client *c)
+{
+	size_t	i;
+
+	moderation_unmark(NULL);
+	for (i = 0; i < moderation_nmutes; i++) {
+		if (strcmp(moderation_mutes[i].host, c->host) != 0)
+			continue;
+		c->muted = 1;
+		c->muted_until = moderation_mutes[i].until;
+		log_event("mute", "%s %s mute carried over from an earlier "
+		    "connection", c->addr, c->nick);
+		return;
+	}
+}
+
 /* /mute NICK [DURATION] */
 void
 moderation_mute(struct client *c, char *arg)
@@ -373,6 +444,7 @@ moderation_mute(struct client *c, char *arg)
 	}
 	t->muted = 1;
 	t->muted_until = secs != 0 ? time(NULL) + secs : 0;
+	moderation_mark(t);
 	how[0] = '\0';
 	if (secs != 0) {
 		memcpy(how, " for ", 6);
@@ -399,6 +471,7 @@ moderation_unmute(struct client *c, char *arg)
 		return;
 	}
 	t->muted = 0;
+	moderation_unmark(t->host);
 	log_event("unmute", "%s %s (operator %s) unmuted %s %s", c->addr,
 	    c->nick, c->oper, t->addr, t->nick);
 	room_announce("*** %s unmuted %s", c->nick, t->nick);

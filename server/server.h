@@ -349,6 +349,7 @@ void		 moderation_ban(struct client *, char *);
 void		 moderation_unban(struct client *, char *);
 void		 moderation_bans(struct client *, char *);
 void		 moderation_mute(struct client *, char *);
+void		 moderation_admit(struct client *);
 void		 moderation_unmute(struct client *, char *);
 /* history.c */
 void		 history_resize(unsigned int);

@@ -738,6 +738,47 @@ test_moderation_mute_and_unmute(void **state)
 	assert_int_equal(harness_stop(&srv), 0);
 }
 
+/*
+ * A mute outlives the connection: a new connection from the muted
+ * address starts muted, others do not; /unmute frees the address.
+ */
+static void
+test_moderation_mute_survives_reconnect(void **state)
+{
+	struct harness_conn	*a, *b, *c, *d, *e;
+
+	start();
+	a = join("guest1");
+	b = join_from("127.0.0.7", "guest2");
+	expect_line(a, "*** guest2 has joined (2 online)");
+	oper(a, "guest1");
+	expect_line(b, "*** guest1 is now an operator");
+	send_str(a, "/mute guest2\n");
+	expect_line(a, "*** guest1 muted guest2");
+	harness_close(b);
+	expect_prefix(a, "*** guest2 has left (");
+	c = join_from("127.0.0.7", "guest3");
+	expect_line(a, "*** guest3 has joined (2 online)");
+	send_str(c, "escaped?\n");
+	expect_line(c, "*** error: you are muted until an operator unmutes "
+	    "you");
+	assert_int_equal(harness_log_wait(&srv, "guest3 mute carried over",
+	    WAIT), 0);
+	d = join("guest4");
+	expect_line(a, "*** guest4 has joined (3 online)");
+	send_str(d, "not muted\n");
+	expect_line(a, "<guest4> not muted");
+	send_str(a, "/unmute guest3\n");
+	expect_line(a, "*** guest1 unmuted guest3");
+	harness_close(c);
+	expect_prefix(a, "*** guest3 has left (");
+	e = join_from("127.0.0.7", "guest5");
+	send_str(e, "free\n");
+	expect_line(a, "*** guest5 has joined (3 online)");
+	expect_line(a, "<guest5> free");
+	assert_int_equal(harness_stop(&srv), 0);
+}
+
 /* A mute for a few seconds says how long is left, then ends by itself. */
 static void
 test_moderation_mute_expires(void **state)
@@ -987,6 +1028,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_moderation_mute_and_unmute, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_moderation_mute_survives_reconnect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_moderation_mute_expires,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
