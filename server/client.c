@@ -288,6 +288,8 @@ client_line(struct client *c, const char *raw, size_t len, int cut)
 		command_run(c, clean + 1);
 		return;
 	}
+	if (!moderation_may_speak(c))
+		return;
 	log_event("msg", "%s %s %s", c->addr, c->nick,
 	    clean[0] == '/' ? clean + 1 : clean);
 	history_add(log_last_time(), HISTORY_CHAT, c->nick,

@@ -53,6 +53,21 @@ static const struct command commands[] = {
 	{ "help", 0, 0, command_help, "/help", "list the commands" },
 	{ "quit", 0, ARGS_REST, command_quit, "/quit [REASON]",
 	  "leave the chat" },
+	/* Moderation: server/moderation.c. */
+	{ "oper", 2, ARGS_REST, moderation_oper, "/oper NAME PASSWORD",
+	  "become an operator" },
+	{ "kick", 1, ARGS_REST, moderation_kick, "/kick NICK [REASON]",
+	  "operators: disconnect someone" },
+	{ "ban", 1, ARGS_REST, moderation_ban,
+	  "/ban MASK [DURATION] [REASON]",
+	  "operators: ban a nickname, an address or a range" },
+	{ "unban", 1, 1, moderation_unban, "/unban MASK",
+	  "operators: lift a ban" },
+	{ "bans", 0, 0, moderation_bans, "/bans", "operators: list the bans" },
+	{ "mute", 1, 2, moderation_mute, "/mute NICK [DURATION]",
+	  "operators: refuse what someone says" },
+	{ "unmute", 1, 1, moderation_unmute, "/unmute NICK",
+	  "operators: end a mute" },
 };
 
 static void
@@ -76,7 +91,7 @@ command_nick(struct client *c, char *arg)
 		    "(nicknames ignore case)", arg, other->nick);
 		return;
 	}
-	if (strcmp(c->nick, arg) == 0)
+	if (strcmp(c->nick, arg) == 0 || !moderation_nick_allowed(c, arg))
 		return;
 	room_rename(c, arg);
 }
@@ -137,6 +152,8 @@ command_who(struct client *c, char *arg)
 static void
 command_me(struct client *c, char *arg)
 {
+	if (!moderation_may_speak(c))
+		return;
 	log_event("action", "%s %s %s", c->addr, c->nick, arg);
 	history_add(log_last_time(), HISTORY_ACTION, c->nick, arg);
 	room_announce("* %s %s", c->nick, arg);
@@ -156,6 +173,8 @@ command_msg(struct client *c, char *arg)
 	struct client	*to;
 	char		*text;
 
+	if (!moderation_may_speak(c))
+		return;
 	text = arg + strcspn(arg, " ");	/* two words at least: a space */
 	*text++ = '\0';
 	text += strspn(text, " ");

@@ -2,12 +2,15 @@
 noinst_LIBRARIES += server/libserver.a
 server_libserver_a_SOURCES = \
 	server/auth.c \
+	server/ban.c \
 	server/client.c \
 	server/command.c \
 	server/history.c \
 	server/linger.c \
 	server/loop.c \
+	server/moderation.c \
 	server/msg.c \
+	server/oper.c \
 	server/options.c \
 	server/reload.c \
 	server/room.c \

@@ -46,10 +46,12 @@ loop_now(void)
 static void
 loop_refuse(int fd, int tls, const char *addr, const char *why)
 {
-	char	line[256];
+	char	line[REASON_MAX_BYTES + 128];
 	int	n;
 
 	n = snprintf(line, sizeof line, "*** error: %s\n", why);
+	if (n >= (int)sizeof line)
+		n = (int)sizeof line - 1;
 	if (!tls)
 		(void)write(fd, line, (size_t)n);
 	close(fd);
@@ -102,7 +104,7 @@ loop_lower_fd(int fd)
 	return lower;
 }
 
-/* Why a new connection cannot be taken, or NULL. */
+/* Why a new connection cannot be taken (full, or banned), or NULL. */
 static const char *
 loop_refusal(int fd, const char *host)
 {
@@ -111,7 +113,7 @@ loop_refusal(int fd, const char *host)
 	if (opts->max_per_ip != 0 &&
 	    room_count_host(host) >= opts->max_per_ip)
 		return "too many connections from your address";
-	return NULL;
+	return moderation_refusal(host);
 }
 
 static void

@@ -165,6 +165,11 @@ main(int argc, char **argv)
 	if (opts->password_file != NULL &&
 	    auth_load(opts->password_file, &cause) == -1)
 		errx(1, "%s", cause);
+	if (opts->oper_file != NULL &&
+	    oper_load(opts->oper_file, &cause) == -1)
+		errx(1, "%s", cause);
+	if (opts->ban_file != NULL && ban_load(opts->ban_file, &cause) == -1)
+		errx(1, "%s", cause);
 	if ((activated > 0 ? tlsfd != -1 : opts->tls_port != NULL) &&
 	    tls_setup(&cause) == -1)
 		errx(1, "%s", cause);
@@ -203,6 +208,12 @@ main(int argc, char **argv)
 	if (auth_required())
 		log_event("auth", "a password is required (%s)",
 		    opts->password_file);
+	if (opts->oper_file != NULL)
+		log_event("oper", "%d operators (%s)", oper_count(),
+		    opts->oper_file);
+	if (opts->ban_file != NULL)
+		log_event("ban", "%zu bans (%s)", ban_count(),
+		    opts->ban_file);
 	service_open();
 	service_ready(0);
 
@@ -211,6 +222,8 @@ main(int argc, char **argv)
 		close(lfd);
 	if (tlsfd != -1)
 		close(tlsfd);
+	oper_free();
+	ban_free();
 	service_close();
 	log_close();
 	history_free();

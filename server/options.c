@@ -12,10 +12,10 @@
  * for an OPTION_LIVE one a line in reload.c's reload_modules() if it is
  * not simply read through opts (--history: history_resize()).  A file
  * a module reads again on SIGHUP is OPTION_TEXT and OPTION_LIVE with a
- * reload_file() line (--password-file; --ban-file would be the same); an
+ * reload_file() line (--password-file, --oper-file, --ban-file); an
  * option without a value is OPTION_FLAG ("log-private = yes" in the
  * file); one that does a job and exits is OPTION_ACTION, its act() the
- * job.
+ * job (--hash-password).
  */
 #include "config.h"
 
@@ -49,6 +49,7 @@ static int	options_set_tls_port(const char **, const char *,
 		    const char *, char **);
 static int	options_set_welcome(const char **, const char *,
 		    const char *, char **);
+static void	options_hash_password(const char *);
 static void	options_help(const char *);
 static void	options_version(const char *);
 static void	options_config_file(const char *);
@@ -59,6 +60,8 @@ static void	options_config_file(const char *);
  * flags.
  */
 const struct option_def options_table[] = {
+	{ "ban-file", 0, OPTION_TEXT, FIELD(ban_file), 0, 0, NULL, NULL, NULL,
+	    OPTION_LIVE },
 	{ "bind", 'b', OPTION_TEXT, FIELD(bind), 0, 0, NULL, NULL, NULL, 0 },
 	{ "config", 0, OPTION_ACTION_ARG, 0, 0, 0, NULL, NULL,
 	    options_config_file, 0 },
@@ -66,6 +69,8 @@ const struct option_def options_table[] = {
 	    STRING(FLOOD_BURST_DEFAULT), NULL, NULL, OPTION_LIVE },
 	{ "flood-rate", 'R', OPTION_COUNT, FIELD(flood_rate), 0, 1000000,
 	    STRING(FLOOD_RATE_DEFAULT), NULL, NULL, OPTION_LIVE },
+	{ "hash-password", 0, OPTION_ACTION, 0, 0, 0, NULL, NULL,
+	    options_hash_password, 0 },
 	{ "help", 'h', OPTION_ACTION, 0, 0, 0, NULL, NULL, options_help, 0 },
 	{ "history", 0, OPTION_COUNT, FIELD(history), 0, HISTORY_MAX_LINES,
 	    STRING(HISTORY_DEFAULT_LINES), NULL, NULL, OPTION_LIVE },
@@ -79,6 +84,8 @@ const struct option_def options_table[] = {
 	    STRING(MAX_CLIENTS_DEFAULT), NULL, NULL, OPTION_LIVE },
 	{ "max-per-ip", 'i', OPTION_COUNT, FIELD(max_per_ip), 0, INT_MAX,
 	    STRING(MAX_PER_IP_DEFAULT), NULL, NULL, OPTION_LIVE },
+	{ "oper-file", 0, OPTION_TEXT, FIELD(oper_file), 0, 0, NULL, NULL,
+	    NULL, OPTION_LIVE },
 	{ "password-file", 0, OPTION_TEXT, FIELD(password_file), 0, 0, NULL,
 	    NULL, NULL, OPTION_LIVE },
 	{ "port", 'p', OPTION_TEXT, FIELD(port), 0, 0, PORT_DEFAULT,
@@ -117,7 +124,9 @@ options_usage(FILE *f)
 "                   [-m count] [-p port] [-R lines] [-w text]\n"
 "                   [--log-private] [--history lines] [--history-file file]\n"
 "                   [--config file] [--password-file file]\n"
+"                   [--oper-file file] [--ban-file file]\n"
 "                   [--tls-port port --tls-cert file --tls-key file]\n"
+"       chat-server --hash-password\n"
 "\n"
 "      --config FILE       read options from FILE, \"long-name = value\"\n"
 "                          lines; the command line wins; SIGHUP reads it again\n"
@@ -128,6 +137,10 @@ options_usage(FILE *f)
 "      --tls-key FILE      the TLS private key, PEM\n"
 "      --password-file FILE  ask every client for the password on its\n"
 "                          first line\n"
+"      --oper-file FILE    operators and their password hashes, for /oper\n"
+"      --ban-file FILE     keep the bans in FILE over restarts\n"
+"      --hash-password     read a password on standard input, print its\n"
+"                          hash for the oper file, and exit\n"
 "  -b, --bind ADDRESS      address to listen on (default: all, IPv6 and IPv4)\n"
 "  -l, --log FILE          append the event log to FILE (default: stderr)\n"
 "      --log-private       log the text of private messages too (default:\n"
@@ -146,6 +159,13 @@ options_usage(FILE *f)
 	    PORT_DEFAULT, HISTORY_DEFAULT_LINES, HISTORY_MAX_LINES,
 	    MAX_CLIENTS_DEFAULT, MAX_PER_IP_DEFAULT,
 	    FLOOD_BURST_DEFAULT, FLOOD_RATE_DEFAULT);
+}
+
+/* Nothing else is done: the other options are not even read. */
+static void
+options_hash_password(const char *arg)
+{
+	exit(oper_hash_main());
 }
 
 static void

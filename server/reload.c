@@ -149,14 +149,17 @@ reload_file(const char *name, int (*load)(const char *, char **),
 
 /*
  * The modules that keep state read from a file or sized by an option,
- * refreshed from opts, one line each (bans and operators would be
- * reload_file() lines with their loaders).
+ * refreshed from opts, one line each.  Bans from a new ban file apply
+ * to new connections (a /ban kicks, a reload does not); with the ban
+ * file gone, the bans in force stay, and go on being saved there.
  */
 static void
 reload_modules(void)
 {
 	tls_reload();
 	reload_file("password-file", auth_load, auth_clear);
+	reload_file("oper-file", oper_load, oper_free);
+	reload_file("ban-file", ban_load, NULL);
 	if (history_size() != opts->history)
 		history_resize(opts->history);
 }

@@ -191,6 +191,7 @@ room_admit(struct client *c)
 	c->deadline = 0;
 	room_members++;
 	log_event("join", "%s %s", c->addr, c->nick);
+	moderation_admit(c);
 	client_send(c, "*** %s (you are %s, %zu online)", opts->welcome,
 	    c->nick, room_members);
 	room_replay(c);

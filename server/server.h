@@ -64,6 +64,21 @@
  */
 #define HISTORY_REPLAY_MAX_BYTES (64 * 1024)
 #define WELCOME_DEFAULT		"Welcome to chat! Type /help for commands."
+#define BAN_MASK_MAX_BYTES	64	/* "ffff:...:ffff/128" and more */
+#define BAN_MAX_COUNT		4096	/* bans held at once */
+#define BAN_LINE_MAX_BYTES	512	/* one line of the ban file */
+#define BAN_DURATION_MAX_SECONDS (3650L * 86400L)	/* ten years */
+#define BAN_REASON_DEFAULT	"no reason given"
+#define OPER_NAME_MAX_BYTES	32
+#define OPER_HASH_MAX_BYTES	256	/* a crypt(3) hash, as stored */
+#define OPER_MAX_COUNT		256	/* lines in the oper file */
+#define OPER_LINE_MAX_BYTES	(OPER_NAME_MAX_BYTES + OPER_HASH_MAX_BYTES + 2)
+#define OPER_MAX_TRIES		3	/* wrong /oper before a close */
+/* crypt(3) calls for /oper, server-wide: a burst, then a rate; each
+ * costs tens of ms of the one loop, so this bounds what guessing costs
+ * everyone else, and how fast anyone can guess. */
+#define OPER_CHECK_BURST	5
+#define OPER_CHECKS_PER_SECOND	2
 
 /* A buffer of outgoing lines laid end to end, shared by every queue. */
 struct chunk {
@@ -131,6 +146,11 @@ struct client {
 	int		 blocked;		/* last write hit EAGAIN */
 	int		 write_waits_read;	/* ... and over TLS waits to read */
 	char		*dead;			/* why it is closing, or NULL */
+
+	char		 oper[OPER_NAME_MAX_BYTES + 1];	/* "": not an operator */
+	int		 oper_tries;		/* wrong /oper passwords so far */
+	int		 muted;			/* its lines are refused */
+	time_t		 muted_until;		/* then the mute ends; 0: never */
 };
 
 struct options {
@@ -149,6 +169,8 @@ struct options {
 	unsigned int	 flood_rate;
 	unsigned int	 history;		/* lines kept for replay */
 	const char	*history_file;		/* reloaded at start-up */
+	const char	*oper_file;		/* NULL: no operators */
+	const char	*ban_file;		/* NULL: bans last until exit */
 };
 
 /* A line of the room's history. */
@@ -325,6 +347,59 @@ void		 chunk_ref(struct chunk *);
 void		 chunk_unref(struct chunk *);
 void		 msg_pool_drain(void);
 
+/* ban.c */
+enum ban_kind {
+	BAN_NICK,
+	BAN_ADDR
+};
+struct ban {
+	enum ban_kind	 kind;
+	char		 mask[BAN_MASK_MAX_BYTES];	/* canonical form */
+	unsigned char	 addr[16];		/* IPv4 as ::ffff:a.b.c.d */
+	unsigned int	 prefix;		/* bits of addr that count */
+	time_t		 expires;		/* 0: until removed */
+	char		 by[NICK_MAX_BYTES + 1];
+	char		 reason[REASON_MAX_BYTES + 1];
+};
+int		 ban_parse_mask(const char *, struct ban *, char **);
+int		 ban_parse_duration(const char *, long *, char **);
+void		 ban_format_duration(long, char *, size_t);
+int		 ban_matches_host(const struct ban *, const char *);
+int		 ban_matches_nick(const struct ban *, const char *);
+const struct ban *ban_find_host(const char *, time_t);
+const struct ban *ban_find_nick(const char *, time_t);
+int		 ban_add(const struct ban *);
+int		 ban_remove(const struct ban *);
+size_t		 ban_expire(time_t);
+size_t		 ban_count(void);
+const struct ban *ban_get(size_t);
+int		 ban_parse(const char *, size_t, const char *, time_t, char **);
+int		 ban_load(const char *, char **);
+int		 ban_save(char **);
+void		 ban_free(void);
+
+/* oper.c */
+int		 oper_parse(const char *, size_t, const char *, char **);
+int		 oper_load(const char *, char **);
+int		 oper_count(void);
+int		 oper_check(const char *, const char *);
+char		*oper_hash(const char *, char **);
+int		 oper_password_usable(const char *);
+int		 oper_hash_main(void);
+void		 oper_free(void);
+
+/* moderation.c */
+const char	*moderation_refusal(const char *);
+int		 moderation_may_speak(struct client *);
+int		 moderation_nick_allowed(struct client *, const char *);
+void		 moderation_oper(struct client *, char *);
+void		 moderation_kick(struct client *, char *);
+void		 moderation_ban(struct client *, char *);
+void		 moderation_unban(struct client *, char *);
+void		 moderation_bans(struct client *, char *);
+void		 moderation_mute(struct client *, char *);
+void		 moderation_admit(struct client *);
+void		 moderation_unmute(struct client *, char *);
 /* history.c */
 void		 history_resize(unsigned int);
 unsigned int	 history_size(void);

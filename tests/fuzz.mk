@@ -6,12 +6,13 @@
 # the first crash, leaving tests/fuzz/crash-NAME-* and tests/fuzz/NAME.log.
 FUZZ_SECONDS = 60
 FUZZ_NAMES = linebuf text server auth tui_lines tui_editor history tui_replay \
-	conffile
+	ban oper conffile
 FUZZ_HARNESSES = \
 	tests/fuzz/fuzz_linebuf tests/fuzz/fuzz_text tests/fuzz/fuzz_server \
 	tests/fuzz/fuzz_auth tests/fuzz/fuzz_tui_lines \
 	tests/fuzz/fuzz_tui_editor tests/fuzz/fuzz_history \
-	tests/fuzz/fuzz_tui_replay tests/fuzz/fuzz_conffile
+	tests/fuzz/fuzz_tui_replay tests/fuzz/fuzz_ban tests/fuzz/fuzz_oper \
+	tests/fuzz/fuzz_conffile
 
 EXTRA_DIST += tests/fuzz/seed
 
@@ -49,6 +50,18 @@ tests_fuzz_fuzz_auth_SOURCES = tests/fuzz/fuzz_auth.c \
 tests_fuzz_fuzz_auth_CFLAGS = $(FUZZ_COMPILE)
 tests_fuzz_fuzz_auth_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_auth_LDADD = compat/libcompat.a
+
+tests_fuzz_fuzz_ban_SOURCES = tests/fuzz/fuzz_ban.c \
+	$(server_libserver_a_SOURCES) $(common_libcommon_a_SOURCES)
+tests_fuzz_fuzz_ban_CFLAGS = $(FUZZ_COMPILE)
+tests_fuzz_fuzz_ban_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_ban_LDADD = compat/libcompat.a
+
+tests_fuzz_fuzz_oper_SOURCES = tests/fuzz/fuzz_oper.c \
+	$(server_libserver_a_SOURCES) $(common_libcommon_a_SOURCES)
+tests_fuzz_fuzz_oper_CFLAGS = $(FUZZ_COMPILE)
+tests_fuzz_fuzz_oper_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_oper_LDADD = compat/libcompat.a
 
 tests_fuzz_fuzz_tui_lines_SOURCES = tests/fuzz/fuzz_tui_lines.c \
 	$(FUZZ_TUI_SOURCES) $(FUZZ_TEXT_SOURCES)
