@@ -34,6 +34,7 @@
 #define ERR_MAX_BYTES	8192	/* what a refused start says, at most */
 #define REFUSED		"*** error: too many connections from your address"
 #define FLOOD_LINES	20	/* at 1 a second, far past WAIT */
+#define HASH_BYTES	512	/* a crypt(3) hash from --hash-password */
 
 static struct harness_server	srv;
 static char			dir[200];	/* the config lives here */
@@ -619,6 +620,75 @@ test_config_reload_history_and_log_private(void **state)
 	assert_int_equal(harness_stop(&srv), 0);
 }
 
+/* The hash chat-server --hash-password prints for password (on a pipe). */
+static void
+hash_password(const char *password, char *hash, size_t size)
+{
+	const char	*bin = getenv("CHAT_SERVER");
+	char		 input[128];
+	size_t		 len = 0;
+	ssize_t		 r;
+	pid_t		 pid;
+	int		 in[2], out[2], status;
+
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(pipe(out), 0);
+	assert_true((pid = fork()) != -1);
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execl(bin != NULL ? bin : "server/chat-server", "chat-server",
+		    "--hash-password", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	snprintf(input, sizeof input, "%s\n", password);
+	assert_int_equal(write(in[1], input, strlen(input)),
+	    (ssize_t)strlen(input));
+	close(in[1]);
+	while (len < size - 1 && (r = read(out[0], hash + len,
+	    size - 1 - len)) > 0)
+		len += (size_t)r;
+	hash[len] = '\0';
+	hash[strcspn(hash, "\n")] = '\0';
+	close(out[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(hash[0] == '$');
+}
+
+/* SIGHUP reads the oper file again: an operator added there can /oper. */
+static void
+test_config_reload_oper_file(void **state)
+{
+	struct harness_conn	a;
+	char			opers[PATH_BYTES + 16], text[PATH_BYTES * 2];
+	char			hash[HASH_BYTES], na[32], want[64];
+
+	hash_password("op secret", hash, sizeof hash);
+	snprintf(opers, sizeof opers, "%s/opers", dir);
+	write_file(opers, "# nobody yet\n", 0600);
+	snprintf(text, sizeof text, "oper-file = %s\n", opers);
+	write_conf(text);
+	start(NULL, NULL);
+	join(&a, "*** Welcome", na, sizeof na);
+	assert_int_equal(harness_send(&a, "/oper op op secret\n"), 0);
+	assert_int_equal(harness_expect(&a, "*** error: this server has no "
+	    "operators", NULL, 0, WAIT), 0);
+
+	snprintf(text, sizeof text, "op %s\n", hash);
+	write_file(opers, text, 0600);
+	hangup(1);
+	assert_int_equal(harness_send(&a, "/oper op op secret\n"), 0);
+	snprintf(want, sizeof want, "*** %s is now an operator", na);
+	assert_int_equal(harness_expect(&a, want, NULL, 0, WAIT), 0);
+	harness_close(&a);
+	assert_int_equal(harness_stop(&srv), 0);
+}
+
 /* Connect; the first line must be the password prompt. */
 static void
 prompted(struct harness_conn *c)
@@ -719,6 +789,7 @@ main(void)
 		T(test_config_reload_flood_rate_off_releases_held_lines),
 		T(test_config_reload_history_and_log_private),
 		T(test_config_reload_password_file),
+		T(test_config_reload_oper_file),
 		T(test_config_reload_password_removed_admits_waiting),
 	};
 
