@@ -154,18 +154,23 @@ net_name(const char *host, const char *port)
 }
 
 static int
-net_listen_on(const struct addrinfo *ai, int backlog)
+net_listen_on(const struct addrinfo *ai, int backlog, int v6only)
 {
-	int	fd, one = 1, zero = 0, saved;
+	int	fd, one = 1, saved;
 
 	fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
 	if (fd == -1)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 #ifdef IPV6_V6ONLY
-	/* One socket for IPv6 and IPv4 where the system allows it. */
+	/*
+	 * One socket for IPv6 and IPv4 where the system allows it; where it
+	 * does not (OpenBSD: the option is read-only), IPv6 alone, and the
+	 * caller adds an IPv4 socket.
+	 */
 	if (ai->ai_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+		    sizeof v6only);
 #endif
 	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
 	    listen(fd, backlog) == -1 || net_set_nonblock(fd) == -1) {
@@ -177,13 +182,38 @@ net_listen_on(const struct addrinfo *ai, int backlog)
 	return fd;
 }
 
+/* Whether fd, an IPv6 socket, takes IPv4 connections too. */
+static int
+net_is_dual_stack(int fd)
+{
+#ifdef IPV6_V6ONLY
+	int		on = 1;
+	socklen_t	len = sizeof on;
+
+	if (getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, &len) == -1)
+		return 1;	/* as before we asked: assume it does */
+	return on == 0;
+#else
+	return 1;
+#endif
+}
+
+static void
+net_listen_fail(const char *host, const char *port, int error, char **cause)
+{
+	char	*name = net_name(host, port);
+
+	*cause = xasprintf("cannot listen on %s: %s", name, strerror(error));
+	free(name);
+}
+
 /*
- * Listen on host (NULL: every interface, IPv6 and IPv4 together, falling
- * back to IPv4 alone where there is no IPv6) and port.  The first address
- * that can be bound wins.  On failure *cause says where and why.
+ * Listen on host (NULL: "::") and port: the first address that can be
+ * bound wins.  On failure *cause says where and why, and errno is set.
  */
-int
-net_listen(const char *host, const char *port, int backlog, char **cause)
+static int
+net_listen_one(const char *host, const char *port, int backlog, int v6only,
+    char **cause)
 {
 	struct addrinfo	 hints, *res, *ai;
 	const char	*shown = host != NULL ? host : "::";
@@ -193,32 +223,76 @@ net_listen(const char *host, const char *port, int backlog, char **cause)
 	hints.ai_family = host != NULL ? AF_UNSPEC : AF_INET6;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	error = getaddrinfo(host != NULL ? host : "::", port, &hints, &res);
+	error = getaddrinfo(shown, port, &hints, &res);
 	if (error != 0) {
 		char *name = net_name(shown, port);
 
 		*cause = xasprintf("cannot listen on %s: %s", name,
 		    gai_strerror(error));
 		free(name);
+		errno = EADDRNOTAVAIL;
 		return -1;
 	}
 	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next) {
-		fd = net_listen_on(ai, backlog);
+		fd = net_listen_on(ai, backlog, v6only);
 		if (fd == -1 && saved == 0)
 			saved = errno;
 	}
 	freeaddrinfo(res);
-	if (fd == -1 && host == NULL &&
-	    (saved == EAFNOSUPPORT || saved == EADDRNOTAVAIL))
-		return net_listen("0.0.0.0", port, backlog, cause);
 	if (fd == -1) {
-		char *name = net_name(shown, port);
-
-		*cause = xasprintf("cannot listen on %s: %s", name,
-		    strerror(saved));
-		free(name);
+		net_listen_fail(shown, port, saved, cause);
+		errno = saved;
 	}
 	return fd;
+}
+
+int
+net_listen(const char *host, const char *port, int backlog, char **cause)
+{
+	return net_listen_one(host, port, backlog, 0, cause);
+}
+
+/*
+ * Listen on host and port as net_listen() does, but for host NULL (every
+ * interface) make sure IPv4 is served too: by one dual-stack IPv6
+ * socket where the system has them, else by an IPv6-only socket and an
+ * IPv4 one on the same port; IPv4 alone where there is no IPv6.  The
+ * sockets go into fds[NET_LISTEN_MAX]; returns how many, or -1 with
+ * *cause set.
+ */
+int
+net_listen_all(const char *host, const char *port, int backlog, int *fds,
+    char **cause)
+{
+	char	 v4port[8];
+	int	 fd;
+
+	if (host != NULL) {
+		if ((fds[0] = net_listen_one(host, port, backlog, 0,
+		    cause)) == -1)
+			return -1;
+		return 1;
+	}
+	fd = net_listen_one(NULL, port, backlog, 0, cause);
+	if (fd == -1 && (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL)) {
+		free(*cause);
+		if ((fds[0] = net_listen_one("0.0.0.0", port, backlog, 0,
+		    cause)) == -1)
+			return -1;
+		return 1;
+	}
+	if (fd == -1)
+		return -1;
+	fds[0] = fd;
+	if (net_is_dual_stack(fd))
+		return 1;
+	snprintf(v4port, sizeof v4port, "%d", net_local_port(fd));
+	if ((fds[1] = net_listen_one("0.0.0.0", v4port, backlog, 0,
+	    cause)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return 2;
 }
 
 /* Wait up to timeout_ms for a non-blocking connect to finish. */

@@ -11,7 +11,10 @@
 #define NET_KEEPALIVE_INTERVAL_S 30	/* between probes */
 #define NET_KEEPALIVE_PROBES	4	/* unanswered, then the link is dead */
 
+#define NET_LISTEN_MAX	2	/* sockets for one listen address */
+
 int	net_listen(const char *, const char *, int, char **);
+int	net_listen_all(const char *, const char *, int, int *, char **);
 struct addrinfo;
 int	net_resolve(const char *, const char *, struct addrinfo **, char **);
 int	net_connect_list(const struct addrinfo *, const char *, const char *,

@@ -26,3 +26,12 @@ tests_test_server_core_LDADD = server/libserver.a common/libcommon.a \
 tests_test_server_SOURCES = tests/test_server.c
 tests_test_server_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_test_server_LDADD = tests/libharness.a $(CMOCKA_LIBS)
+
+# net.c's listening, with a setsockopt() that plays a system whose
+# IPV6_V6ONLY cannot be turned off (dlsym(RTLD_NEXT) reaches the real one).
+check_PROGRAMS += tests/test_net
+TESTS += tests/test_net
+tests_test_net_SOURCES = tests/test_net.c
+tests_test_net_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_test_net_LDADD = common/libcommon.a compat/libcompat.a \
+	$(CMOCKA_LIBS) $(DL_LIBS)
