@@ -23,7 +23,6 @@
 #include "common/xmalloc.h"
 #include "server/server.h"
 
-#define LOOP_LISTENERS	2	/* plain, TLS */
 
 static int	loop_spare_fd = -1;	/* given up to accept() past EMFILE */
 static double	loop_accept_resume;	/* accept() paused until then */
@@ -259,21 +258,20 @@ loop_timeout(struct timeval *tv, double now)
 }
 
 static int
-loop_fill(fd_set *rset, fd_set *wset, const int *lfd, int sigfd, double now)
+loop_fill(fd_set *rset, fd_set *wset, const struct listener *l, size_t nl,
+    int sigfd, double now)
 {
 	struct client	*c;
-	size_t		 i;
-	int		 maxfd = sigfd, k;
+	size_t		 i, k;
+	int		 maxfd = sigfd;
 
 	FD_ZERO(rset);
 	FD_ZERO(wset);
 	FD_SET(sigfd, rset);
-	for (k = 0; k < LOOP_LISTENERS && loop_accept_resume <= now; k++) {
-		if (lfd[k] == -1)
-			continue;
-		FD_SET(lfd[k], rset);
-		if (lfd[k] > maxfd)
-			maxfd = lfd[k];
+	for (k = 0; k < nl && loop_accept_resume <= now; k++) {
+		FD_SET(l[k].fd, rset);
+		if (l[k].fd > maxfd)
+			maxfd = l[k].fd;
 	}
 	for (i = 0; i < room_count; i++) {
 		c = room_clients[i];
@@ -333,25 +331,25 @@ loop_write(double now)
 }
 
 /*
- * lfd and tlsfd listen for plain and TLS connections (-1: none); sigfd
- * becomes readable when a signal came.
+ * The nl listeners l[] take plain and TLS connections; sigfd becomes
+ * readable when a signal came.
  */
 void
-loop_run(int lfd, int tlsfd, int sigfd)
+loop_run(const struct listener *l, size_t nl, int sigfd)
 {
 	fd_set		 rset, wset;
 	struct timeval	 tv;
 	struct client	*c;
 	double		 now;
-	size_t		 i, n;
-	int		 maxfd, k, lfds[LOOP_LISTENERS] = { lfd, tlsfd };
+	size_t		 i, n, k;
+	int		 maxfd;
 
 	loop_spare_fd = open("/dev/null", O_RDONLY);
 	log_batch(1);
 	while (!sig_term) {
 		now = loop_now();
 		service_tick(now, room_members);
-		maxfd = loop_fill(&rset, &wset, lfds, sigfd, now);
+		maxfd = loop_fill(&rset, &wset, l, nl, sigfd, now);
 		log_flush();	/* nothing logged waits while we sleep */
 		if (select(maxfd + 1, &rset, &wset, NULL,
 		    loop_timeout(&tv, now)) == -1) {
@@ -383,10 +381,10 @@ loop_run(int lfd, int tlsfd, int sigfd)
 		}
 		linger_run(&rset, &wset, now);
 		room_process(now);
-		for (k = 0; k < LOOP_LISTENERS; k++) {
-			if (lfds[k] != -1 && loop_accept_resume <= now &&
-			    FD_ISSET(lfds[k], &rset))
-				loop_accept(lfds[k], k == 1, now);
+		for (k = 0; k < nl; k++) {
+			if (loop_accept_resume <= now &&
+			    FD_ISSET(l[k].fd, &rset))
+				loop_accept(l[k].fd, l[k].tls, now);
 		}
 		/* Reap first, so the departures go out in this turn's writes. */
 		loop_reap(now);

@@ -133,28 +133,61 @@ name_listener(int fd, char *addr, size_t size)
 		net_addr_format((struct sockaddr *)&ss, addr, size);
 }
 
-/* A listening socket on port, or exit with why. */
-static int
-listen_on(const char *port, char *addr, size_t size)
+/* The names of the nl listeners at l, "[::]:2000 0.0.0.0:2000". */
+static void
+name_listeners(const struct listener *l, size_t nl, char *addr, size_t size)
+{
+	char	one[NET_ADDR_MAX];
+	size_t	i, len = 0;
+
+	addr[0] = '\0';
+	for (i = 0; i < nl && len < size; i++) {
+		name_listener(l[i].fd, one, sizeof one);
+		len += (size_t)snprintf(addr + len, size - len, "%s%s",
+		    i == 0 ? "" : " ", one);
+	}
+}
+
+/*
+ * Listen on port: one socket, or two where IPv6 and IPv4 cannot share
+ * one (net_listen_all()); add them to l[*nl].  Exit with why on failure.
+ */
+static void
+listen_on(const char *port, int tls, struct listener *l, size_t *nl)
 {
 	char	*cause;
-	int	 fd;
+	int	 fds[NET_LISTEN_MAX], n, i;
 
-	fd = net_listen(opts->bind, port, LISTEN_BACKLOG, &cause);
-	if (fd == -1)
+	n = net_listen_all(opts->bind, port, LISTEN_BACKLOG, fds, &cause);
+	if (n == -1)
 		errx(1, "%s", cause);
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
-	if (fd >= FD_SETSIZE)
-		errx(1, "listening socket %d is past FD_SETSIZE", fd);
-	name_listener(fd, addr, size);
-	return fd;
+	for (i = 0; i < n; i++) {
+		fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+		if (fds[i] >= FD_SETSIZE)
+			errx(1, "listening socket %d is past FD_SETSIZE",
+			    fds[i]);
+		l[*nl].fd = fds[i];
+		l[(*nl)++].tls = tls;
+	}
+}
+
+/* Take a listener the service manager passed (fd -1: none). */
+static void
+listen_passed(int fd, int tls, struct listener *l, size_t *nl)
+{
+	if (fd == -1)
+		return;
+	l[*nl].fd = fd;
+	l[(*nl)++].tls = tls;
 }
 
 int
 main(int argc, char **argv)
 {
-	char	*cause, addr[NET_ADDR_MAX], tlsaddr[NET_ADDR_MAX];
-	int	 lfd = -1, tlsfd = -1, activated;
+	struct listener	 l[LISTENERS_MAX];
+	char		*cause, addr[LISTEN_NAMES_MAX], tlsaddr[LISTEN_NAMES_MAX];
+	size_t		 nl = 0, nplain, i;
+	int		 lfd = -1, tlsfd = -1, activated;
 
 	log_set_name("chat-server");
 	usage_set_name("chat-server");
@@ -189,20 +222,23 @@ main(int argc, char **argv)
 		log_event("service", "%d listening socket%s from the service "
 		    "manager; --port, --tls-port and --bind are not used",
 		    activated, activated == 1 ? "" : "s");
-		name_listener(lfd, addr, sizeof addr);
-		name_listener(tlsfd, tlsaddr, sizeof tlsaddr);
+		listen_passed(lfd, 0, l, &nl);
+		nplain = nl;
+		listen_passed(tlsfd, 1, l, &nl);
 	} else {
 		if (opts->port != NULL)
-			lfd = listen_on(opts->port, addr, sizeof addr);
+			listen_on(opts->port, 0, l, &nl);
+		nplain = nl;
 		if (opts->tls_port != NULL)
-			tlsfd = listen_on(opts->tls_port, tlsaddr,
-			    sizeof tlsaddr);
+			listen_on(opts->tls_port, 1, l, &nl);
 	}
-	reload_listening(lfd != -1 ? addr : NULL, tlsfd != -1 ? tlsaddr : NULL);
+	name_listeners(l, nplain, addr, sizeof addr);
+	name_listeners(l + nplain, nl - nplain, tlsaddr, sizeof tlsaddr);
+	reload_listening(nplain > 0 ? addr : NULL,
+	    nl > nplain ? tlsaddr : NULL);
 	log_event("listen", "%s%s%s%s%schat-server %s, pid %ld",
-	    lfd != -1 ? addr : "", lfd != -1 ? " " : "",
-	    tlsfd != -1 ? "tls " : "", tlsfd != -1 ? tlsaddr : "",
-	    tlsfd != -1 ? " " : "", PACKAGE_VERSION, (long)getpid());
+	    addr, nplain > 0 ? " " : "", nl > nplain ? "tls " : "",
+	    tlsaddr, nl > nplain ? " " : "", PACKAGE_VERSION, (long)getpid());
 	if (options_config() != NULL)
 		log_event("config", "read %s", options_config());
 	if (auth_required())
@@ -217,11 +253,9 @@ main(int argc, char **argv)
 	service_open();
 	service_ready(0);
 
-	loop_run(lfd, tlsfd, sig_pipe[0]);
-	if (lfd != -1)
-		close(lfd);
-	if (tlsfd != -1)
-		close(tlsfd);
+	loop_run(l, nl, sig_pipe[0]);
+	for (i = 0; i < nl; i++)
+		close(l[i].fd);
 	oper_free();
 	ban_free();
 	service_close();

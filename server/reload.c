@@ -20,7 +20,7 @@
 #include "common/xmalloc.h"
 #include "server/server.h"
 
-#define RELOAD_WHERE_BYTES	(2 * NET_ADDR_MAX + 16)
+#define RELOAD_WHERE_BYTES	(2 * LISTEN_NAMES_MAX + 16)
 #define RELOAD_SUMMARY_BYTES	512
 
 static char	reload_where[RELOAD_WHERE_BYTES];	/* the listeners */

@@ -249,7 +249,17 @@ void		 reload_listening(const char *, const char *);
 void		 reload_run(void);
 
 /* loop.c */
-void		 loop_run(int, int, int);
+#define LISTENERS_MAX	(2 * NET_LISTEN_MAX)	/* plain and TLS */
+/* The names of one port's listeners, "[::]:2000 0.0.0.0:2000". */
+#define LISTEN_NAMES_MAX	(NET_LISTEN_MAX * NET_ADDR_MAX)
+
+/* A listening socket and what comes in through it. */
+struct listener {
+	int	 fd;
+	int	 tls;
+};
+
+void		 loop_run(const struct listener *, size_t, int);
 
 /* tls.c */
 int		 tls_setup(char **);
