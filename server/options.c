@@ -19,6 +19,9 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -435,6 +438,21 @@ options_free(struct options *o)
 }
 
 /*
+ * Whether the history file (NULL: none) is the log file: the same name,
+ * or two names of one existing file.
+ */
+static int
+options_same_file(const char *log, const char *history)
+{
+	struct stat	a, b;
+
+	if (history == NULL || log == NULL || strcmp(log, history) == 0)
+		return 1;
+	return stat(log, &a) == 0 && stat(history, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/*
  * The TLS options go together, and need a build with TLS.  Under socket
  * activation the sockets came with their kinds: a TLS one needs the
  * certificate and key, and the port options are not used.
@@ -445,7 +463,12 @@ options_check(const struct options *o, char **why)
 	int	any = o->tls_port != NULL || o->tls_cert != NULL ||
 	    o->tls_key != NULL;
 
-	if (any && !stream_tls_available())
+	if (!options_same_file(o->log, o->history_file))
+		*why = xasprintf("--history-file %s is not the event log "
+		    "(--log %s): the history is read back from the log, so "
+		    "give both the same file, or leave --log out",
+		    o->history_file, o->log);
+	else if (any && !stream_tls_available())
 		*why = xstrdup("built without TLS");
 	else if (options_activated > 0 && options_activated_tls &&
 	    (o->tls_cert == NULL || o->tls_key == NULL))

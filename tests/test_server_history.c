@@ -368,22 +368,20 @@ test_history_file_skips_what_does_not_parse(void **state)
 	    "2026-13-01T13:05:04.000Z msg 127.0.0.1:1 alice bad month\n"
 	    "2026-12-01T13:05:05.000Z part 127.0.0.1:2 bob quit\n"
 	    "2026-12-01T13:05:06.000Z msg 127.0.0.1:1 alice three\n";
-	char			 path[300];
-	const char		*args[] = { "--history-file", path,
+	const char		*args[] = { "--history-file", srv.log,
 	    "--history", "2", NULL };
 	struct harness_conn	*a;
 	struct replay		 r;
 	FILE			*f;
 
-	snprintf(path, sizeof path, "%s/events.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-	assert_true(mkstemp(path) != -1);
-	f = fopen(path, "w");
+	/* The history file is the event log: add the events to it. */
+	start(NULL);
+	stop();
+	f = fopen(srv.log, "a");
 	assert_non_null(f);
 	fputs(events, f);
 	assert_int_equal(fclose(f), 0);
-	start(args);
-	unlink(path);
+	assert_int_equal(harness_restart(&srv, args), 0);
 	a = join();
 	read_replay(a, &r);
 	assert_int_equal(r.count, 2);
@@ -391,17 +389,19 @@ test_history_file_skips_what_does_not_parse(void **state)
 	assert_string_equal(r.line[1], "[2026-12-01 13:05:06] <alice> three");
 }
 
+#define RUN_MAX_S	60	/* an option check that never ends is killed */
+
 /* The exit status of chat-server with args, its output thrown away. */
 static int
 run_status(const char *const *args)
 {
 	const char	*bin = getenv("CHAT_SERVER");
-	const char	*argv[8];
+	const char	*argv[12];
 	int		 st, fd, n = 0;
 	pid_t		 pid;
 
 	argv[n++] = bin != NULL ? bin : "server/chat-server";
-	while (*args != NULL && n < 7)
+	while (*args != NULL && n < 11)
 		argv[n++] = *args++;
 	argv[n] = NULL;
 	pid = fork();
@@ -411,6 +411,7 @@ run_status(const char *const *args)
 			dup2(fd, STDOUT_FILENO);
 			dup2(fd, STDERR_FILENO);
 		}
+		alarm(RUN_MAX_S);	/* a server that starts is a failure */
 		execv(argv[0], (char *const *)(uintptr_t)argv);
 		_exit(127);
 	}
@@ -428,6 +429,9 @@ test_history_size_is_checked(void **state)
 		{ "--history", "", NULL },
 		{ "--history-file", NULL, NULL },
 	};
+	/* Read back from one file, written to another: refused. */
+	static const char *const elsewhere[] = { "--port", "0", "--log",
+	    "/dev/null", "--history-file", "/nonexistent/log", NULL };
 
 	static const char *const good[][4] = {
 		{ "--history", "1000", "--help", NULL },
@@ -445,6 +449,7 @@ test_history_size_is_checked(void **state)
 		if (run_status(good[i]) != 0)
 			fail_msg("%s %s: refused", good[i][0], good[i][1]);
 	}
+	assert_int_equal(run_status(elsewhere), 2);
 }
 
 int
