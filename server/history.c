@@ -32,24 +32,38 @@ static size_t			  history_cap;
 static size_t			  history_first;	/* the oldest line's slot */
 static size_t			  history_len;
 
-/* One line as it is replayed, without its time. */
+/*
+ * One line as it is replayed, without its time.  Laid out with memcpy,
+ * not printf: this runs for every line said, on the broadcast path.
+ */
 static struct history_line *
 history_make(time_t when, enum history_kind kind, const char *nick,
     size_t nick_len, const char *text, size_t text_len)
 {
 	struct history_line	*l;
+	char			*p;
 	size_t			 len;
 
 	len = nick_len + text_len + 3;	/* "<" "> ", or "* " " " */
 	l = xmalloc(sizeof *l + len + 1);
 	l->when = when;
 	l->len = len;
+	p = l->text;
+	if (kind == HISTORY_ACTION) {
+		memcpy(p, "* ", 2);
+		p += 2;
+	} else
+		*p++ = '<';
+	memcpy(p, nick, nick_len);
+	p += nick_len;
 	if (kind == HISTORY_ACTION)
-		snprintf(l->text, len + 1, "* %.*s %.*s", (int)nick_len, nick,
-		    (int)text_len, text);
-	else
-		snprintf(l->text, len + 1, "<%.*s> %.*s", (int)nick_len, nick,
-		    (int)text_len, text);
+		*p++ = ' ';
+	else {
+		memcpy(p, "> ", 2);
+		p += 2;
+	}
+	memcpy(p, text, text_len);
+	p[text_len] = '\0';
 	return l;
 }
 
