@@ -296,3 +296,43 @@ conffile_free(struct conffile *cf)
 	free(cf->path);
 	memset(cf, 0, sizeof *cf);
 }
+
+/*
+ * The next line of text (*len bytes) that is neither blank nor a "#"
+ * comment, for files of other shapes than "key = value" (operators,
+ * bans): copied into line (max bytes and a NUL) without its CR LF or LF,
+ * *text and *len moved past it, *lineno counting every line.  1 a line,
+ * 0 the end, -1 a line too long or holding a NUL, with why (to free).
+ */
+int
+conffile_next_line(const char **text, size_t *len, size_t *lineno,
+    char *line, size_t max, char **why)
+{
+	const char	*nl, *p;
+	size_t		 n, full;
+
+	while (*len > 0) {
+		(*lineno)++;
+		nl = memchr(*text, '\n', *len);
+		n = nl != NULL ? (size_t)(nl - *text) : *len;
+		full = n + (nl != NULL);
+		if (n > 0 && (*text)[n - 1] == '\r')
+			n--;
+		if (n > max) {
+			*why = xasprintf("line longer than %zu bytes", max);
+			return -1;
+		}
+		if (memchr(*text, '\0', n) != NULL) {
+			*why = xstrdup("a NUL byte in the line");
+			return -1;
+		}
+		memcpy(line, *text, n);
+		line[n] = '\0';
+		*text += full;
+		*len -= full;
+		p = line + strspn(line, " \t");
+		if (*p != '\0' && *p != '#')
+			return 1;
+	}
+	return 0;
+}

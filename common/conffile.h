@@ -29,5 +29,7 @@ int	conffile_parse(struct conffile *, const char *, const char *, size_t,
 	    char **);
 int	conffile_read(struct conffile *, const char *, char **);
 void	conffile_free(struct conffile *);
+int	conffile_next_line(const char **, size_t *, size_t *, char *, size_t,
+	    char **);
 
 #endif

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "common/compat.h"
+#include "common/conffile.h"
 #include "common/text.h"
 #include "common/xmalloc.h"
 #include "server/server.h"
@@ -416,30 +417,11 @@ ban_parse(const char *text, size_t len, const char *name, time_t now,
 {
 	char		 line[BAN_LINE_MAX_BYTES + 1], *why;
 	struct ban	*list = NULL, b;
-	size_t		 n, full, nlist = 0, cap = 0, lineno = 0;
-	const char	*nl, *p;
+	size_t		 nlist = 0, cap = 0, lineno = 0;
+	int		 rc;
 
-	for (; len > 0; text += full, len -= full) {
-		lineno++;
-		nl = memchr(text, '\n', len);
-		n = nl != NULL ? (size_t)(nl - text) : len;
-		full = n + (nl != NULL);
-		if (n > 0 && text[n - 1] == '\r')
-			n--;
-		if (n > BAN_LINE_MAX_BYTES) {
-			why = xasprintf("line longer than %d bytes",
-			    BAN_LINE_MAX_BYTES);
-			goto fail;
-		}
-		if (memchr(text, '\0', n) != NULL) {
-			why = xstrdup("a NUL byte in the line");
-			goto fail;
-		}
-		memcpy(line, text, n);
-		line[n] = '\0';
-		p = line + strspn(line, " \t");
-		if (*p == '\0' || *p == '#')
-			continue;
+	while ((rc = conffile_next_line(&text, &len, &lineno, line,
+	    BAN_LINE_MAX_BYTES, &why)) == 1) {
 		if (ban_parse_line(line, &b, &why) == -1)
 			goto fail;
 		if (ban_live(&b, now) &&
@@ -448,6 +430,8 @@ ban_parse(const char *text, size_t len, const char *name, time_t now,
 			goto fail;
 		}
 	}
+	if (rc == -1)
+		goto fail;
 	free(ban_list);
 	ban_list = list;
 	ban_len = nlist;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "common/compat.h"
+#include "common/conffile.h"
 #include "common/text.h"
 #include "common/xmalloc.h"
 #include "server/server.h"
@@ -99,30 +100,11 @@ oper_parse_list(const char *text, size_t len, const char *name,
 {
 	char		 line[OPER_LINE_MAX_BYTES + 1], *why;
 	struct oper	*list = NULL, o;
-	size_t		 n, full, i, nlist = 0, lineno = 0;
-	const char	*nl, *p;
+	size_t		 i, nlist = 0, lineno = 0;
+	int		 rc;
 
-	for (; len > 0; text += full, len -= full) {
-		lineno++;
-		nl = memchr(text, '\n', len);
-		n = nl != NULL ? (size_t)(nl - text) : len;
-		full = n + (nl != NULL);
-		if (n > 0 && text[n - 1] == '\r')
-			n--;
-		if (n > OPER_LINE_MAX_BYTES) {
-			why = xasprintf("line longer than %d bytes",
-			    OPER_LINE_MAX_BYTES);
-			goto fail;
-		}
-		if (memchr(text, '\0', n) != NULL) {
-			why = xstrdup("a NUL byte in the line");
-			goto fail;
-		}
-		memcpy(line, text, n);
-		line[n] = '\0';
-		p = line + strspn(line, " \t");
-		if (*p == '\0' || *p == '#')
-			continue;
+	while ((rc = conffile_next_line(&text, &len, &lineno, line,
+	    OPER_LINE_MAX_BYTES, &why)) == 1) {
 		if (oper_parse_line(line, &o, &why) == -1)
 			goto fail;
 		o.line = lineno;
@@ -141,6 +123,8 @@ oper_parse_list(const char *text, size_t len, const char *name,
 		list = xreallocarray(list, nlist + 1, sizeof *list);
 		list[nlist++] = o;
 	}
+	if (rc == -1)
+		goto fail;
 	*listp = list;
 	*lenp = nlist;
 	return 0;
