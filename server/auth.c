@@ -41,6 +41,35 @@ auth_sendable(const char *pw, size_t len)
 }
 
 /*
+ * Open a file of secrets (the room password, the operators' hashes):
+ * a regular file no one but its owner may read or write, as ssh asks of
+ * a private key.  The descriptor, or -1 with cause naming what ("oper
+ * file") and why.
+ */
+int
+auth_open_private(const char *path, const char *what, char **cause)
+{
+	struct stat	st;
+	int		fd;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK)) == -1) {
+		*cause = xasprintf("cannot open %s %s: %s", what, path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+		*cause = xasprintf("%s %s is not a regular file", what, path);
+	else if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+		*cause = xasprintf("%s %s is open to others (mode %04o): "
+		    "chmod 600 %s", what, path,
+		    (unsigned int)(st.st_mode & 07777), path);
+	else
+		return fd;
+	close(fd);
+	return -1;
+}
+
+/*
  * Read the password: the first line of path, which nobody but its owner
  * may read or write (as ssh asks of a private key).  On an error the
  * password in use stays, so a bad edit before SIGHUP opens no door.
@@ -49,27 +78,12 @@ int
 auth_load(const char *path, char **cause)
 {
 	char		buf[PASSWORD_MAX_BYTES + 2];
-	struct stat	st;
 	ssize_t		n;
 	size_t		len;
 	int		fd;
 
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK)) == -1) {
-		*cause = xasprintf("cannot open password file %s: %s", path,
-		    strerror(errno));
+	if ((fd = auth_open_private(path, "password file", cause)) == -1)
 		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		*cause = xasprintf("password file %s is not a regular file",
-		    path);
-		goto fail;
-	}
-	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		*cause = xasprintf("password file %s is open to others "
-		    "(mode %04o): chmod 600 %s", path,
-		    (unsigned int)(st.st_mode & 07777), path);
-		goto fail;
-	}
 	if ((n = read(fd, buf, sizeof buf - 1)) == -1) {
 		*cause = xasprintf("cannot read password file %s: %s", path,
 		    strerror(errno));

@@ -27,7 +27,8 @@
 static int	loop_spare_fd = -1;	/* given up to accept() past EMFILE */
 static double	loop_accept_resume;	/* accept() paused until then */
 
-static double
+/* Seconds on the monotonic clock. */
+double
 loop_now(void)
 {
 	struct timespec	ts;

@@ -37,15 +37,6 @@ static size_t		moderation_nmutes;
 static double	moderation_tokens = OPER_CHECK_BURST;	/* crypt() calls */
 static double	moderation_stamp;		/* seconds, last refill */
 
-static double
-moderation_clock(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /*
  * Whether a /oper password may be checked now: a token bucket shared by
  * every client, as each check holds up the one loop.
@@ -53,7 +44,7 @@ moderation_clock(void)
 static int
 moderation_check_allowed(void)
 {
-	double	now = moderation_clock();
+	double	now = loop_now();
 
 	if (moderation_stamp != 0)
 		moderation_tokens += (now - moderation_stamp) *

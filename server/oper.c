@@ -181,26 +181,12 @@ oper_load(const char *path, char **cause)
 {
 	char		*text = NULL;
 	struct oper	*list;
-	struct stat	 st;
 	size_t		 n, i, count;
 	ssize_t		 r;
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK)) == -1) {
-		*cause = xasprintf("cannot open oper file %s: %s", path,
-		    strerror(errno));
+	if ((fd = auth_open_private(path, "oper file", cause)) == -1)
 		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		*cause = xasprintf("oper file %s is not a regular file", path);
-		goto fail;
-	}
-	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		*cause = xasprintf("oper file %s is open to others (mode "
-		    "%04o): chmod 600 %s", path,
-		    (unsigned int)(st.st_mode & 07777), path);
-		goto fail;
-	}
 	text = xmalloc(OPER_FILE_MAX_BYTES + 1);
 	for (n = 0; n <= OPER_FILE_MAX_BYTES; n += (size_t)r) {
 		r = read(fd, text + n, OPER_FILE_MAX_BYTES + 1 - n);

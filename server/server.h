@@ -259,6 +259,7 @@ struct listener {
 	int	 tls;
 };
 
+double		 loop_now(void);
 void		 loop_run(const struct listener *, size_t, int);
 
 /* tls.c */
@@ -284,6 +285,7 @@ void		 service_tick(double, size_t);
 double		 service_wait(double);
 
 /* auth.c */
+int		 auth_open_private(const char *, const char *, char **);
 int		 auth_load(const char *, char **);
 void		 auth_clear(void);
 int		 auth_required(void);
