@@ -276,15 +276,19 @@ static void
 test_cluster_server_lost(void **state)
 {
 	char	line[LINE_BYTES];
+	long	t0;
 	int	found = 0;
 
 	start_cluster(SERVERS, NULL);
 	rename_all(2, "carol", SERVERS);
+	t0 = harness_now_ms();
 	assert_int_equal(harness_signal_wait(&srv[2], SIGKILL, WAIT) == -1,
 	    0);
 	if (harness_expect(&cl[0], "*** carol has left (server lost)", line,
 	    sizeof line, LOST_WAIT_MS) == -1)
 		fail_msg("server 1 never said carol left");
+	printf("# server lost announced %ld ms after SIGKILL (heartbeat "
+	    "300 ms, time to live 1000 ms)\n", harness_now_ms() - t0);
 	expect(&cl[1], "*** carol has left (server lost)");
 	/* The nickname is free again, and the line came once. */
 	send_str(&cl[1], "/nick carol");
@@ -366,6 +370,8 @@ test_cluster_redis_lost_and_back(void **state)
 		if (t1 - t0 > CPU_MAX_TICKS)
 			fail_msg("chat-server used %ld ticks in %d ms with "
 			    "Redis down", t1 - t0, CPU_WAIT_MS);
+		printf("# Redis down: %ld CPU ticks in %d ms\n", t1 - t0,
+		    CPU_WAIT_MS);
 	}
 	/* More than the backlog holds: the first ones are not passed on. */
 	buf = malloc((BACKLOG_MAX + 2) * 32);
@@ -377,9 +383,12 @@ test_cluster_redis_lost_and_back(void **state)
 	if (harness_expect(&cl2, "<alice> more 1001", NULL, 0, WAIT) == -1)
 		fail_msg("the local room did not go on");
 	assert_int_equal(redis_restart(&rs), 0);
+	t0 = harness_now_ms();
 	/* "said while down" and 1002 more kept, 1000 at most: 3 dropped. */
 	expect_all(&cl2, back_s1, LINK_BACK_MS);
 	expect_all(&cl[1], back_s2, LINK_BACK_MS);
+	printf("# link back on both servers %ld ms after Redis restarted\n",
+	    harness_now_ms() - t0);
 	/* Nothing twice: a marker line after, and no repeat before it. */
 	send_str(&cl[1], "marker");
 	for (;;) {
