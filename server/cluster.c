@@ -154,7 +154,8 @@ static const char *const cluster_kind_names[] = {
 };
 
 static int	cluster_send(struct cluster_conn *,
-		    void (*)(redisReply *, void *), void *, const char *, ...);
+		    void (*)(redisReply *, void *), void *, const char *, ...)
+		    __attribute__((format(printf, 4, 5)));
 static void	cluster_read_next(void);
 
 int
@@ -164,6 +165,9 @@ cluster_available(void)
 }
 
 /* Note the link lost; cluster_run() acts on it outside hiredis. */
+static void	cluster_fail(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+
 static void
 cluster_fail(const char *fmt, ...)
 {
