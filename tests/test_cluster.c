@@ -199,7 +199,7 @@ test_cluster_every_line_same_order(void **state)
 			    sizeof line, WAIT) == -1)
 				fail_msg("client %d saw %d lines of %d", k, n,
 				    SERVERS * LINES_EACH);
-			snprintf(seen[k][n], sizeof seen[k][n], "%s", line);
+			snprintf(seen[k][n], sizeof seen[k][n], "%.1000s", line);
 		}
 	}
 	for (k = 1; k < SERVERS; k++) {
