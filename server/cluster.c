@@ -41,7 +41,9 @@
 
 #include <sys/types.h>
 #include <sys/select.h>
+#include <sys/socket.h>
 
+#include <netdb.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -54,6 +56,7 @@
 
 #include "common/compat.h"
 #include "common/log.h"
+#include "common/net.h"
 #include "common/text.h"
 #include "common/xmalloc.h"
 #include "server/server.h"
@@ -127,6 +130,7 @@ struct cluster_ask {
 static enum cluster_state	 cluster_state;
 static struct redis_url		 cluster_url;
 static char			 cluster_name[SERVER_NAME_MAX_BYTES + 1];
+static char			 cluster_addr[NET_ADDR_MAX];	/* numeric */
 static char			*cluster_key_events, *cluster_key_users;
 static char			*cluster_key_guest, *cluster_key_prefix;
 static struct cluster_conn	 cluster_cmd = { .label = "command" };
@@ -1021,7 +1025,7 @@ static redisAsyncContext *
 cluster_connect_one(void)
 {
 	if (cluster_url.host[0] != '\0')
-		return redisAsyncConnect(cluster_url.host, cluster_url.port);
+		return redisAsyncConnect(cluster_addr, cluster_url.port);
 	return redisAsyncConnectUnix(cluster_url.path);
 }
 
@@ -1143,6 +1147,28 @@ cluster_wait(double now)
 
 /* --- start and stop --- */
 
+/*
+ * hiredis resolves a host name with getaddrinfo(), which can wait on
+ * DNS: the name is resolved here, once, before the loop, and hiredis is
+ * given the address.  A Redis that moves needs a restart.
+ */
+static int
+cluster_resolve(char **why)
+{
+	struct addrinfo	*res;
+	char		 port[16], *cause;
+
+	snprintf(port, sizeof port, "%d", cluster_url.port);
+	if (net_resolve(cluster_url.host, port, &res, &cause) == -1) {
+		*why = xasprintf("--redis: %s", cause);
+		free(cause);
+		return -1;
+	}
+	net_host_format(res->ai_addr, cluster_addr, sizeof cluster_addr);
+	freeaddrinfo(res);
+	return 0;
+}
+
 int
 cluster_start(const char *default_name, char **why)
 {
@@ -1152,6 +1178,8 @@ cluster_start(const char *default_name, char **why)
 	if (opts->redis == NULL)
 		return 0;
 	if (redis_url_parse(opts->redis, &cluster_url, why) == -1)
+		return -1;
+	if (cluster_url.host[0] != '\0' && cluster_resolve(why) == -1)
 		return -1;
 	strlcpy(cluster_name, opts->name != NULL ? opts->name : default_name,
 	    sizeof cluster_name);
@@ -1166,9 +1194,13 @@ cluster_start(const char *default_name, char **why)
 	cluster_key_guest = xasprintf("chat:%s:guest", opts->room);
 	cluster_state = CLUSTER_DOWN;
 	cluster_retry_at = 0;
-	log_event("cluster", "room %s as %s through %s", opts->room,
-	    cluster_name, cluster_url.host[0] != '\0' ? cluster_url.host :
-	    cluster_url.path);
+	if (cluster_url.host[0] != '\0')
+		log_event("cluster", "room %s as %s through %s (%s) port %d",
+		    opts->room, cluster_name, cluster_url.host, cluster_addr,
+		    cluster_url.port);
+	else
+		log_event("cluster", "room %s as %s through %s", opts->room,
+		    cluster_name, cluster_url.path);
 	return 0;
 }
 
@@ -1242,6 +1274,28 @@ cluster_stop(void)
 int
 cluster_available(void)
 {
+	return 0;
+}
+
+/*
+ * hiredis resolves a host name with getaddrinfo(), which can wait on
+ * DNS: the name is resolved here, once, before the loop, and hiredis is
+ * given the address.  A Redis that moves needs a restart.
+ */
+static int
+cluster_resolve(char **why)
+{
+	struct addrinfo	*res;
+	char		 port[16], *cause;
+
+	snprintf(port, sizeof port, "%d", cluster_url.port);
+	if (net_resolve(cluster_url.host, port, &res, &cause) == -1) {
+		*why = xasprintf("--redis: %s", cause);
+		free(cause);
+		return -1;
+	}
+	net_host_format(res->ai_addr, cluster_addr, sizeof cluster_addr);
+	freeaddrinfo(res);
 	return 0;
 }
 

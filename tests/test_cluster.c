@@ -44,6 +44,7 @@
 #define CPU_MAX_TICKS	50	/* half a second of CPU in CPU_WAIT_MS */
 /* Redis back: a retry is due within 1+2+4+8+16 s of the loss. */
 #define LINK_BACK_MS	40000
+#define REPLY_MAX_MS	5000	/* chat-server's CLUSTER_REPLY_MAX_MS */
 
 static struct redis		rs;
 static struct fakeredis		fake;
@@ -407,9 +408,12 @@ test_cluster_redis_lost_and_back(void **state)
 	assert_int_equal(lost, 0);
 }
 
-/* A fake Redis: the server logs it, keeps its room, and tries again. */
+/*
+ * A fake Redis: the server logs it (within lost_ms), keeps its room,
+ * and tries again.
+ */
 static void
-run_fake(enum fakeredis_mode mode)
+run_fake(enum fakeredis_mode mode, int lost_ms)
 {
 	const char	*args[] = { "--redis", NULL, NULL };
 	long		 deadline;
@@ -418,7 +422,7 @@ run_fake(enum fakeredis_mode mode)
 	args[1] = fake.url;
 	assert_int_equal(harness_start(&srv[0], args), 0);
 	assert_int_equal(harness_log_wait(&srv[0], "link to Redis lost",
-	    WAIT), 0);
+	    lost_ms), 0);
 	assert_int_equal(harness_join(&cl[0], srv[0].port, NULL, 0), 0);
 	assert_int_equal(harness_join(&cl2, srv[0].port, NULL, 0), 0);
 	send_str(&cl[0], "still here");
@@ -435,13 +439,21 @@ run_fake(enum fakeredis_mode mode)
 static void
 test_cluster_fake_redis_garbage(void **state)
 {
-	run_fake(FAKEREDIS_GARBAGE);
+	run_fake(FAKEREDIS_GARBAGE, WAIT);
 }
 
 static void
 test_cluster_fake_redis_close_mid_reply(void **state)
 {
-	run_fake(FAKEREDIS_CLOSE_MID_REPLY);
+	run_fake(FAKEREDIS_CLOSE_MID_REPLY, WAIT);
+}
+
+/* A Redis that never answers: given up after REPLY_MAX_MS, retried. */
+static void
+test_cluster_fake_redis_silent(void **state)
+{
+	run_fake(FAKEREDIS_SILENT, REPLY_MAX_MS + WAIT);
+	assert_int_equal(harness_log_wait(&srv[0], "no reply in", WAIT), 0);
 }
 
 /* Is chat-server built with hiredis?  --redis is refused if not. */
@@ -478,6 +490,8 @@ main(void)
 		    test_cluster_fake_redis_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cluster_fake_redis_close_mid_reply, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cluster_fake_redis_silent, setup, teardown),
 	};
 	const char	*why;
 
