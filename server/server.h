@@ -171,6 +171,8 @@ struct options {
 	const char	*history_file;		/* reloaded at start-up */
 	const char	*oper_file;		/* NULL: no operators */
 	const char	*ban_file;		/* NULL: bans last until exit */
+	int		 reuse_port;		/* share the ports (several
+						 * servers, one port) */
 };
 
 /* A line of the room's history. */
