@@ -157,18 +157,24 @@ start_servers(int n, const char *const *extra, int named)
 	}
 }
 
-/* The number of " needle " events in server s's log. */
+/*
+ * The number of the server's own event lines in its log: those of
+ * another server in a cluster say " from=NAME" and are not counted.
+ */
 static int
 log_count(struct harness_server *s, const char *event)
 {
-	char	*log, *p, pat[64];
+	char	*log, *line, *next, pat[64];
 	int	 n = 0;
 
 	snprintf(pat, sizeof pat, " %s ", event);
 	if ((log = harness_log_read(s)) == NULL)
 		return 0;
-	for (p = log; (p = strstr(p, pat)) != NULL; p++)
-		n++;
+	for (line = log; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		n += strstr(line, pat) != NULL && strstr(line, " from=") == NULL;
+	}
 	free(log);
 	return n;
 }
