@@ -129,7 +129,7 @@ start_servers(int n, const char *const *extra, int named)
 {
 	const char	*args[ARGS_MAX];
 	char		 port[16], name[SERVERS][16];
-	int		 i, k;
+	int		 i, k, e;
 
 	for (i = 0; i < n; i++) {
 		k = 0;
@@ -145,8 +145,9 @@ start_servers(int n, const char *const *extra, int named)
 			args[k++] = "--name";
 			args[k++] = name[i];
 		}
-		while (extra != NULL && *extra != NULL && k < ARGS_MAX - 1)
-			args[k++] = *extra++;
+		for (e = 0; extra != NULL && extra[e] != NULL &&
+		    k < ARGS_MAX - 1; e++)
+			args[k++] = extra[e];
 		args[k] = NULL;
 		if (harness_start_err(&srv[i], args) == -1)
 			fail_msg("server %d of %d did not start", i + 1, n);
