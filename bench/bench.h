@@ -26,7 +26,8 @@
 #define HIST_BUCKETS		((64 - HIST_SUB_BITS) * (1 << HIST_SUB_BITS))
 #define NS_PER_SEC		1000000000ULL
 #define NS_PER_MS		1000000ULL
-#define PIDS_MAX		4	/* --pid: a server, and proxies before it */
+#define PIDS_MAX		8	/* --pid: servers, proxies, a Redis */
+#define REFUSED_MAX_PER_CLIENT	4	/* "server full" retries, on average */
 
 /* Latencies in nanoseconds, log-linear buckets; no sample is kept. */
 struct hist {
@@ -43,6 +44,7 @@ struct conn {
 	int		 handshaking;		/* TLS not yet up */
 	int		 read_wants_write;	/* a TLS read waits on POLLOUT */
 	int		 welcomed;		/* its first line arrived */
+	int		 refused;		/* "server full": connect again */
 	int		 stalled;		/* never reads after joining */
 	int		 closed;		/* the server hung up */
 	int		 skipping;		/* inside an overlong line */
@@ -65,6 +67,9 @@ struct bench {
 	/* What to do. */
 	const char	*host;
 	const char	*port;
+	const char	*sender_port;		/* senders connect here; NULL:
+						 * port.  Only the readers'
+						 * latencies are kept then */
 	unsigned int	 clients;
 	unsigned int	 senders;
 	unsigned int	 stalled;
@@ -87,6 +92,7 @@ struct bench {
 	struct pollfd	*pfds;
 	uint64_t	*seqs;			/* clients x senders */
 	unsigned int	 opened, welcomed, closed;
+	unsigned int	 refused;		/* connections turned away full */
 	uint64_t	 start, deadline;	/* ns */
 	uint64_t	 joined, settled;	/* ns */
 	uint64_t	 send_start, send_end;	/* ns */

@@ -20,6 +20,14 @@
 #include "common/stream.h"
 #include "bench/bench.h"
 
+/*
+ * What a full chat-server says before it closes: one of several servers
+ * on a port (--reuse-port) may be full while the others are not, and
+ * the kernel picks another for a new connection, as for a client that
+ * tries again.
+ */
+#define CONN_FULL	"*** error: server full"
+
 static char	conn_buf[CARRY_MAX_BYTES + READ_BUF_BYTES];
 
 void
@@ -28,7 +36,8 @@ conn_open(struct bench *b, unsigned int i)
 	struct conn	*c = &b->conns[i];
 	char		*cause;
 
-	c->fd = net_connect(b->host, b->port, CONNECT_TIMEOUT_MS, &cause);
+	c->fd = net_connect(b->host, b->sender_port != NULL && i < b->senders ?
+	    b->sender_port : b->port, CONNECT_TIMEOUT_MS, &cause);
 	if (c->fd == -1)
 		errx(1, "client %u of %u: %s", i + 1, b->clients, cause);
 	net_set_nodelay(c->fd);
@@ -87,6 +96,22 @@ conn_handshake(struct bench *b, struct conn *c)
 	}
 }
 
+/* Connect again after "server full", while joining. */
+static void
+conn_reopen(struct bench *b, struct conn *c)
+{
+	if (++b->refused > b->clients * REFUSED_MAX_PER_CLIENT)
+		errx(1, "%u connections refused as full: the servers cannot "
+		    "take %u clients", b->refused - 1, b->clients);
+	stream_free(&c->st);
+	close(c->fd);
+	c->fd = -1;
+	c->refused = c->skipping = 0;
+	c->carry_len = 0;
+	b->opened--;
+	conn_open(b, c->index);
+}
+
 static void
 conn_close(struct bench *b, struct conn *c)
 {
@@ -116,7 +141,9 @@ conn_delivered(struct bench *b, struct conn *c, unsigned int s, uint64_t seq,
 	b->received++;
 	b->sends[s].delivered++;
 	b->last_delivery = now;
-	hist_add(&b->latency, now > sent ? now - sent : 0);
+	/* With --sender-port a sender's own line is not across servers. */
+	if (b->sender_port == NULL || c->index >= b->senders)
+		hist_add(&b->latency, now > sent ? now - sent : 0);
 }
 
 static void
@@ -126,7 +153,12 @@ conn_line(struct bench *b, struct conn *c, const char *line, size_t len,
 	unsigned int	s;
 	uint64_t	seq, sent;
 
-	if (!c->welcomed) {
+	if (!c->welcomed && !c->refused && len >= sizeof CONN_FULL - 1 &&
+	    memcmp(line, CONN_FULL, sizeof CONN_FULL - 1) == 0) {
+		c->refused = 1;
+		return;
+	}
+	if (!c->welcomed && !c->refused) {
 		c->welcomed = 1;
 		b->welcomed++;
 	}
@@ -222,6 +254,10 @@ conn_read(struct bench *b, struct conn *c)
 		now = bench_now();
 		b->last_read = now;
 		conn_frame(b, c, conn_buf, conn_buf + c->carry_len + n, now);
+		if (c->refused) {
+			conn_reopen(b, c);
+			return;
+		}
 	} while (more);
 }
 

@@ -12,7 +12,7 @@ bench_chat_bench_SOURCES = \
 	bench/send.c
 bench_chat_bench_LDADD = common/libcommon.a compat/libcompat.a
 
-EXTRA_DIST += bench/run.sh bench/smoke.sh
+EXTRA_DIST += bench/run.sh bench/smoke.sh bench/cluster.sh
 TESTS += bench/smoke.sh
 
 # RUNS and SCENARIOS may be set on the command line: make bench RUNS=5
@@ -29,4 +29,11 @@ bench-tls: bench/chat-bench server/chat-server
 	SCENARIOS="$${SCENARIOS:-rate full c1000}" \
 	$(SHELL) '$(top_srcdir)/bench/run.sh'
 
-.PHONY: bench bench-tls
+# chat-server as several processes: --reuse-port, a cluster through
+# Redis (issue 9); see bench/cluster.sh.  Never part of make check.
+bench-cluster: bench/chat-bench server/chat-server
+	CHAT_SERVER='$(abs_top_builddir)/server/chat-server' \
+	CHAT_BENCH='$(abs_top_builddir)/bench/chat-bench' \
+	$(SHELL) '$(top_srcdir)/bench/cluster.sh'
+
+.PHONY: bench bench-tls bench-cluster

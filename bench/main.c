@@ -36,6 +36,7 @@ static const struct option longopts[] = {
 	{ "pid",	 required_argument,	NULL, 'P' },
 	{ "port",	 required_argument,	NULL, 'p' },
 	{ "rate",	 required_argument,	NULL, 'r' },
+	{ "sender-port", required_argument,	NULL, 'X' },
 	{ "senders",	 required_argument,	NULL, 's' },
 	{ "stalled",	 required_argument,	NULL, 'S' },
 	{ "time-limit",	 required_argument,	NULL, 't' },
@@ -52,10 +53,13 @@ usage(FILE *f)
 	fprintf(f,
 "usage: chat-bench [-EhkTVW] [-b bytes] [-c clients] [-H host] [-n lines]\n"
 "                  [-P pid] [-r rate] [-S stalled] [-s senders]\n"
-"                  [-t seconds] [-w window] -p port\n"
+"                  [-t seconds] [-w window] [-X port] -p port\n"
 "\n"
 "  -p, --port PORT        the server's TCP port\n"
 "  -H, --host ADDRESS     the server's address (default 127.0.0.1)\n"
+"  -X, --sender-port PORT the senders connect here, the others to --port\n"
+"                         (across servers of a cluster); the latencies\n"
+"                         are the others' only\n"
 "  -c, --clients N        connections, all reading (default 100)\n"
 "  -s, --senders N        of them, how many send (default 10)\n"
 "  -n, --lines N          lines each sender sends (default 1000)\n"
@@ -66,7 +70,8 @@ usage(FILE *f)
 "  -E, --no-echo          the server does not send a line back to its sender\n"
 "  -W, --no-welcome       do not wait for a first line from the server\n"
 "  -P, --pid PID          the server's pid, for its CPU time and peak RSS;\n"
-"                         up to %d, summed (a TLS proxy and the server)\n"
+"                         up to %d, summed (a TLS proxy and the server,\n"
+"                         servers and their Redis)\n"
 "  -T, --tls              connect with TLS (the certificate is not checked)\n"
 "  -t, --time-limit SECS  give up after this long (default %d)\n"
 "  -k, --kv               one line of key=value results, for scripts\n"
@@ -130,7 +135,7 @@ parse_options(struct bench *b, int argc, char **argv)
 {
 	int	ch;
 
-	while ((ch = getopt_long(argc, argv, "b:c:EhH:kn:P:p:r:S:s:Tt:Vw:W",
+	while ((ch = getopt_long(argc, argv, "b:c:EhH:kn:P:p:r:S:s:Tt:Vw:WX:",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
@@ -194,6 +199,9 @@ parse_options(struct bench *b, int argc, char **argv)
 			break;
 		case 'W':
 			b->wait_welcome = 0;
+			break;
+		case 'X':
+			b->sender_port = optarg;
 			break;
 		default:
 			usage(stderr);
@@ -317,6 +325,9 @@ report_text(const struct bench *b, const struct result *r)
 	if (b->closed > 0)
 		printf("closed:      %u connections closed by the server\n",
 		    b->closed);
+	if (b->refused > 0)
+		printf("refused:     %u connections turned away as full, "
+		    "made again\n", b->refused);
 	printf("throughput:  %.0f deliveries/s over %.3f s\n", r->per_sec,
 	    r->seconds);
 	printf("latency:     p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, "
@@ -365,7 +376,7 @@ report_kv(const struct bench *b, const struct result *r)
 			printf(" rss_kb_%u=%llu", i + 1,
 			    (unsigned long long)r->rss_kb_each[i]);
 	}
-	printf(" tls=%d\n", b->tls);
+	printf(" refused=%u tls=%d\n", b->refused, b->tls);
 }
 
 static double

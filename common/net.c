@@ -153,8 +153,45 @@ net_name(const char *host, const char *port)
 	return xasprintf("%s:%s", host, port);
 }
 
+/*
+ * The option that lets several processes listen on one port, or NULL
+ * where the system has none.  FreeBSD's SO_REUSEPORT_LB (12.0) spreads
+ * new connections over the sockets; Linux's SO_REUSEPORT (3.9) does too,
+ * between processes of one user.  Elsewhere (OpenBSD, NetBSD, macOS)
+ * SO_REUSEPORT only shares the port: one socket, usually the last
+ * bound, gets the connections, so the others stand by.
+ */
+const char *
+net_reuse_port_name(void)
+{
+#if defined(SO_REUSEPORT_LB)
+	return "SO_REUSEPORT_LB";
+#elif defined(SO_REUSEPORT)
+	return "SO_REUSEPORT";
+#else
+	return NULL;
+#endif
+}
+
+/* Let others bind fd's port (NET_REUSE_PORT): 0, or -1 and errno. */
 static int
-net_listen_on(const struct addrinfo *ai, int backlog, int v6only)
+net_reuse_port(int fd)
+{
+	int	one = 1;
+
+#if defined(SO_REUSEPORT_LB)
+	return setsockopt(fd, SOL_SOCKET, SO_REUSEPORT_LB, &one, sizeof one);
+#elif defined(SO_REUSEPORT)
+	return setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+#else
+	(void)one;
+	errno = ENOPROTOOPT;
+	return -1;
+#endif
+}
+
+static int
+net_listen_on(const struct addrinfo *ai, int backlog, int v6only, int flags)
 {
 	int	fd, one = 1, saved;
 
@@ -162,6 +199,12 @@ net_listen_on(const struct addrinfo *ai, int backlog, int v6only)
 	if (fd == -1)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if ((flags & NET_REUSE_PORT) && net_reuse_port(fd) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
 #ifdef IPV6_V6ONLY
 	/*
 	 * One socket for IPv6 and IPv4 where the system allows it; where it
@@ -213,7 +256,7 @@ net_listen_fail(const char *host, const char *port, int error, char **cause)
  */
 static int
 net_listen_one(const char *host, const char *port, int backlog, int v6only,
-    char **cause)
+    int flags, char **cause)
 {
 	struct addrinfo	 hints, *res, *ai;
 	const char	*shown = host != NULL ? host : "::";
@@ -234,7 +277,7 @@ net_listen_one(const char *host, const char *port, int backlog, int v6only,
 		return -1;
 	}
 	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next) {
-		fd = net_listen_on(ai, backlog, v6only);
+		fd = net_listen_on(ai, backlog, v6only, flags);
 		if (fd == -1 && saved == 0)
 			saved = errno;
 	}
@@ -249,7 +292,7 @@ net_listen_one(const char *host, const char *port, int backlog, int v6only,
 int
 net_listen(const char *host, const char *port, int backlog, char **cause)
 {
-	return net_listen_one(host, port, backlog, 0, cause);
+	return net_listen_one(host, port, backlog, 0, 0, cause);
 }
 
 /*
@@ -258,26 +301,26 @@ net_listen(const char *host, const char *port, int backlog, char **cause)
  * socket where the system has them, else by an IPv6-only socket and an
  * IPv4 one on the same port; IPv4 alone where there is no IPv6.  The
  * sockets go into fds[NET_LISTEN_MAX]; returns how many, or -1 with
- * *cause set.
+ * *cause set.  flags: NET_REUSE_PORT on each socket.
  */
 int
-net_listen_all(const char *host, const char *port, int backlog, int *fds,
-    char **cause)
+net_listen_all(const char *host, const char *port, int backlog, int flags,
+    int *fds, char **cause)
 {
 	char	 v4port[8];
 	int	 fd;
 
 	if (host != NULL) {
 		if ((fds[0] = net_listen_one(host, port, backlog, 0,
-		    cause)) == -1)
+		    flags, cause)) == -1)
 			return -1;
 		return 1;
 	}
-	fd = net_listen_one(NULL, port, backlog, 0, cause);
+	fd = net_listen_one(NULL, port, backlog, 0, flags, cause);
 	if (fd == -1 && (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL)) {
 		free(*cause);
 		if ((fds[0] = net_listen_one("0.0.0.0", port, backlog, 0,
-		    cause)) == -1)
+		    flags, cause)) == -1)
 			return -1;
 		return 1;
 	}
@@ -288,7 +331,7 @@ net_listen_all(const char *host, const char *port, int backlog, int *fds,
 		return 1;
 	snprintf(v4port, sizeof v4port, "%d", net_local_port(fd));
 	if ((fds[1] = net_listen_one("0.0.0.0", v4port, backlog, 0,
-	    cause)) == -1) {
+	    flags, cause)) == -1) {
 		close(fd);
 		return -1;
 	}

@@ -13,8 +13,12 @@
 
 #define NET_LISTEN_MAX	2	/* sockets for one listen address */
 
+/* net_listen_all flags. */
+#define NET_REUSE_PORT	0x1	/* other processes may bind the port too */
+
 int	net_listen(const char *, const char *, int, char **);
-int	net_listen_all(const char *, const char *, int, int *, char **);
+int	net_listen_all(const char *, const char *, int, int, int *, char **);
+const char *net_reuse_port_name(void);
 struct addrinfo;
 int	net_resolve(const char *, const char *, struct addrinfo **, char **);
 int	net_connect_list(const struct addrinfo *, const char *, const char *,

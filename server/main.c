@@ -151,7 +151,8 @@ name_listeners(const struct listener *l, size_t nl, char *addr, size_t size)
 
 /*
  * Listen on port: one socket, or two where IPv6 and IPv4 cannot share
- * one (net_listen_all()); add them to l[*nl].  Exit with why on failure.
+ * one (net_listen_all()), shared with other servers under --reuse-port;
+ * add them to l[*nl].  Exit with why on failure.
  */
 static void
 listen_on(const char *port, int tls, struct listener *l, size_t *nl)
@@ -159,7 +160,11 @@ listen_on(const char *port, int tls, struct listener *l, size_t *nl)
 	char	*cause;
 	int	 fds[NET_LISTEN_MAX], n, i;
 
-	n = net_listen_all(opts->bind, port, LISTEN_BACKLOG, fds, &cause);
+	n = net_listen_all(opts->bind, port, LISTEN_BACKLOG,
+	    opts->reuse_port ? NET_REUSE_PORT : 0, fds, &cause);
+	if (n == -1 && opts->reuse_port && errno == EADDRINUSE)
+		errx(1, "%s (with --reuse-port, the one holding it must have "
+		    "--reuse-port too, and run as the same user)", cause);
 	if (n == -1)
 		errx(1, "%s", cause);
 	for (i = 0; i < n; i++) {

@@ -104,6 +104,8 @@ const struct option_def options_table[] = {
 	    options_set_port, NULL, 0 },
 	{ "redis", 0, OPTION_TEXT, FIELD(redis), 0, 0, NULL, options_set_redis,
 	    NULL, 0 },
+	{ "reuse-port", 0, OPTION_FLAG, FIELD(reuse_port), 0, 0, NULL, NULL,
+	    NULL, 0 },
 	{ "room", 0, OPTION_TEXT, FIELD(room), 0, 0, ROOM_DEFAULT,
 	    options_set_room, NULL, 0 },
 	{ "tls-cert", 0, OPTION_TEXT, FIELD(tls_cert), 0, 0, NULL, NULL, NULL,
@@ -140,7 +142,7 @@ options_usage(FILE *f)
 "                   [-m count] [-p port] [-R lines] [-w text]\n"
 "                   [--log-private] [--history lines] [--history-file file]\n"
 "                   [--config file] [--password-file file]\n"
-"                   [--oper-file file] [--ban-file file]\n"
+"                   [--oper-file file] [--ban-file file] [--reuse-port]\n"
 "                   [--tls-port port --tls-cert file --tls-key file]\n"
 "                   [--redis url [--room name] [--name name]]\n"
 "       chat-server --hash-password\n"
@@ -159,6 +161,9 @@ options_usage(FILE *f)
 "      --hash-password     read a password on standard input, print its\n"
 "                          hash for the oper file, and exit\n"
 "  -b, --bind ADDRESS      address to listen on (default: all, IPv6 and IPv4)\n"
+"      --reuse-port        let other chat-servers listen on the same ports\n"
+"                          (SO_REUSEPORT; the system spreads connections\n"
+"                          over them where it can, see chat-server(1))\n"
 "  -l, --log FILE          append the event log to FILE (default: stderr)\n"
 "      --log-private       log the text of private messages too (default:\n"
 "                          only who wrote to whom, and how long)\n"
@@ -547,6 +552,9 @@ options_check(const struct options *o, char **why)
 		    "(--log %s): the history is read back from the log, so "
 		    "give both the same file, or leave --log out",
 		    o->history_file, o->log);
+	else if (o->reuse_port && net_reuse_port_name() == NULL)
+		*why = xstrdup("--reuse-port: this system has no SO_REUSEPORT, "
+		    "so only one chat-server can listen on a port");
 	else if (any && !stream_tls_available())
 		*why = xstrdup("built without TLS");
 	else if (options_activated > 0 && options_activated_tls &&

@@ -181,6 +181,8 @@ struct options {
 	const char	*redis;			/* NULL: one process alone */
 	const char	*room;			/* the cluster's room */
 	const char	*name;			/* this server in the cluster */
+	int		 reuse_port;		/* share the ports (several
+						 * servers, one port) */
 };
 
 /* Where --redis says Redis is. */

@@ -124,7 +124,7 @@ test_net_listen_all_one_dual_stack_socket(void **state)
 	if (!have_ipv6())
 		skip();
 	v6only_read_only = 0;
-	n = net_listen_all(NULL, "0", 8, fds, &cause);
+	n = net_listen_all(NULL, "0", 8, 0, fds, &cause);
 	assert_int_equal(n, 1);
 	port = net_local_port(fds[0]);
 	assert_int_equal(accepted_on("127.0.0.1", port, fds, n), 0);
@@ -142,7 +142,7 @@ test_net_listen_all_adds_ipv4_socket_where_v6only_is_fixed(void **state)
 	if (!have_ipv6())
 		skip();
 	v6only_read_only = 1;
-	n = net_listen_all(NULL, "0", 8, fds, &cause);
+	n = net_listen_all(NULL, "0", 8, 0, fds, &cause);
 	v6only_read_only = 0;
 	assert_int_equal(n, 2);
 	port = net_local_port(fds[0]);
@@ -160,7 +160,7 @@ test_net_listen_all_given_host_is_one_socket(void **state)
 
 	(void)state;
 	v6only_read_only = 1;
-	n = net_listen_all("127.0.0.1", "0", 8, fds, &cause);
+	n = net_listen_all("127.0.0.1", "0", 8, 0, fds, &cause);
 	v6only_read_only = 0;
 	assert_int_equal(n, 1);
 	assert_int_equal(accepted_on("127.0.0.1", net_local_port(fds[0]), fds,
@@ -175,15 +175,88 @@ test_net_listen_all_port_in_use_names_it(void **state)
 	char	 port[8], *cause = NULL;
 
 	(void)state;
-	n = net_listen_all("127.0.0.1", "0", 8, fds, &cause);
+	n = net_listen_all("127.0.0.1", "0", 8, 0, fds, &cause);
 	assert_int_equal(n, 1);
 	snprintf(port, sizeof port, "%d", net_local_port(fds[0]));
-	assert_int_equal(net_listen_all("127.0.0.1", port, 8, other, &cause),
+	assert_int_equal(net_listen_all("127.0.0.1", port, 8, 0, other, &cause),
 	    -1);
 	assert_non_null(strstr(cause, "cannot listen on 127.0.0.1:"));
 	assert_non_null(strstr(cause, strerror(EADDRINUSE)));
 	free(cause);
 	close_all(fds, n);
+}
+
+/* Two sockets asking for NET_REUSE_PORT share a port; both take connections. */
+static void
+test_net_listen_all_reuse_port_shares_the_port(void **state)
+{
+	int	 a[NET_LISTEN_MAX], b[NET_LISTEN_MAX], na, nb;
+	char	 port[8], *cause = NULL;
+
+	(void)state;
+	if (net_reuse_port_name() == NULL)
+		skip();		/* no SO_REUSEPORT here */
+	na = net_listen_all("127.0.0.1", "0", 8, NET_REUSE_PORT, a, &cause);
+	assert_int_equal(na, 1);
+	snprintf(port, sizeof port, "%d", net_local_port(a[0]));
+	nb = net_listen_all("127.0.0.1", port, 8, NET_REUSE_PORT, b, &cause);
+	if (nb == -1)
+		fail_msg("%s", cause);
+	assert_int_equal(net_local_port(b[0]), net_local_port(a[0]));
+	close_all(a, na);
+	/* The first gone, the second still serves the port. */
+	assert_int_equal(accepted_on("127.0.0.1", net_local_port(b[0]), b,
+	    nb), 0);
+	close_all(b, nb);
+}
+
+/* Every interface, both sockets where v6only is fixed, shared too. */
+static void
+test_net_listen_all_reuse_port_every_interface(void **state)
+{
+	int	 a[NET_LISTEN_MAX], b[NET_LISTEN_MAX], na, nb, i;
+	char	 port[8], *cause = NULL;
+
+	(void)state;
+	if (net_reuse_port_name() == NULL)
+		skip();
+	for (i = 0; i < 2; i++) {
+		v6only_read_only = i;
+		na = net_listen_all(NULL, "0", 8, NET_REUSE_PORT, a, &cause);
+		assert_true(na >= 1);
+		snprintf(port, sizeof port, "%d", net_local_port(a[0]));
+		nb = net_listen_all(NULL, port, 8, NET_REUSE_PORT, b, &cause);
+		if (nb == -1)
+			fail_msg("v6only fixed %d: %s", i, cause);
+		assert_int_equal(nb, na);
+		close_all(a, na);
+		close_all(b, nb);
+	}
+	v6only_read_only = 0;
+}
+
+/* Sharing needs both: one that did not ask keeps the port its own. */
+static void
+test_net_listen_all_reuse_port_needs_both_to_ask(void **state)
+{
+	int	 a[NET_LISTEN_MAX], b[NET_LISTEN_MAX], na, first;
+	char	 port[8], *cause = NULL;
+
+	(void)state;
+	if (net_reuse_port_name() == NULL)
+		skip();
+	for (first = 0; first < 2; first++) {
+		na = net_listen_all("127.0.0.1", "0", 8,
+		    first ? NET_REUSE_PORT : 0, a, &cause);
+		assert_int_equal(na, 1);
+		snprintf(port, sizeof port, "%d", net_local_port(a[0]));
+		assert_int_equal(net_listen_all("127.0.0.1", port, 8,
+		    first ? 0 : NET_REUSE_PORT, b, &cause), -1);
+		assert_int_equal(errno, EADDRINUSE);
+		assert_non_null(strstr(cause, strerror(EADDRINUSE)));
+		free(cause);
+		close_all(a, na);
+	}
 }
 
 int
@@ -195,6 +268,10 @@ main(void)
 		    test_net_listen_all_adds_ipv4_socket_where_v6only_is_fixed),
 		cmocka_unit_test(test_net_listen_all_given_host_is_one_socket),
 		cmocka_unit_test(test_net_listen_all_port_in_use_names_it),
+		cmocka_unit_test(test_net_listen_all_reuse_port_shares_the_port),
+		cmocka_unit_test(test_net_listen_all_reuse_port_every_interface),
+		cmocka_unit_test(
+		    test_net_listen_all_reuse_port_needs_both_to_ask),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
