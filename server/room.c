@@ -246,21 +246,23 @@ room_find_id(unsigned int id)
 /*
  * Show an event to the members here: said here (origin NULL; logged
  * where it was said) or, in a cluster, on another server (logged now,
- * with from=).  Chat and actions go into the history as they are shown.
+ * with from=NAME for the client's address).  Chat and actions go into the history as they are shown.
  */
 void
 room_deliver(const struct room_event *e)
 {
-	const char	*from = e->origin != NULL ? " from=" : "";
-	const char	*origin = e->origin != NULL ? e->origin : "";
+	char	addr[NET_ADDR_MAX + SERVER_NAME_MAX_BYTES + 8];
 
+	/* Another server's client: "from=NAME" where the address goes,
+	 * so the log's readers (the history reload) parse it as ever. */
+	if (e->origin != NULL)
+		snprintf(addr, sizeof addr, "from=%s", e->origin);
 	switch (e->kind) {
 	case ROOM_MSG:
 	case ROOM_ACTION:
 		if (e->origin != NULL)
 			log_event(e->kind == ROOM_MSG ? "msg" : "action",
-			    "%s %s %s%s%s", e->addr, e->nick, e->text, from,
-			    origin);
+			    "%s %s %s", addr, e->nick, e->text);
 		history_add(log_last_time(), e->kind == ROOM_MSG ?
 		    HISTORY_CHAT : HISTORY_ACTION, e->nick, e->text);
 		room_announce(e->kind == ROOM_MSG ? "<%s> %s" : "* %s %s",
@@ -268,32 +270,22 @@ room_deliver(const struct room_event *e)
 		break;
 	case ROOM_JOIN:
 		if (e->origin != NULL)
-			log_event("join", "%s %s%s%s", e->addr, e->nick, from,
-			    origin);
+			log_event("join", "%s %s", addr, e->nick);
 		room_announce_others(e->origin != NULL ? NULL :
 		    room_find_id(e->id), "*** %s has joined (%zu online)",
 		    e->nick, e->online);
 		break;
 	case ROOM_PART:
 		if (e->origin != NULL)
-			log_event("part", "%s %s %s%s%s", e->addr, e->nick,
-			    e->text, from, origin);
+			log_event("part", "%s %s %s", addr, e->nick, e->text);
 		room_announce("*** %s has left (%s)", e->nick, e->text);
 		break;
 	case ROOM_NICK:
 		if (e->origin != NULL)
-			log_event("nick", "%s %s %s%s%s", e->addr, e->nick,
-			    e->text, from, origin);
+			log_event("nick", "%s %s %s", addr, e->nick, e->text);
 		room_announce("*** %s is now known as %s", e->nick, e->text);
 		break;
 	}
-}
-
-void
-room_join(struct client *c)
-{
-	room_add(c);
-	room_admit(c);
 }
 
 /*

@@ -216,9 +216,11 @@ test_cluster_every_line_same_order(void **state)
 		assert_string_equal(seen[0][n], want);
 	}
 	/* The log of the other servers names where a line came from. */
-	assert_int_equal(harness_log_wait(&srv[1], "msg ", WAIT), 0);
-	assert_int_equal(harness_log_wait(&srv[1], "line 0 of n1 from=s1",
-	    WAIT), 0);
+	assert_int_equal(harness_log_wait(&srv[1],
+	    " msg from=s1 n1 line 0 of n1\n", WAIT), 0);
+	/* A newcomer's history holds every server's lines. */
+	assert_int_equal(harness_join(&cl2, srv[2].port, NULL, 0), 0);
+	expect(&cl2, "*** history: the last 15 lines, times in UTC");
 }
 
 /* Two servers, one nickname asked for at the same instant: one wins. */
