@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -458,20 +459,38 @@ test_cluster_fake_redis_silent(void **state)
 	assert_int_equal(harness_log_wait(&srv[0], "no reply in", WAIT), 0);
 }
 
-/* Is chat-server built with hiredis?  --redis is refused if not. */
+/*
+ * Is chat-server built with hiredis?  1 yes; 0 no, and it refused
+ * --redis as a usage error (exit 2), as it must; -1 anything else.
+ */
 static int
 server_has_redis(void)
 {
 	struct harness_server	 s;
 	const char		*args[] = { "--redis", "redis://127.0.0.1:1",
 	    "--name", "probe", NULL };
-	int			 r;
+	int			 r, status;
 
 	r = harness_start_err(&s, args);
+	status = s.status;
 	if (r == 0)
 		harness_stop(&s);
 	harness_cleanup(&s);
-	return r == 0;
+	if (r == 0)
+		return 1;
+	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 2)
+		return 0;
+	return -1;
+}
+
+/* SIGTERM on one server: the others see its members leave. */
+static void
+test_cluster_server_stops(void **state)
+{
+	start_cluster(2, NULL);
+	rename_all(1, "bob", 2);
+	assert_int_equal(harness_stop(&srv[1]), 0);
+	expect(&cl[0], "*** bob has left (server shutting down)");
 }
 
 int
@@ -485,6 +504,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cluster_who_lists_union,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cluster_server_lost,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cluster_server_stops,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cluster_redis_lost_and_back, setup, teardown),
@@ -502,10 +523,15 @@ main(void)
 		printf("test_cluster: skipped: %s\n", why);
 		return 77;
 	}
-	if (!server_has_redis()) {
+	switch (server_has_redis()) {
+	case 0:
 		printf("test_cluster: skipped: chat-server was built without "
-		    "hiredis (--redis refused)\n");
+		    "hiredis (--redis refused, exit 2)\n");
 		return 77;
+	case -1:
+		printf("test_cluster: chat-server --redis failed, not as a "
+		    "usage error\n");
+		return 1;
 	}
 	setenv("CHAT_CLUSTER_HEARTBEAT_MS", "300", 1);
 	return cmocka_run_group_tests(tests, NULL, NULL);
