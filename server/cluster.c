@@ -1056,6 +1056,9 @@ cluster_open(struct cluster_conn *conn, double now)
 		cluster_send(conn, NULL, NULL, "AUTH %s", cluster_url.password);
 	if (cluster_url.db != 0)
 		cluster_send(conn, NULL, NULL, "SELECT %d", cluster_url.db);
+	/* So CLIENT LIST tells an operator whose connection it is. */
+	cluster_send(conn, NULL, NULL, "CLIENT SETNAME chat-%s-%s-%s",
+	    opts->room, cluster_name, conn->label);
 	return 0;
 }
 

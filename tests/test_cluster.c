@@ -309,6 +309,72 @@ test_cluster_server_lost(void **state)
 	assert_int_equal(found, 0);
 }
 
+/* Close server name's connections to Redis (it named them, SETNAME). */
+static void
+kill_links(const char *name)
+{
+	char	 list[LINE_BYTES * 4], reply[256], want[64], id[32];
+	char	*line, *p;
+	int	 killed = 0;
+
+	assert_int_equal(redis_command(&rs, list, sizeof list, "CLIENT",
+	    "LIST", NULL), 0);
+	snprintf(want, sizeof want, "name=chat-chat-%s-", name);
+	for (line = strtok(list, "\n"); line != NULL;
+	    line = strtok(NULL, "\n")) {
+		if (strstr(line, want) == NULL ||
+		    (p = strstr(line, "id=")) == NULL)
+			continue;
+		snprintf(id, sizeof id, "%.*s", (int)strcspn(p + 3, " "),
+		    p + 3);
+		assert_int_equal(redis_command(&rs, reply, sizeof reply,
+		    "CLIENT", "KILL", "ID", id, NULL), 0);
+		killed++;
+	}
+	assert_int_equal(killed, 2);
+}
+
+/*
+ * One server's link cut while Redis stays up: it reads from the last
+ * entry it saw, so the other server's line said meanwhile arrives once,
+ * and its own line said meanwhile reaches the other server once.
+ */
+static void
+test_cluster_link_cut_catches_up(void **state)
+{
+	static const char *const back_s1[] = {
+		"*** link to the other servers is back",
+		"<bob> while alice was away", NULL
+	};
+	static const char *const back_s2[] = {
+		"<alice> said alone", NULL
+	};
+	char	line[LINE_BYTES];
+	int	twice = 0;
+
+	start_cluster(2, NULL);
+	rename_all(0, "alice", 2);
+	rename_all(1, "bob", 2);
+	kill_links("s1");
+	expect(&cl[0], "*** link to the other servers lost");
+	send_str(&cl[1], "while alice was away");
+	send_str(&cl[0], "said alone");
+	expect(&cl[0], "<alice> said alone");
+	expect_all(&cl[0], back_s1, LINK_BACK_MS);
+	expect_all(&cl[1], back_s2, LINK_BACK_MS);
+	send_str(&cl[1], "marker");
+	for (;;) {
+		if (harness_read_line(&cl[0], line, sizeof line, WAIT) == -1)
+			fail_msg("no marker");
+		if (strstr(line, "<bob> marker") != NULL)
+			break;
+		if (strstr(line, "alone") != NULL ||
+		    strstr(line, "away") != NULL)
+			twice++;
+	}
+	assert_int_equal(twice, 0);
+}
+
 /* utime + stime of pid, in clock ticks, or -1 without /proc. */
 static long
 cpu_ticks(pid_t pid)
@@ -507,6 +573,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cluster_server_stops,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cluster_link_cut_catches_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cluster_redis_lost_and_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(
