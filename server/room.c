@@ -288,6 +288,13 @@ room_deliver(const struct room_event *e)
 	}
 }
 
+void
+room_join(struct client *c)
+{
+	room_add(c);
+	room_admit(c);
+}
+
 /*
  * Take a closing connection out and, if it was in the room, tell the
  * others why it went.

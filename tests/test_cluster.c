@@ -148,7 +148,9 @@ start_cluster(int n, const char *extra)
 
 	assert_int_equal(redis_start(&rs), 0);
 	for (i = 0; i < n; i++) {
-		start_server(i, redis_url(&rs), extra);
+		/* The third through Redis's Unix socket. */
+		start_server(i, i == 2 ? redis_unix_url(&rs) : redis_url(&rs),
+		    extra);
 		if (harness_log_wait(&srv[i], "cluster link up", WAIT) == -1)
 			fail_msg("server %d never linked up", i + 1);
 	}
