@@ -77,6 +77,8 @@
 #define CLUSTER_BACKLOG_MAX_LINES 1000	/* kept while the link is down */
 #define CLUSTER_GUEST_TRIES	16	/* guest numbers tried for a newcomer */
 #define CLUSTER_ID_MAX_BYTES	64	/* a stream id, "1700000000000-0" */
+#define CLUSTER_LOST_NOTICE \
+	"*** link to the other servers lost; only people on this server see you"
 /* Tests only: the heartbeat period in ms (the TTL is 10/3 of it). */
 #define CLUSTER_HEARTBEAT_ENV	"CHAT_CLUSTER_HEARTBEAT_MS"
 
@@ -137,7 +139,7 @@ static struct cluster_conn	 cluster_cmd = { .label = "command" };
 static struct cluster_conn	 cluster_read = { .label = "stream" };
 static char			 cluster_last_id[CLUSTER_ID_MAX_BYTES];
 static char			 cluster_lost_why[256];	/* "": not lost */
-static int			 cluster_was_up;	/* tell "back" */
+static int			 cluster_told;	/* someone heard "lost" */
 static int			 cluster_woken;		/* a client may go on */
 static double			 cluster_retry_at;
 static double			 cluster_retry_ms = CLUSTER_RETRY_MIN_MS;
@@ -583,6 +585,16 @@ cluster_nick(struct client *c, const char *nick)
 	return 1;
 }
 
+/* A newcomer while the link is down is told so, as the others were. */
+void
+cluster_greet(struct client *c)
+{
+	if (cluster_state == CLUSTER_OFF || cluster_state == CLUSTER_UP)
+		return;
+	client_send(c, "%s", CLUSTER_LOST_NOTICE);
+	cluster_told = 1;
+}
+
 /* A member leaves: its nickname is free again. */
 void
 cluster_leave(struct client *c)
@@ -755,9 +767,9 @@ cluster_synced(void)
 		    "were not passed on", cluster_dropped);
 		cluster_dropped = 0;
 	}
-	if (cluster_was_up)
+	if (cluster_told)
 		room_announce("*** link to the other servers is back");
-	cluster_was_up = 1;
+	cluster_told = 0;
 	cluster_heartbeat_at = 0;	/* at once */
 	cluster_woken = 1;
 }
@@ -993,9 +1005,10 @@ cluster_down(double now)
 	if (cluster_retry_ms > CLUSTER_RETRY_MAX_MS)
 		cluster_retry_ms = CLUSTER_RETRY_MAX_MS;
 	cluster_nusers = 0;
-	if (was_up)
-		room_announce("*** link to the other servers lost; only "
-		    "people on this server see you");
+	if (was_up) {
+		room_announce("%s", CLUSTER_LOST_NOTICE);
+		cluster_told = 1;
+	}
 	for (i = 0; i < cluster_pend_len; i++) {
 		p = cluster_pend_at(i);
 		p->sent = 0;
@@ -1242,11 +1255,12 @@ cluster_stop(void)
 	if (cluster_state == CLUSTER_OFF)
 		return;
 	cluster_free_conn(&cluster_read);
-	if (cluster_state == CLUSTER_UP) {
+	if (cluster_state == CLUSTER_UP && cluster_cmd.rl.ac != NULL) {
 		cluster_part_all("server shutting down");
 		cluster_send(&cluster_cmd, NULL, NULL, "DEL %sserver:%s",
 		    cluster_key_prefix, cluster_name);
-		redisAsyncDisconnect(cluster_cmd.rl.ac);
+		if (cluster_cmd.rl.ac != NULL)	/* a send may have failed */
+			redisAsyncDisconnect(cluster_cmd.rl.ac);
 		while (cluster_cmd.rl.ac != NULL && loop_now() < end) {
 			FD_ZERO(&rset);
 			FD_ZERO(&wset);
@@ -1330,6 +1344,11 @@ const char *
 cluster_nick_taken(const char *nick)
 {
 	return NULL;
+}
+
+void
+cluster_greet(struct client *c)
+{
 }
 
 void

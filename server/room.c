@@ -223,6 +223,7 @@ room_admit_as(struct client *c, const char *nick)
 	client_send(c, "*** %s (you are %s, %zu online)", opts->welcome,
 	    c->nick, room_online());
 	room_replay(c);
+	cluster_greet(c);
 	ev = (struct room_event){ ROOM_JOIN, c->nick, "", c->addr, NULL,
 	    room_online(), c->id };
 	if (!cluster_publish(&ev))

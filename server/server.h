@@ -401,6 +401,7 @@ int		 cluster_publish(const struct room_event *);
 int		 cluster_admit(struct client *);
 int		 cluster_nick(struct client *, const char *);
 const char	*cluster_nick_taken(const char *);
+void		 cluster_greet(struct client *);
 void		 cluster_leave(struct client *);
 size_t		 cluster_remote_count(void);
 size_t		 cluster_remote_nicks(const char ***);

@@ -495,6 +495,9 @@ run_fake(enum fakeredis_mode mode, int lost_ms)
 	assert_int_equal(harness_log_wait(&srv[0], "link to Redis lost",
 	    lost_ms), 0);
 	assert_int_equal(harness_join(&cl[0], srv[0].port, NULL, 0), 0);
+	/* A newcomer while the link is down is told. */
+	expect(&cl[0], "*** link to the other servers lost; only people on "
+	    "this server see you");
 	assert_int_equal(harness_join(&cl2, srv[0].port, NULL, 0), 0);
 	send_str(&cl[0], "still here");
 	expect(&cl2, "> still here");
