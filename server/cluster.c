@@ -31,7 +31,7 @@
  * Without Redis (not reachable, an error, a reply it cannot read, no
  * reply in time) the server shows its own clients' events at once,
  * tells them once that only this server sees them, keeps those events
- * (at most CLUSTER_BACKLOG_MAX_LINES, the oldest dropped and counted),
+ * (backlog.c: at most BACKLOG_MAX_LINES, the oldest dropped and counted),
  * and connects again after 1 s, doubling to 30 s.  When the link is back
  * it reads the stream from the last id it saw, then publishes what was
  * kept (marked as already shown here, so it is not shown twice), and
@@ -74,7 +74,6 @@
 #define CLUSTER_RETRY_MAX_MS	30000	/* ... doubling up to this */
 #define CLUSTER_HEARTBEAT_MS	3000	/* our server key set this often */
 #define CLUSTER_TTL_MS		10000	/* ... and lives this long */
-#define CLUSTER_BACKLOG_MAX_LINES 1000	/* kept while the link is down */
 #define CLUSTER_GUEST_TRIES	16	/* guest numbers tried for a newcomer */
 #define CLUSTER_ID_MAX_BYTES	64	/* a stream id, "1700000000000-0" */
 #define CLUSTER_LOST_NOTICE \
@@ -103,17 +102,6 @@ struct cluster_call {
 	struct cluster_conn	*conn;
 	void			(*fn)(redisReply *, void *);
 	void			*arg;
-};
-
-/* One of our events not yet seen back from the stream. */
-struct cluster_pending {
-	unsigned long long	 seq;
-	int			 shown;		/* shown to our clients */
-	int			 sent;		/* XADD sent on this link */
-	enum room_kind		 kind;
-	char			*nick, *text, *addr;
-	size_t			 online;
-	unsigned int		 id;
 };
 
 /* A member of another server. */
@@ -146,10 +134,6 @@ static double			 cluster_retry_ms = CLUSTER_RETRY_MIN_MS;
 static double			 cluster_heartbeat_at;
 static double			 cluster_heartbeat_ms = CLUSTER_HEARTBEAT_MS;
 static double			 cluster_ttl_ms = CLUSTER_TTL_MS;
-static unsigned long long	 cluster_seq;
-static unsigned long		 cluster_dropped;	/* backlog overflow */
-static struct cluster_pending	 cluster_pend[CLUSTER_BACKLOG_MAX_LINES];
-static size_t			 cluster_pend_head, cluster_pend_len;
 static struct cluster_user	*cluster_users;
 static size_t			 cluster_nusers, cluster_users_cap;
 static const char		**cluster_nick_list;
@@ -378,61 +362,8 @@ cluster_nick_taken(const char *nick)
 
 /* --- our events on their way through the stream --- */
 
-static struct cluster_pending *
-cluster_pend_at(size_t i)
-{
-	return &cluster_pend[(cluster_pend_head + i) %
-	    CLUSTER_BACKLOG_MAX_LINES];
-}
-
 static void
-cluster_pend_free(struct cluster_pending *p)
-{
-	free(p->nick);
-	free(p->text);
-	free(p->addr);
-	p->nick = p->text = p->addr = NULL;
-}
-
-static void
-cluster_pend_drop_first(void)
-{
-	struct cluster_pending	*p = cluster_pend_at(0);
-
-	if (!p->sent)
-		cluster_dropped++;
-	cluster_pend_free(p);
-	cluster_pend_head = (cluster_pend_head + 1) % CLUSTER_BACKLOG_MAX_LINES;
-	cluster_pend_len--;
-}
-
-static void
-cluster_pend_remove(size_t i)
-{
-	size_t	k;
-
-	cluster_pend_free(cluster_pend_at(i));
-	for (k = i; k + 1 < cluster_pend_len; k++)
-		*cluster_pend_at(k) = *cluster_pend_at(k + 1);
-	cluster_pend_len--;
-}
-
-static struct cluster_pending *
-cluster_pend_add(const struct room_event *e, int shown)
-{
-	struct cluster_pending	*p;
-
-	if (cluster_pend_len == CLUSTER_BACKLOG_MAX_LINES)
-		cluster_pend_drop_first();
-	p = cluster_pend_at(cluster_pend_len++);
-	*p = (struct cluster_pending){ ++cluster_seq, shown, 0, e->kind,
-	    xstrdup(e->nick), xstrdup(e->text), xstrdup(e->addr), e->online,
-	    e->id };
-	return p;
-}
-
-static void
-cluster_xadd(const struct cluster_pending *p)
+cluster_xadd(const struct backlog_entry *p)
 {
 	cluster_send(&cluster_cmd, NULL, NULL, "XADD %s MAXLEN ~ %d * "
 	    "o %s s %llu t %s n %s x %s a %s c %lu i %u l %d",
@@ -450,15 +381,15 @@ cluster_xadd(const struct cluster_pending *p)
 int
 cluster_publish(const struct room_event *e)
 {
-	struct cluster_pending	*p;
+	struct backlog_entry	*p;
 
 	if (cluster_state == CLUSTER_OFF)
 		return 0;
 	if (cluster_state != CLUSTER_UP) {
-		cluster_pend_add(e, 1);
+		backlog_add(e, 1);
 		return 0;
 	}
-	p = cluster_pend_add(e, 0);
+	p = backlog_add(e, 0);
 	p->sent = 1;
 	cluster_xadd(p);
 	return 1;
@@ -647,25 +578,6 @@ cluster_kind(const char *name, enum room_kind *kind)
 	return -1;
 }
 
-/* One of ours came back: 1 if it is still to be shown here. */
-static int
-cluster_own_back(unsigned long long seq, int shown_there)
-{
-	struct cluster_pending	*p;
-	size_t			 i;
-	int			 show;
-
-	for (i = 0; i < cluster_pend_len; i++) {
-		p = cluster_pend_at(i);
-		if (p->seq == seq) {
-			show = !p->shown;
-			cluster_pend_remove(i);
-			return show;
-		}
-	}
-	return !shown_there;
-}
-
 /* Keep the list of the other servers' members as the events say. */
 static void
 cluster_track(const struct room_event *e)
@@ -731,7 +643,7 @@ cluster_entry(const redisReply *entry)
 	e.origin = own ? NULL : origin;
 	if (e.kind == ROOM_NICK && !room_nick_valid(text))
 		return;
-	show = own ? cluster_own_back(seq, atoi(cluster_field(fields,
+	show = own ? backlog_back(seq, atoi(cluster_field(fields,
 	    "l")) != 0) : 1;
 	cluster_track(&e);
 	if (show)
@@ -742,7 +654,8 @@ cluster_entry(const redisReply *entry)
 static void
 cluster_synced(void)
 {
-	struct cluster_pending	*p;
+	struct backlog_entry	*p;
+	unsigned long		 dropped;
 	size_t			 i;
 
 	cluster_state = CLUSTER_UP;
@@ -751,8 +664,8 @@ cluster_synced(void)
 		if (room_clients[i]->state == CLIENT_MEMBER)
 			cluster_claim(room_clients[i]->nick, 1, NULL, NULL);
 	}
-	for (i = 0; i < cluster_pend_len; i++) {
-		p = cluster_pend_at(i);
+	for (i = 0; i < backlog_count(); i++) {
+		p = backlog_at(i);
 		if (!p->sent) {
 			p->sent = 1;
 			cluster_xadd(p);
@@ -760,12 +673,11 @@ cluster_synced(void)
 	}
 	log_event("cluster", "link up: room %s as %s, reading after %s",
 	    opts->room, cluster_name, cluster_last_id);
-	if (cluster_dropped > 0) {
+	if ((dropped = backlog_take_dropped()) > 0) {
 		log_event("cluster", "%lu lines said while the link was down "
-		    "were not passed on", cluster_dropped);
+		    "were not passed on", dropped);
 		room_announce("*** %lu lines said while the link was down "
-		    "were not passed on", cluster_dropped);
-		cluster_dropped = 0;
+		    "were not passed on", dropped);
 	}
 	if (cluster_told)
 		room_announce("*** link to the other servers is back");
@@ -988,7 +900,7 @@ cluster_free_conn(struct cluster_conn *conn)
 static void
 cluster_down(double now)
 {
-	struct cluster_pending	*p;
+	struct backlog_entry	*p;
 	struct client		*c;
 	struct room_event	 e;
 	size_t			 i;
@@ -1009,8 +921,8 @@ cluster_down(double now)
 		room_announce("%s", CLUSTER_LOST_NOTICE);
 		cluster_told = 1;
 	}
-	for (i = 0; i < cluster_pend_len; i++) {
-		p = cluster_pend_at(i);
+	for (i = 0; i < backlog_count(); i++) {
+		p = backlog_at(i);
 		p->sent = 0;
 		if (p->shown)
 			continue;
@@ -1235,7 +1147,7 @@ cluster_part_all(const char *why)
 		cluster_unclaim(c->nick);
 		e = (struct room_event){ ROOM_PART, c->nick, why, c->addr,
 		    NULL, 0, c->id };
-		cluster_xadd(cluster_pend_add(&e, 1));
+		cluster_xadd(backlog_add(&e, 1));
 	}
 }
 
@@ -1275,8 +1187,7 @@ cluster_stop(void)
 		}
 	}
 	cluster_free_conn(&cluster_cmd);
-	while (cluster_pend_len > 0)
-		cluster_pend_drop_first();
+	backlog_clear();
 	free(cluster_users);
 	free(cluster_nick_list);
 	free(cluster_key_prefix);

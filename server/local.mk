@@ -2,6 +2,7 @@
 noinst_LIBRARIES += server/libserver.a
 server_libserver_a_SOURCES = \
 	server/auth.c \
+	server/backlog.c \
 	server/ban.c \
 	server/client.c \
 	server/cluster.c \

@@ -84,6 +84,8 @@
 #define SERVER_NAME_MAX_BYTES	64	/* --name */
 #define REDIS_PORT_DEFAULT	6379
 #define REDIS_DB_MAX		1000000
+#define BACKLOG_MAX_LINES	1000	/* a cluster server's own events kept
+					 * while the link is down */
 
 /* A buffer of outgoing lines laid end to end, shared by every queue. */
 struct chunk {
@@ -390,6 +392,23 @@ void		 room_free(void);
 void		 room_admit_as(struct client *, const char *);
 void		 room_deliver(const struct room_event *);
 size_t		 room_online(void);
+
+/* backlog.c */
+struct backlog_entry {
+	unsigned long long	 seq;		/* in the stream as "s" */
+	int			 shown;		/* shown to our clients */
+	int			 sent;		/* XADD sent on this link */
+	enum room_kind		 kind;
+	char			*nick, *text, *addr;
+	size_t			 online;
+	unsigned int		 id;
+};
+size_t		 backlog_count(void);
+struct backlog_entry *backlog_at(size_t);
+struct backlog_entry *backlog_add(const struct room_event *, int);
+int		 backlog_back(unsigned long long, int);
+unsigned long	 backlog_take_dropped(void);
+void		 backlog_clear(void);
 
 /* redis_url.c */
 int		 redis_url_parse(const char *, struct redis_url *, char **);
