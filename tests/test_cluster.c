@@ -377,6 +377,37 @@ test_cluster_link_cut_catches_up(void **state)
 	assert_int_equal(twice, 0);
 }
 
+/*
+ * A Redis with a password, and a database other than 0: the servers
+ * AUTH and SELECT first; a wrong password is a lost link, logged.
+ */
+static void
+test_cluster_password_and_db(void **state)
+{
+	char		 reply[256], url[128], bad[128];
+	const char	*args[] = { "--redis", url, "--name", "s1", NULL };
+	const char	*args2[] = { "--redis", url, "--name", "s2", NULL };
+	const char	*args3[] = { "--redis", bad, "--name", "s3", NULL };
+
+	assert_int_equal(redis_start(&rs), 0);
+	assert_int_equal(redis_command(&rs, reply, sizeof reply, "CONFIG",
+	    "SET", "requirepass", "s3cret", NULL), 0);
+	assert_string_equal(reply, "+OK\r\n");
+	snprintf(url, sizeof url, "redis://:s3cret@127.0.0.1:%d/3", rs.port);
+	snprintf(bad, sizeof bad, "redis://:wrong@127.0.0.1:%d/3", rs.port);
+	assert_int_equal(harness_start(&srv[0], args), 0);
+	assert_int_equal(harness_start(&srv[1], args2), 0);
+	assert_int_equal(harness_start(&srv[2], args3), 0);
+	assert_int_equal(harness_log_wait(&srv[0], "cluster link up", WAIT), 0);
+	assert_int_equal(harness_log_wait(&srv[1], "cluster link up", WAIT), 0);
+	assert_int_equal(harness_join(&cl[0], srv[0].port, NULL, 0), 0);
+	assert_int_equal(harness_join(&cl[1], srv[1].port, NULL, 0), 0);
+	send_str(&cl[0], "through a password");
+	expect(&cl[1], "> through a password");
+	assert_int_equal(harness_log_wait(&srv[2], "link to Redis lost",
+	    WAIT), 0);
+}
+
 /* utime + stime of pid, in clock ticks, or -1 without /proc. */
 static long
 cpu_ticks(pid_t pid)
@@ -580,6 +611,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cluster_link_cut_catches_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cluster_password_and_db,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cluster_redis_lost_and_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(
