@@ -266,10 +266,10 @@ test_wrap_counts_rows(void **state)
 static void
 test_wrap_indent_drops_stamp_on_narrow_panes(void **state)
 {
-	assert_int_equal(wrap_indent(80), STAMP_CELLS);
-	assert_int_equal(wrap_indent(STAMP_CELLS + TEXT_MIN_CELLS),
-	    STAMP_CELLS);
-	assert_int_equal(wrap_indent(STAMP_CELLS + TEXT_MIN_CELLS - 1), 0);
+	assert_int_equal(wrap_indent(80, 6), 6);
+	assert_int_equal(wrap_indent(6 + TEXT_MIN_CELLS, 6), 6);
+	assert_int_equal(wrap_indent(6 + TEXT_MIN_CELLS - 1, 6), 0);
+	assert_int_equal(wrap_indent(80, 0), 0);	/* --timestamp "" */
 }
 
 int

@@ -2,11 +2,16 @@
 # without curses or sockets.
 noinst_LIBRARIES += tui/libtuimodel.a
 tui_libtuimodel_a_SOURCES = \
+	tui/chatlog.c \
 	tui/editor.c \
+	tui/ignore.c \
 	tui/keys.c \
 	tui/known.c \
+	tui/options.c \
+	tui/pending.c \
 	tui/replay.c \
 	tui/scrollback.c \
+	tui/stamp.c \
 	tui/style.c \
 	tui/tui.h \
 	tui/wrap.c

@@ -102,6 +102,21 @@ loop_password_line(struct tui *t, const char *line, size_t len)
 	return 1;
 }
 
+/* A line of the server's history from someone /ignore hides. */
+static int
+loop_ignored_replay(struct tui *t, const char *line, size_t len)
+{
+	struct style	st;
+	time_t		when;
+	size_t		off;
+
+	if (!t->replay.active || t->ignore.count == 0 ||
+	    (off = replay_parse(line, len, &when)) == 0)
+		return 0;
+	style_classify(line + off, len - off, t->nick, &st);
+	return ignore_hides(&t->ignore, line + off, len - off, &st);
+}
+
 /* One line from the server, cleaned before anything else looks at it. */
 static void
 loop_line(struct tui *t, const char *line, size_t len)
@@ -131,16 +146,22 @@ loop_line(struct tui *t, const char *line, size_t len)
 		t->fresh = 0;
 		t->pass_sent = 0;
 		loop_ask_nick(t);
+		command_send_pending(t);	/* after the nick: in order */
 	}
+	if (loop_ignored_replay(t, clean, n))
+		return;
 	if (replay_take(&t->replay, &t->sb, t->nick, clean, n))
 		return;
 show:
 	style_classify(clean, n, t->nick, &st);
+	if (ignore_hides(&t->ignore, clean, n, &st))
+		return;
 	if (st.flags & STYLE_MENTION)
 		t->ring = 1;
 	/* Who /r and Ctrl-R answer. */
 	style_reply_nick(clean, &st, t->reply_nick, sizeof t->reply_nick);
 	scrollback_push(&t->sb, clean, n, time(NULL), &st);
+	command_record(t, clean, n, time(NULL));
 	if (t->asked_nick[0] != '\0')
 		loop_nick_answer(t, clean, n);
 }
@@ -247,8 +268,10 @@ loop_timers(struct tui *t)
 {
 	int64_t	was = t->conn.retry_at;
 
-	if (t->conn.state == CONN_CONNECTED)
+	if (t->conn.state == CONN_CONNECTED) {
 		conn_pace(&t->conn, conn_now());
+		command_send_pending(t);	/* what did not fit before */
+	}
 	if (conn_tick(&t->conn, conn_now()))
 		loop_connected(t, 1);
 	else if (t->conn.state == CONN_WAITING && t->conn.retry_at != was)

@@ -223,19 +223,19 @@ screen_span(const char *s, size_t from, size_t to, attr_t attr)
 
 /* One row of the pane: the time on a line's first row, then its text. */
 static void
-screen_row(int y, const struct view_row *r, size_t indent)
+screen_row(const struct tui *t, int y, const struct view_row *r,
+    size_t indent)
 {
 	const struct sb_line	*l = r->line;
-	size_t			 end = r->off + r->len, a, b;
+	size_t			 end = r->off + r->len, a, b, n;
 	attr_t			 base = screen_line_attr(&l->style);
-	char			 stamp[16];
-	struct tm		*tm;
+	char			 stamp[STAMP_MAX_CELLS * 4 + 1];
 
 	move(y, 0);
-	if (indent > 0 && r->first && (tm = localtime(&l->time)) != NULL) {
-		strftime(stamp, sizeof stamp, "%H:%M", tm);
+	if (indent > 0 && r->first && (n = stamp_format(t->stamp,
+	    l->time, stamp, sizeof stamp)) > 0) {
 		attrset(A_DIM);
-		addstr(stamp);
+		addnstr(stamp, (int)n);
 	}
 	move(y, (int)indent);
 	a = l->style.nick_off;
@@ -254,7 +254,7 @@ screen_row(int y, const struct view_row *r, size_t indent)
 static void
 screen_pane(struct tui *t, size_t height, size_t cols)
 {
-	size_t	indent = wrap_indent(cols), n, i;
+	size_t	indent = wrap_indent(cols, t->stamp_cells), n, i;
 
 	if (height > screen_rows_size) {
 		screen_rows = xreallocarray(screen_rows, height,
@@ -264,7 +264,8 @@ screen_pane(struct tui *t, size_t height, size_t cols)
 	t->page_rows = height;
 	n = scrollback_layout(&t->sb, cols - indent, height, screen_rows);
 	for (i = 0; i < n; i++)
-		screen_row((int)(height - n + i), &screen_rows[i], indent);
+		screen_row(t, (int)(height - n + i), &screen_rows[i],
+		    indent);
 }
 
 static void

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "common/linebuf.h"
@@ -25,7 +26,11 @@
 #define HISTORY_MAX_LINES	100
 #define SCROLLBACK_DEFAULT_LINES 5000
 #define SCROLLBACK_MAX_LINES	1000000
-#define STAMP_CELLS		6	/* "HH:MM " before each line */
+#define STAMP_DEFAULT		"%H:%M"	/* --timestamp's default */
+#define STAMP_CELLS		6	/* its "HH:MM "; the pane's is
+					 * tui.stamp_cells */
+#define STAMP_FORMAT_MAX_BYTES	64	/* a --timestamp format */
+#define STAMP_MAX_CELLS		32	/* its time and a blank, at most */
 #define TEXT_MIN_CELLS		20	/* below this, drop the timestamps */
 #define CONNECT_TIMEOUT_MS	10000
 #define RECONNECT_MIN_MS	1000
@@ -88,7 +93,105 @@ int	style_password(const char *, size_t);
 /* wrap.c */
 size_t	wrap_row(const char *, size_t, size_t, size_t *);
 size_t	wrap_rows(const char *, size_t, size_t);
-size_t	wrap_indent(size_t);
+size_t	wrap_indent(size_t, size_t);
+
+/* stamp.c */
+size_t	stamp_cells(const char *);
+size_t	stamp_format(const char *, time_t, char *, size_t);
+
+/* ignore.c */
+#define IGNORE_MAX_NICKS	100
+
+/* The nicknames whose lines are hidden, as typed, compared ignoring case. */
+struct ignore {
+	char		 nicks[IGNORE_MAX_NICKS][PROTO_NICK_MAX_BYTES + 1];
+	size_t		 count;
+};
+
+enum ignore_result {
+	IGNORE_DONE,
+	IGNORE_ALREADY,		/* added: was there; removed: was not */
+	IGNORE_INVALID,		/* not a nickname */
+	IGNORE_FULL
+};
+
+int	ignore_valid_nick(const char *, size_t);
+enum ignore_result ignore_add(struct ignore *, const char *, size_t);
+enum ignore_result ignore_remove(struct ignore *, const char *);
+int	ignore_load(struct ignore *, const char *);
+int	ignore_has(const struct ignore *, const char *, size_t);
+int	ignore_hides(const struct ignore *, const char *, size_t,
+	    const struct style *);
+char	*ignore_words(const struct ignore *);
+
+/* pending.c */
+#define PENDING_MAX_LINES	100	/* typed while disconnected, kept */
+
+/* Lines typed while disconnected, sent after the reconnect. */
+struct pending {
+	char		*lines[PENDING_MAX_LINES];
+	size_t		 count;
+	size_t		 lost;		/* past the bound, not yet told */
+};
+
+int	pending_push(struct pending *, const char *);
+const char *pending_first(const struct pending *);
+void	pending_pop(struct pending *);
+void	pending_free(struct pending *);
+
+/* chatlog.c */
+#define CHATLOG_TAIL_MAX_BYTES	(256 * 1024) /* read back at start-up */
+#define CHATLOG_TAIL_MAX_LINES	500
+
+/* --log-dir's file for this server: what the pane shows, appended. */
+struct chatlog {
+	int		 fd;		/* -1: not logging */
+	char		*path;
+};
+
+char	*chatlog_path(const char *, const char *, const char *);
+int	chatlog_open(struct chatlog *, const char *, const char *,
+	    const char *, char **);
+int	chatlog_write(struct chatlog *, const char *, size_t, time_t, char **);
+void	chatlog_close(struct chatlog *);
+size_t	chatlog_tail(const char *, size_t, size_t);
+int	chatlog_read_tail(const char *, size_t, char **, size_t *, char **);
+size_t	chatlog_parse(const char *, size_t, time_t *);
+
+/* options.c */
+enum notify_mode { NOTIFY_OFF, NOTIFY_OSC9, NOTIFY_OSC777 };
+
+#define OPTIONS_HELP		1	/* options_load(): --help was asked */
+#define OPTIONS_VERSION		2
+
+struct options {
+	char		*host;
+	char		*port;
+	char		*nick;
+	unsigned int	 scrollback;
+	int		 no_color;
+	int		 tls;
+	char		*tls_ca;
+	int		 tls_insecure;
+	char		*password_file;
+	char		*timestamp;	/* strftime format, "": none */
+	char		*log_dir;
+	char		*notify;	/* as given; notify_mode says it */
+	enum notify_mode notify_mode;
+	char		*ignore;	/* nicknames, one blank between */
+	char		*config;	/* the file, if any; NULL: --no-config */
+	int		 config_read;	/* it was there and read */
+};
+
+void	options_usage(FILE *);
+int	options_notify_mode(const char *);
+char	*options_default_config(const char *, const char *);
+int	options_load(struct options *, int, char **, const char *,
+	    const char *, const char *, char **);
+void	options_free(struct options *);
+char	*options_rewrite(const char *, size_t, const char *, const char *,
+	    size_t *);
+int	options_save(const char *, const char *, const char *, char **);
 
 /* scrollback.c */
 struct sb_line {
@@ -330,6 +433,12 @@ struct tui {
 	int			 secret;	/* typing a password into pw */
 	struct editor		 pw;		/* never shown, no history */
 	char			 prompt[128];	/* the input line's, then */
+	const char		*stamp;		/* --timestamp's format */
+	size_t			 stamp_cells;	/* its width and a blank */
+	struct ignore		 ignore;	/* /ignore's nicknames */
+	const char		*config;	/* where /ignore -save writes */
+	struct pending		 pending;	/* typed while disconnected */
+	struct chatlog		 log;		/* --log-dir's file */
 };
 
 /* keys.c */
@@ -373,6 +482,8 @@ enum keys_result keys_reply(struct tui *);
 void	command_run(struct tui *, const char *);
 void	command_notice(struct tui *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+void	command_record(struct tui *, const char *, size_t, time_t);
+void	command_send_pending(struct tui *);
 
 /* loop.c */
 int	loop_run(struct tui *, int);
