@@ -514,7 +514,6 @@ options_scan(struct options *o, int argc, char **argv,
 	int				 ch;
 
 	options_getopt(longopts, shortopts);
-	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) !=
 	    -1) {
@@ -603,6 +602,29 @@ options_load(struct options *o, int argc, char **argv, const char *xdg,
 }
 
 /*
+ * The options from a config file's text alone, named path in errors:
+ * what the fuzzer drives.  0, or -1 and why (o is left empty then).
+ */
+int
+options_from_text(struct options *o, const char *path, const char *text,
+    size_t len, char **why)
+{
+	struct conffile	cf;
+	int		rc;
+
+	options_defaults(o, NULL);
+	if ((rc = conffile_parse_lists(&cf, path, text, len, options_lists,
+	    why)) == 0)
+		rc = options_apply_file(o, &cf, why);
+	conffile_free(&cf);
+	if (rc == 0)
+		rc = options_finish(o, why);
+	if (rc == -1)
+		options_free(o);
+	return rc;
+}
+
+/*
  * The config file's text with every line of key replaced by one line
  * "key = value" (where the first was, else at the end; none if value is
  * empty), the other lines as they were.  The result is NUL-terminated,
@@ -622,7 +644,10 @@ options_rewrite(const char *text, size_t len, const char *key,
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		n = (size_t)((nl != NULL ? nl + 1 : end) - p);
-		q = p + strspn(p, " \t");
+		q = p;
+		if (p == text && len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+			q += 3;		/* the parser skips a BOM too */
+		q += strspn(q, " \t");
 		if ((size_t)(end - q) > klen && memcmp(q, key, klen) == 0 &&
 		    (q[klen] == ' ' || q[klen] == '\t' || q[klen] == '=')) {
 			if (!done)

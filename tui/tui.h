@@ -188,6 +188,8 @@ int	options_notify_mode(const char *);
 char	*options_default_config(const char *, const char *);
 int	options_load(struct options *, int, char **, const char *,
 	    const char *, const char *, char **);
+int	options_from_text(struct options *, const char *, const char *,
+	    size_t, char **);
 void	options_free(struct options *);
 char	*options_rewrite(const char *, size_t, const char *, const char *,
 	    size_t *);
