@@ -609,16 +609,19 @@ int
 options_from_text(struct options *o, const char *path, const char *text,
     size_t len, char **why)
 {
-	struct conffile	cf;
-	int		rc;
+	struct conffile	 cf;
+	char		*reason;
+	int		 rc;
 
 	options_defaults(o, NULL);
 	if ((rc = conffile_parse_lists(&cf, path, text, len, options_lists,
 	    why)) == 0)
 		rc = options_apply_file(o, &cf, why);
 	conffile_free(&cf);
-	if (rc == 0)
-		rc = options_finish(o, why);
+	if (rc == 0 && (rc = options_finish(o, &reason)) == -1) {
+		*why = xasprintf("%s: %s", path, reason);
+		free(reason);
+	}
 	if (rc == -1)
 		options_free(o);
 	return rc;
@@ -647,7 +650,8 @@ options_rewrite(const char *text, size_t len, const char *key,
 		q = p;
 		if (p == text && len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
 			q += 3;		/* the parser skips a BOM too */
-		q += strspn(q, " \t");
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
 		if ((size_t)(end - q) > klen && memcmp(q, key, klen) == 0 &&
 		    (q[klen] == ' ' || q[klen] == '\t' || q[klen] == '=')) {
 			if (!done)
