@@ -190,14 +190,15 @@ pane_rows(void)
 
 /*
  * The end of the last run's log, dimmed, as the server's history is,
- * with each line's own time; then a marker saying where it came from.
+ * with each line's own time, under a marker saying where it came from.
+ * Returns the lines shown.
  */
-static void
-show_earlier(struct tui *t, const char *path, const char *text, size_t len)
+static size_t
+show_earlier(struct tui *t, const char *text, size_t len, int count)
 {
 	struct style	 st;
 	const char	*p = text, *end = text + len, *nl;
-	size_t		 n, off, count = 0;
+	size_t		 n, off, shown = 0;
 	time_t		 when;
 
 	for (; p < end; p = nl + 1) {
@@ -206,14 +207,29 @@ show_earlier(struct tui *t, const char *path, const char *text, size_t len)
 		n = (size_t)(nl - p);
 		if ((off = chatlog_parse(p, n, &when)) == 0)
 			continue;	/* not a line we wrote */
+		shown++;
+		if (count)
+			continue;
 		style_classify(p + off, n - off, "", &st);
 		st.flags |= STYLE_REPLAY;
 		scrollback_push(&t->sb, p + off, n - off, when, &st);
-		count++;
 	}
-	if (count > 0)
-		command_notice(t, "earlier: %zu line%s from %s --", count,
-		    count == 1 ? "" : "s", path);
+	return shown;
+}
+
+static void
+show_earlier_marker(struct tui *t, const char *path, size_t n)
+{
+	struct style	 st;
+	char		*buf;
+
+	buf = xasprintf("-- earlier: %zu line%s from %s --", n,
+	    n == 1 ? "" : "s", path);
+	memset(&st, 0, sizeof st);
+	st.kind = LINE_LOCAL;
+	st.flags = STYLE_REPLAY;
+	scrollback_push(&t->sb, buf, strlen(buf), time(NULL), &st);
+	free(buf);
 }
 
 /*
@@ -225,7 +241,7 @@ static void
 setup_log(struct tui *t, const char *dir)
 {
 	char	*text, *why, *path;
-	size_t	 len;
+	size_t	 len, n;
 
 	path = chatlog_path(dir, t->conn.host, t->conn.port);
 	if (chatlog_read_tail(path, pane_rows(), &text, &len, &why) == -1) {
@@ -234,8 +250,10 @@ setup_log(struct tui *t, const char *dir)
 		free(path);
 		return;
 	}
-	if (text != NULL)
-		show_earlier(t, path, text, len);
+	if (text != NULL && (n = show_earlier(t, text, len, 1)) > 0) {
+		show_earlier_marker(t, path, n);
+		show_earlier(t, text, len, 0);
+	}
 	free(text);
 	free(path);
 	if (chatlog_open(&t->log, dir, t->conn.host, t->conn.port,
