@@ -5,8 +5,8 @@
 TUI_CONF_UNIT_TESTS = tests/test_tui_options tests/test_ignore \
 	tests/test_pending tests/test_chatlog
 check_PROGRAMS += $(TUI_CONF_UNIT_TESTS)
-TESTS += $(TUI_CONF_UNIT_TESTS) tests/tui_conf.sh
-EXTRA_DIST += tests/tui_conf.sh
+TESTS += $(TUI_CONF_UNIT_TESTS) tests/tui_conf.sh tests/test_demo.sh
+EXTRA_DIST += tests/tui_conf.sh tests/test_demo.sh
 
 tests_test_tui_options_SOURCES = tests/test_tui_options.c
 tests_test_tui_options_CFLAGS = $(TUI_TEST_CFLAGS)

@@ -183,7 +183,7 @@ grep -E -q -- "-- earlier: [0-9]+ lines from $log --" "$tmp/screen" ||
     "$(line_no alice "lines from $log --")" ] ||
     fail "the earlier line is not under the marker"
 tm capture-pane -e -p -t alice | grep -F "remember this" |
-    grep -q "$(printf '\033')\[2m" || fail "the earlier line is not dimmed"
+    grep -q "$(printf '\033')\[2m<" || fail "the earlier line is not dimmed"
 quit alice
 window alice "'$CHAT_TUI' --nick alice --no-config --port $port --log-dir /dev/null/logs"
 wait_for alice "| alice | connected" "alice's status line, no log"
