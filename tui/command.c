@@ -125,7 +125,7 @@ command_send_pending(struct tui *t)
 		t->pending.lost = 0;
 }
 
-/* Not connected (or lines still wait): the line waits its turn. */
+/* Not connected, or lines still wait: the line waits its turn. */
 static void
 command_pend(struct tui *t, const char *line)
 {
@@ -140,8 +140,7 @@ command_pend(struct tui *t, const char *line)
 static void
 command_send(struct tui *t, const char *line)
 {
-	if (t->conn.state != CONN_CONNECTED || t->fresh ||
-	    t->pending.count > 0) {
+	if (t->conn.state != CONN_CONNECTED || t->pending.count > 0) {
 		command_pend(t, line);
 		return;
 	}
