@@ -129,6 +129,7 @@ command_who(struct client *c, char *arg)
 	char		  line[WHO_LINE_BYTES + 1], entry[WHO_ENTRY_BYTES + 1];
 	size_t		  i, n, elen, len = 0;
 
+	(void)arg;
 	sorted = xreallocarray(NULL, room_count, sizeof *sorted);
 	for (i = n = 0; i < room_count; i++) {
 		if (room_clients[i]->state == CLIENT_MEMBER)
@@ -225,6 +226,7 @@ command_help(struct client *c, char *arg)
 {
 	size_t	i;
 
+	(void)arg;
 	client_send(c, "*** Commands:");
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		client_send(c, "***   %-16s %s", commands[i].usage,
