@@ -12,10 +12,10 @@ EXTRA_DIST += tests/locale.h
 
 POSIX_CHECK_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN_CFLAGS) \
 	-Wextra -Wunused-parameter -Werror -Werror=implicit-function-declaration
-POSIX_CHECK_SOURCES = $(common_libcommon_a_SOURCES) \
+POSIX_CHECK_FILES = $(common_libcommon_a_SOURCES) \
 	$(server_libserver_a_SOURCES) $(server_chat_server_SOURCES)
 if TUI
-POSIX_CHECK_SOURCES += $(tui_libtuimodel_a_SOURCES) $(tui_chat_tui_SOURCES)
+POSIX_CHECK_FILES += $(tui_libtuimodel_a_SOURCES) $(tui_chat_tui_SOURCES)
 endif
 # System extensions and the functions compat/ replaces, out of config.h.
 POSIX_CHECK_DROP = _ALL_SOURCE _DARWIN_C_SOURCE __EXTENSIONS__ _GNU_SOURCE \
@@ -36,7 +36,7 @@ check-posix: config.h
 	@curses=; for f in $(CURSES_CFLAGS); do \
 		case $$f in -D*) ;; *) curses="$$curses $$f";; esac; \
 	done; \
-	status=0; for f in $(POSIX_CHECK_SOURCES); do \
+	status=0; for f in $(POSIX_CHECK_FILES); do \
 		case $$f in *.c) ;; *) continue;; esac; \
 		echo "  POSIX    $$f"; \
 		$(CC) $(POSIX_CHECK_CFLAGS) -Icheck-posix.dir $(AM_CPPFLAGS) \

@@ -1316,7 +1316,7 @@ password_on(struct harness_server *s, int tls)
 	static struct tls_client m1, m2, o, x;
 	static const char *const outside[] = { "hello from outside",
 	    "/me waves from outside", "/nick outsider", "/who",
-	    "//slash from outside", "/pass", "/passwd " PASSWORD };
+	    "//slash from outside", "/pass", ("/passwd " PASSWORD) };
 	struct args	 args;
 	char		 n1[32], n2[32], no[32], addr[64], line[1024];
 	char		 want[256];
