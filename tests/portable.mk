@@ -19,3 +19,22 @@ check-posix: config.h
 	FILES='$(POSIX_CHECK_FILES)' top_srcdir='$(top_srcdir)' \
 	config_h=config.h $(SHELL) '$(top_srcdir)/tests/check_posix.sh'
 .PHONY: check-posix
+
+# Automake distributes a conditional EXTRA_DIST or man page only when its
+# condition holds, so a tarball from a tree configured with --disable-tui
+# or --disable-tests would lack files: refuse to make one.
+if TUI
+if ENABLE_TESTS
+DIST_WHOLE = yes
+else
+DIST_WHOLE = no
+endif
+else
+DIST_WHOLE = no
+endif
+dist-hook:
+	@if test "$(DIST_WHOLE)" != yes; then \
+		echo "make dist: configured with --disable-tui or" \
+		    "--disable-tests, the tarball would lack their files;" \
+		    "configure without them first" >&2; exit 1; \
+	fi
