@@ -212,6 +212,7 @@ command_away(struct client *c, char *arg)
 static void
 command_back(struct client *c, char *arg)
 {
+	(void)arg;
 	if (c->away[0] == '\0') {
 		client_send(c, "*** error: you are not marked as away");
 		return;

@@ -152,6 +152,7 @@ command_reply(struct tui *t, const char *line, const char *arg)
 {
 	char	buf[EDITOR_MAX_BYTES + NICK_MAX_BYTES + 8];
 
+	(void)line;
 	if (t->reply_nick[0] == '\0') {
 		command_notice(t, "nobody has written to you privately yet");
 		return;
