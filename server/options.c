@@ -168,12 +168,14 @@ options_usage(FILE *f)
 static void
 options_hash_password(const char *arg)
 {
+	(void)arg;
 	exit(oper_hash_main());
 }
 
 static void
 options_help(const char *arg)
 {
+	(void)arg;
 	options_usage(stdout);
 	exit(0);
 }
@@ -181,6 +183,7 @@ options_help(const char *arg)
 static void
 options_version(const char *arg)
 {
+	(void)arg;
 	printf("chat-server %s\n", PACKAGE_VERSION);
 	exit(0);
 }
