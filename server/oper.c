@@ -178,6 +178,17 @@ oper_crypt(const char *password, const char *setting)
 #endif
 }
 
+/* Whether this build has operators at all. */
+int
+oper_available(void)
+{
+#ifdef HAVE_CRYPT
+	return 1;
+#else
+	return 0;
+#endif
+}
+
 /* Whether this system's crypt(3) can check against hash. */
 static int
 oper_hash_works(const char *hash)

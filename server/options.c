@@ -473,6 +473,9 @@ options_check(const struct options *o, char **why)
 		    o->history_file, o->log);
 	else if (any && !stream_tls_available())
 		*why = xstrdup("built without TLS");
+	else if (o->oper_file != NULL && !oper_available())
+		*why = xstrdup("--oper-file: built without crypt(3), so there "
+		    "are no operators");
 	else if (options_activated > 0 && options_activated_tls &&
 	    (o->tls_cert == NULL || o->tls_key == NULL))
 		*why = xstrdup("the socket named tls needs --tls-cert and "
