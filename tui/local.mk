@@ -1,5 +1,6 @@
 # chat-tui: the curses-free models are a library, so unit tests link them
-# without curses or sockets.
+# without curses or sockets.  configure --disable-tui leaves it all out.
+if TUI
 noinst_LIBRARIES += tui/libtuimodel.a
 tui_libtuimodel_a_SOURCES = \
 	tui/chatlog.c \
@@ -37,5 +38,10 @@ dist_man1_MANS += man/chat-tui.1
 # stops when chat-tui exits.  DEMO_PORT=N prefers port N.
 demo: server/chat-server tui/chat-tui
 	@$(SHELL) $(srcdir)/tui/demo.sh server/chat-server tui/chat-tui
+else
+demo:
+	@echo "make demo: chat-tui is not built (configured with --disable-tui)" >&2
+	@exit 1
+endif
 .PHONY: demo
 EXTRA_DIST += tui/demo.sh

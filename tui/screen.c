@@ -71,11 +71,45 @@ screen_usable(char **cause)
 	return -1;
 }
 
+/*
+ * How long a lone ESC waits for the rest of a key: set_escdelay() is an
+ * ncurses extension; elsewhere the ESCDELAY variable, read when curses
+ * starts, says it (unless the user already set it).
+ */
+static void
+screen_escdelay_env(void)
+{
+#ifndef HAVE_SET_ESCDELAY
+	char	ms[16];
+
+	snprintf(ms, sizeof ms, "%d", ESC_DELAY_MS);
+	setenv("ESCDELAY", ms, 0);
+#endif
+}
+
+/*
+ * Colour pairs over the terminal's own background need
+ * use_default_colors() (an ncurses extension): without it, a pair's
+ * background would have to be a fixed colour, so the screen stays in
+ * bold and reverse alone.
+ */
+static int
+screen_default_colours(void)
+{
+#ifdef HAVE_USE_DEFAULT_COLORS
+	return has_colors() && start_color() == OK &&
+	    use_default_colors() == OK;
+#else
+	return 0;
+#endif
+}
+
 void
 screen_init(int colour)
 {
 	short	i;
 
+	screen_escdelay_env();
 	if (newterm(NULL, stdout, stdin) == NULL)
 		errx(1, "cannot use terminal type \"%s\"",
 		    getenv("TERM") != NULL ? getenv("TERM") : "");
@@ -86,9 +120,10 @@ screen_init(int colour)
 	nonl();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
+#ifdef HAVE_SET_ESCDELAY
 	set_escdelay(ESC_DELAY_MS);
-	if (colour && has_colors() && start_color() == OK) {
-		use_default_colors();
+#endif
+	if (colour && screen_default_colours()) {
 		for (i = 0; i < NICK_COLOURS; i++)
 			init_pair((short)(PAIR_NICK + i), nick_colours[i], -1);
 		init_pair(PAIR_ERROR, COLOR_RED, -1);
@@ -115,8 +150,15 @@ screen_resize(void)
 	struct winsize	ws;
 
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
-	    ws.ws_col > 0)
+	    ws.ws_col > 0) {
+#ifdef HAVE_RESIZETERM
 		resizeterm(ws.ws_row, ws.ws_col);
+#else
+		/* X/Open curses reads the size again when it resumes. */
+		endwin();
+		refresh();
+#endif
+	}
 }
 
 static const struct {
