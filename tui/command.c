@@ -267,6 +267,7 @@ command_ignore(struct tui *t, const char *line, const char *arg)
 {
 	size_t	n = strcspn(arg, " ");
 
+	(void)line;
 	if (n == 0) {
 		command_ignore_list(t);
 		return;
@@ -296,6 +297,7 @@ command_ignore(struct tui *t, const char *line, const char *arg)
 static void
 command_unignore(struct tui *t, const char *line, const char *arg)
 {
+	(void)line;
 	if (*arg == '\0')
 		command_notice(t, "usage: /unignore NICK");
 	else if (ignore_remove(&t->ignore, arg) == IGNORE_DONE)

@@ -176,16 +176,21 @@ setup_password(const struct options *o, struct tui *t)
 	}
 }
 
+#define PANE_DEFAULT_ROWS	22	/* a 24-row terminal's, without the
+					 * status and input lines */
+
 /* Rows of the terminal's message pane: a screenful of earlier lines. */
 static size_t
 pane_rows(void)
 {
+#ifdef TIOCGWINSZ		/* not POSIX, but everywhere */
 	struct winsize	ws;
 
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == -1 || ws.ws_row < 3)
-		return 24 - 2;
-	return ws.ws_row - 2 < CHATLOG_TAIL_MAX_LINES ? ws.ws_row - 2u :
-	    CHATLOG_TAIL_MAX_LINES;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row >= 3)
+		return ws.ws_row - 2 < CHATLOG_TAIL_MAX_LINES ?
+		    ws.ws_row - 2u : CHATLOG_TAIL_MAX_LINES;
+#endif
+	return PANE_DEFAULT_ROWS;
 }
 
 /*

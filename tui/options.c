@@ -138,6 +138,7 @@ options_usage(FILE *f)
 static int
 options_check_host(const char *label, const char *value, char **why)
 {
+	(void)label;
 	if (*value != '\0')
 		return 0;
 	*why = xstrdup("empty host name");
@@ -160,6 +161,7 @@ options_check_nick(const char *label, const char *value, char **why)
 {
 	size_t	i, len = strlen(value);
 
+	(void)label;
 	if (len == 0 || len > NICK_MAX_BYTES) {
 		*why = xasprintf("invalid nickname \"%s\" (1 to %d bytes)",
 		    value, NICK_MAX_BYTES);
