@@ -33,6 +33,7 @@
 #define OPTIONS_LONG_FIRST	256	/* getopt_long value of row 0 */
 #define OPTIONS_MAX		32	/* rows the getopt tables can take */
 #define OPTIONS_LABEL_BYTES	64
+#define OPTIONS_DIR_DEPTH	2	/* directories /ignore -save makes */
 #define FIELD(f)		offsetof(struct options, f)
 #define STRING(n)		STRING_OF(n)	/* 20 -> "20" */
 #define STRING_OF(n)		#n
@@ -740,6 +741,27 @@ options_replace(const char *path, const char *text, size_t len, char **why)
 }
 
 /*
+ * Make the directories path is in, up to depth of them from the last
+ * (chat-tui, and ~/.config itself), 0700; a failure shows later, when
+ * the file cannot be made.
+ */
+static void
+options_make_dirs(const char *path, int depth)
+{
+	char	*dir, *slash;
+
+	dir = xstrdup(path);
+	if (depth > 0 && (slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0700) == -1 && errno == ENOENT) {
+			options_make_dirs(dir, depth - 1);
+			(void)mkdir(dir, 0700);
+		}
+	}
+	free(dir);
+}
+
+/*
  * Make the config file at path say "key = value" (the list's words) and
  * nothing else of key, keeping its other lines: written whole beside it
  * and renamed over it, so a crash leaves the old file or the new one.
@@ -749,25 +771,11 @@ int
 options_save(const char *path, const char *key, const char *value,
     char **why)
 {
-	char	*text, *out, *dir, *slash;
+	char	*text, *out;
 	size_t	 len, outlen;
 	int	 rc;
 
-	dir = xstrdup(path);
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0700) == -1 && errno == ENOENT) {
-			/* ~/.config itself may be missing */
-			if ((slash = strrchr(dir, '/')) != NULL &&
-			    slash != dir) {
-				*slash = '\0';
-				(void)mkdir(dir, 0700);
-				*slash = '/';
-			}
-			(void)mkdir(dir, 0700);
-		}
-	}
-	free(dir);
+	options_make_dirs(path, OPTIONS_DIR_DEPTH);
 	if (options_slurp(path, &text, &len, why) == -1)
 		return -1;
 	out = options_rewrite(text != NULL ? text : "", len, key, value,
