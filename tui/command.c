@@ -27,6 +27,8 @@ static void	command_clear(struct tui *, const char *, const char *);
 static void	command_help(struct tui *, const char *, const char *);
 static void	command_reconnect(struct tui *, const char *, const char *);
 static void	command_reply(struct tui *, const char *, const char *);
+static void	command_urls(struct tui *, const char *, const char *);
+static void	command_copy(struct tui *, const char *, const char *);
 
 static const struct command commands[] = {
 	{ "quit", command_quit, "/quit [REASON]", "leave and exit" },
@@ -37,6 +39,9 @@ static const struct command commands[] = {
 	  "connect again now" },
 	{ "r", command_reply, "/r [TEXT]", "reply privately to who last "
 	  "wrote to you" },
+	{ "urls", command_urls, "/urls", "the last URLs seen, 1 the newest" },
+	{ "copy", command_copy, "/copy [N]", "URL N (default 1) to the "
+	  "clipboard (OSC 52)" },
 };
 
 static const char *const help_keys[] = {
@@ -46,7 +51,9 @@ static const char *const help_keys[] = {
 	"Ctrl-U Ctrl-K        delete to the start / to the end",
 	"Ctrl-W               delete the word before the cursor",
 	"Up Down              earlier lines you sent (Ctrl-P Ctrl-N)",
-	"Ctrl-R               /msg to who last wrote to you privately",
+	"Alt-R                /msg to who last wrote to you privately",
+	"Ctrl-R               search the messages (again: older; Esc: back)",
+	"Alt-U                scroll to the read marker",
 	"PgUp PgDn            scroll a page; Shift-Up/Down a row",
 	"End                  back to the newest messages",
 	"Ctrl-D Ctrl-C        quit (Ctrl-D on an empty line)",
@@ -139,7 +146,7 @@ command_reconnect(struct tui *t, const char *line, const char *arg)
 
 /*
  * /r TEXT: "/msg NICK TEXT" to who last wrote to us privately; /r alone
- * puts "/msg NICK " in the input line, as Ctrl-R does.
+ * puts "/msg NICK " in the input line, as Alt-R does.
  */
 static void
 command_reply(struct tui *t, const char *line, const char *arg)
@@ -156,6 +163,18 @@ command_reply(struct tui *t, const char *line, const char *arg)
 	}
 	snprintf(buf, sizeof buf, "/msg %s %s", t->reply_nick, arg);
 	command_send(t, buf);
+}
+
+static void
+command_urls(struct tui *t, const char *line, const char *arg)
+{
+	view_urls(t);
+}
+
+static void
+command_copy(struct tui *t, const char *line, const char *arg)
+{
+	view_copy(t, arg);
 }
 
 /*

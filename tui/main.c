@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/compat.h"
@@ -39,12 +40,14 @@ struct options {
 	const char	*tls_ca;
 	int		 tls_insecure;
 	const char	*password_file;
+	int		 notify;
 };
 
 enum {
 	OPT_TLS_CA = 256,	/* long options only: past any character */
 	OPT_TLS_INSECURE,
-	OPT_PASSWORD_FILE
+	OPT_PASSWORD_FILE,
+	OPT_NOTIFY
 };
 
 static const struct option longopts[] = {
@@ -52,6 +55,7 @@ static const struct option longopts[] = {
 	{ "help",	 no_argument,		NULL, 'h' },
 	{ "no-color",	 no_argument,		NULL, 'C' },
 	{ "nick",	 required_argument,	NULL, 'n' },
+	{ "notify",	 required_argument,	NULL, OPT_NOTIFY },
 	{ "password-file", required_argument,	NULL, OPT_PASSWORD_FILE },
 	{ "port",	 required_argument,	NULL, 'p' },
 	{ "scrollback",	 required_argument,	NULL, 's' },
@@ -67,7 +71,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: chat-tui [-ChTV] [-H host] [-n nick] [-p port] [-s lines]\n"
-"                [--password-file file] [--tls-ca file] [--tls-insecure]\n"
+"                [--notify osc9|osc777|off] [--password-file file]\n"
+"                [--tls-ca file] [--tls-insecure]\n"
 "\n"
 "  -H, --host HOST         server to connect to (default %s)\n"
 "  -p, --port PORT         its TCP port (default %s)\n"
@@ -78,6 +83,8 @@ usage(FILE *f)
 "                          (else CHAT_PASSWORD, else asked for)\n"
 "  -n, --nick NAME         ask for this nickname on each connect\n"
 "  -s, --scrollback LINES  lines of history kept (default %d)\n"
+"      --notify HOW        desktop notice of a mention or private message:\n"
+"                          osc9, osc777 or off (default off)\n"
 "  -C, --no-color          no colours (also when NO_COLOR is set)\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n",
@@ -141,6 +148,11 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_PASSWORD_FILE:
 			o->password_file = optarg;
+			break;
+		case OPT_NOTIFY:
+			if ((o->notify = notify_parse(optarg)) == -1)
+				usage_error("invalid --notify \"%s\" (expected "
+				    "osc9, osc777 or off)", optarg);
 			break;
 		case 'C':
 			o->colour = 0;
@@ -313,14 +325,20 @@ main(int argc, char **argv)
 	struct trust	 tr;
 	struct addrinfo	*ai_list;
 	char		*cause;
-	int		 fd, status, tty;
+	int		 fd, status, tty, full;
 
 	usage_set_name("chat-tui");
 	setup_locale();
 	parse_options(argc, argv, &o);
 	tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-	if (tty && screen_usable(&cause) == -1)
+	full = tty;
+	if (tty && (full = screen_usable(&cause)) == -1)
 		errx(1, "%s", cause);
+	if (full == 1) {	/* TERM=dumb and such */
+		warnx("%s: using the plain line mode", cause);
+		free(cause);
+	}
+	full = tty && full == 0;
 	memset(&t, 0, sizeof t);
 	setup_password(&o, &t);
 	setup_trust(&o, &tr);
@@ -336,10 +354,13 @@ main(int argc, char **argv)
 
 	if (o.nick != NULL)
 		strlcpy(t.want_nick, o.nick, sizeof t.want_nick);
-	if (!tty)
+	if (!full)
 		status = plain_run(&t.conn, sig_pipe[0], o.nick, t.password);
 	else {
 		t.colour = o.colour;
+		t.notify = (enum notify_mode)o.notify;
+		t.tmux = getenv("TMUX") != NULL && *getenv("TMUX") != '\0';
+		marker_init(&t.marker, time(NULL));
 		scrollback_init(&t.sb, o.scrollback);
 		replay_init(&t.replay);
 		editor_init(&t.ed);
@@ -349,6 +370,7 @@ main(int argc, char **argv)
 		replay_free(&t.replay);
 		editor_free(&t.ed);
 		editor_free(&t.pw);
+		urls_free(&t.urls);
 	}
 	pass_forget(&t.password);
 	conn_free(&t.conn);
