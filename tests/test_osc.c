@@ -70,9 +70,11 @@ test_osc_clean_removes_controls(void **state)
 	assert_int_equal(osc_clean("a\033]b\007c;d\xc2\x9b" "e", 11, b, 15),
 	    10);
 	assert_string_equal(b, "a ]b c d e");
-	/* bounded, cut on a character: 日 is 3 bytes */
+	/* bounded, cut on a character: 日 is 3 bytes; nothing past max */
+	memset(b, 'x', sizeof b);
 	assert_int_equal(osc_clean("ab日本", 8, b, 4), 2);
 	assert_string_equal(b, "ab");
+	assert_int_equal(b[4], 'x');
 }
 
 static void

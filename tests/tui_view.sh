@@ -3,7 +3,7 @@
 # real chat-server and chat-tui.  Checks: Ctrl-R finds an old line,
 # highlights it and Esc goes back; the read marker shows above the lines
 # that came while scrolled up; the pane's title counts them and is given
-# back on exit; /urls lists a URL longer than a row whole and /copy sends
+# back on exit; focus reports count; /urls lists a URL longer than a row whole and /copy sends
 # it by OSC 52; --notify osc777 sends a notification for a private
 # message; neither escape appears unasked; TERM=dumb falls back to the
 # plain line mode.
@@ -128,6 +128,22 @@ wait_for alice "---- new ----" "Alt-U to the marker"
     fail "Alt-U: second row is \"$(row alice 2)\""
 tm send-keys -t alice End
 pass "Alt-U scrolls to the read marker"
+
+# --- focus reports (what a terminal sends with mode 1004): away counts
+wait_for alice "<bob> more 25" "alice at the bottom"
+tm send-keys -t alice -H 1b 5b 4f		# ESC [ O: focus out
+tm send-keys -t bob "while away" Enter
+wait_for alice "<bob> while away" "the line while away"
+wait_title alice "chat (1) localhost:$port" "the count with the focus away"
+tm send-keys -t alice -H 1b 5b 49		# ESC [ I: focus in
+wait_title alice "chat localhost:$port" "the title with the focus back"
+screen alice
+above=$(grep -B 1 -F "<bob> while away" "$tmp/screen" | head -n 1)
+case $above in
+"---- new ----"*) ;;
+*) fail "no read marker above the line that came while away: \"$above\"" ;;
+esac
+pass "a line that comes while the terminal has lost the focus is unread"
 
 # --- URLs: listed whole, copied by OSC 52 only when asked
 long="https://example.org/a/very/long/path/$(printf '%080d' 0)?q=1"

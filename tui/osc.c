@@ -64,6 +64,7 @@ osc_clean(const char *in, size_t len, char *out, size_t max)
 	size_t		 i = 0, o = 0, n;
 	uint32_t	 cp;
 	int		 step;
+	char		 enc[4];
 
 	while (i < len) {
 		if ((step = text_decode(in + i, len - i, &cp)) <= 0) {
@@ -74,9 +75,10 @@ osc_clean(const char *in, size_t len, char *out, size_t max)
 		if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == ';' ||
 		    text_is_unsafe(cp))
 			cp = ' ';
-		n = text_encode(cp, out + o);
+		n = text_encode(cp, enc);
 		if (o + n > max)
 			break;
+		memcpy(out + o, enc, n);
 		o += n;
 	}
 	out[o] = '\0';
