@@ -1,6 +1,6 @@
 /*
  * A line from the input: the local commands (/quit, /clear, /help,
- * /reconnect, /r) run here through a table; anything else, other
+ * /reconnect, /r, /urls, /copy) run here through a table; anything else, other
  * /commands included (/msg too), goes to the server.
  */
 #include "config.h"

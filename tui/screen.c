@@ -193,7 +193,9 @@ screen_init(int colour)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(ESC_DELAY_MS);
-	if (colour && has_colors() && start_color() == OK)
+	/* (A terminal with too few colour pairs for ours gets none.) */
+	if (colour && has_colors() && start_color() == OK &&
+	    COLOR_PAIRS > PAIR_PRIVATE)
 		screen_init_colours();
 	screen_init_terminal();
 }
