@@ -159,7 +159,7 @@ grep -F -q -- "-!-  1 http://two.example/x" "$tmp/screen" ||
     fail "/urls: no newest first"
 tm send-keys -t alice "/copy 2" Enter
 wait_for alice "copied to the clipboard (OSC 52)" "/copy's notice"
-b64=$(printf %s "$long" | base64 -w 0)
+b64=$(perl -MMIME::Base64 -e 'print encode_base64($ARGV[0], "")' "$long")
 deadline=$(($(now) + 10))
 until raw_has alice "]52;c;$b64$(printf '\007')"; do
 	[ "$(now)" -ge "$deadline" ] && fail "no OSC 52 of the URL in the output"
