@@ -133,6 +133,15 @@ test_search_ctrl_r_finds_newest_then_older(void **state)
 	assert_false(t.search.active);
 	assert_string_equal(bottom(), "<alice> the Cake is here");
 	assert_true(t.sb.scroll > 0);
+
+	/* Ctrl-R Ctrl-R: the last search again, from the newest line. */
+	press(KEYC_END, 0);
+	press(KEYC_CHAR, KEYS_CTRL('R'));
+	assert_int_equal(t.search.len, 0);
+	press(KEYC_CHAR, KEYS_CTRL('R'));
+	assert_string_equal(t.search.text, "CAKE");
+	assert_string_equal(bottom(), "<carol> more cake please");
+	press(KEYC_CHAR, 0x1B);
 }
 
 static void

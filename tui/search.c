@@ -1,8 +1,9 @@
 /*
  * Ctrl-R: an incremental search of the scrollback, newest line first,
  * ignoring the case of ASCII letters.  While it runs it takes the keys:
- * typing narrows it, Ctrl-R steps to the next older match, Enter leaves
- * the pane there, Esc goes back to where the pane was.
+ * typing narrows it, Ctrl-R steps to the next older match (at once, to
+ * the last search's text), Enter leaves the pane there, Esc goes back
+ * to where the pane was.
  */
 #include "config.h"
 
@@ -64,10 +65,23 @@ search_find(const struct scrollback *sb, const char *text, size_t len,
 	return -1;
 }
 
+/* The text of the search that ended: the next one may start with it. */
+static void
+search_keep(struct search *s)
+{
+	if (s->len > 0)
+		memcpy(s->last, s->text, s->len + 1);
+}
+
 void
 search_start(struct search *s, struct scrollback *sb)
 {
+	char	last[SEARCH_MAX_BYTES + 1];
+
+	search_keep(s);
+	memcpy(last, s->last, sizeof last);
 	memset(s, 0, sizeof *s);
+	memcpy(s->last, last, sizeof last);
 	s->active = 1;
 	s->saved_scroll = sb->scroll;
 	s->saved_unread = sb->unread;
@@ -169,6 +183,10 @@ search_key(struct tui *t, const struct key *k)
 	}
 	switch (k->cp) {
 	case KEYS_CTRL('R'):
+		if (s->len == 0 && s->last[0] != '\0') {	/* as readline */
+			s->len = strlen(s->last);
+			memcpy(s->text, s->last, s->len + 1);
+		}
 		search_step(s, &t->sb, s->found ? s->seq : (size_t)-1);
 		return 1;
 	case KEYS_CTRL('M'):

@@ -324,6 +324,7 @@ struct search {
 	size_t		 seq;		/* the match's line */
 	size_t		 saved_scroll;	/* where Esc goes back to */
 	size_t		 saved_unread;
+	char		 last[SEARCH_MAX_BYTES + 1]; /* Ctrl-R Ctrl-R finds it */
 };
 
 const char *search_match(const char *, size_t, const char *, size_t);
