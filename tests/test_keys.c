@@ -223,46 +223,46 @@ test_keys_full_input_line_says_so_once_per_run(void **state)
 }
 
 /*
- * Ctrl-R addresses the input line to who last wrote to us privately:
+ * Alt-R addresses the input line to who last wrote to us privately:
  * "/msg NICK " goes before what is typed, in place of an earlier
  * "/msg OTHER "; nothing happens before anyone wrote, or while a
  * password is typed; a line too full for it is left whole.
  */
 static void
-test_keys_ctrl_r_replies_to_last_private_sender(void **state)
+test_keys_alt_r_replies_to_last_private_sender(void **state)
 {
 	int	i;
 
 	type("hi");
-	assert_int_equal(press(KEYC_CHAR, KEYS_CTRL('R')), KEYS_NONE);
+	assert_int_equal(press(KEYC_ALT, 'r'), KEYS_NONE);
 	assert_string_equal(t.ed.buf, "hi");
 
 	strcpy(t.reply_nick, "alice");
 	press(KEYC_HOME, 0);
-	assert_int_equal(press(KEYC_CHAR, KEYS_CTRL('R')), KEYS_NONE);
+	assert_int_equal(press(KEYC_ALT, 'r'), KEYS_NONE);
 	assert_string_equal(t.ed.buf, "/msg alice hi");
 	assert_int_equal(t.ed.cursor, t.ed.len);
 
 	strcpy(t.reply_nick, "bob");
-	press(KEYC_CHAR, KEYS_CTRL('R'));
+	press(KEYC_ALT, 'r');
 	assert_string_equal(t.ed.buf, "/msg bob hi");
 	press(KEYC_CHAR, KEYS_CTRL('U'));
 	type("/MSG carol  there");
-	press(KEYC_CHAR, KEYS_CTRL('R'));
+	press(KEYC_ALT, 'r');
 	assert_string_equal(t.ed.buf, "/msg bob there");
 	press(KEYC_CHAR, KEYS_CTRL('U'));
-	press(KEYC_CHAR, KEYS_CTRL('R'));
+	press(KEYC_ALT, 'r');
 	assert_string_equal(t.ed.buf, "/msg bob ");
 
 	t.secret = 1;
-	press(KEYC_CHAR, KEYS_CTRL('R'));
+	press(KEYC_ALT, 'r');
 	assert_int_equal(t.pw.len, 0);
 	t.secret = 0;
 
 	press(KEYC_CHAR, KEYS_CTRL('U'));
 	for (i = 0; i < EDITOR_MAX_BYTES - 4; i++)
 		press(KEYC_CHAR, 'x');
-	assert_int_equal(press(KEYC_CHAR, KEYS_CTRL('R')), KEYS_FULL);
+	assert_int_equal(press(KEYC_ALT, 'r'), KEYS_FULL);
 	assert_int_equal(t.ed.len, EDITOR_MAX_BYTES - 4);
 	assert_int_equal(t.ed.buf[0], 'x');
 }
@@ -282,7 +282,7 @@ main(void)
 		KEYS_TEST(test_keys_up_and_down_walk_history),
 		KEYS_TEST(test_keys_full_input_line_says_so),
 		KEYS_TEST(test_keys_full_input_line_says_so_once_per_run),
-		KEYS_TEST(test_keys_ctrl_r_replies_to_last_private_sender),
+		KEYS_TEST(test_keys_alt_r_replies_to_last_private_sender),
 	};
 
 	if (test_locale_utf8("test_keys") == -1)

@@ -1,7 +1,7 @@
 /*
  * A line from the input: the local commands (/quit, /clear, /help,
- * /reconnect, /r, /ignore, /unignore) run here through a table;
- * anything else, other /commands included (/msg too), goes to the
+ * /reconnect, /r, /ignore, /unignore, /urls, /copy) run here through a
+ * table; anything else, other /commands included (/msg too), goes to the
  * server, or waits in the pending queue while disconnected.
  */
 #include "config.h"
@@ -31,6 +31,8 @@ static void	command_reconnect(struct tui *, const char *, const char *);
 static void	command_reply(struct tui *, const char *, const char *);
 static void	command_ignore(struct tui *, const char *, const char *);
 static void	command_unignore(struct tui *, const char *, const char *);
+static void	command_urls(struct tui *, const char *, const char *);
+static void	command_copy(struct tui *, const char *, const char *);
 
 static const struct command commands[] = {
 	{ "quit", command_quit, "/quit [REASON]", "leave and exit" },
@@ -45,6 +47,9 @@ static const struct command commands[] = {
 	  "lines; alone: list; -save: into the config" },
 	{ "unignore", command_unignore, "/unignore NICK", "show NICK's "
 	  "lines again" },
+	{ "urls", command_urls, "/urls", "the last URLs seen, 1 the newest" },
+	{ "copy", command_copy, "/copy [N]", "URL N (default 1) to the "
+	  "clipboard (OSC 52)" },
 };
 
 static const char *const help_keys[] = {
@@ -54,7 +59,9 @@ static const char *const help_keys[] = {
 	"Ctrl-U Ctrl-K        delete to the start / to the end",
 	"Ctrl-W               delete the word before the cursor",
 	"Up Down              earlier lines you sent (Ctrl-P Ctrl-N)",
-	"Ctrl-R               /msg to who last wrote to you privately",
+	"Alt-R                /msg to who last wrote to you privately",
+	"Ctrl-R               search the messages (again: older; Esc: back)",
+	"Alt-U                scroll to the read marker",
 	"PgUp PgDn            scroll a page; Shift-Up/Down a row",
 	"End                  back to the newest messages",
 	"Ctrl-D Ctrl-C        quit (Ctrl-D on an empty line)",
@@ -207,7 +214,7 @@ command_reconnect(struct tui *t, const char *line, const char *arg)
 
 /*
  * /r TEXT: "/msg NICK TEXT" to who last wrote to us privately; /r alone
- * puts "/msg NICK " in the input line, as Ctrl-R does.
+ * puts "/msg NICK " in the input line, as Alt-R does.
  */
 static void
 command_reply(struct tui *t, const char *line, const char *arg)
@@ -304,6 +311,21 @@ command_unignore(struct tui *t, const char *line, const char *arg)
 		command_notice(t, "no longer ignoring %s", arg);
 	else
 		command_notice(t, "not ignoring %s", arg);
+}
+
+static void
+command_urls(struct tui *t, const char *line, const char *arg)
+{
+	(void)line;
+	(void)arg;
+	view_urls(t);
+}
+
+static void
+command_copy(struct tui *t, const char *line, const char *arg)
+{
+	(void)line;
+	view_copy(t, arg);
 }
 
 /*

@@ -130,7 +130,7 @@ keys_msg_prefix(const char *line)
 }
 
 /*
- * Ctrl-R (and /r alone): address the input line to who last wrote to
+ * Alt-R (and /r alone): address the input line to who last wrote to
  * us privately, "/msg NICK " before what is typed, in place of an
  * earlier "/msg OTHER ".  A line too full for it is left alone.
  */
@@ -151,6 +151,41 @@ keys_reply(struct tui *t)
 	editor_kill_start(ed);
 	editor_insert(ed, prefix, strlen(prefix));
 	editor_end(ed);
+	return KEYS_NONE;
+}
+
+/* Ctrl-R: search the scrollback (search.c takes the keys from here). */
+static enum keys_result
+keys_search(struct tui *t)
+{
+	if (!t->secret)
+		search_start(&t->search, &t->sb);
+	return KEYS_NONE;
+}
+
+/* Alt-U: scroll to the read marker, its line at the top. */
+static enum keys_result
+keys_marker(struct tui *t)
+{
+	size_t	i;
+
+	if (t->marker.set && scrollback_find_seq(&t->sb, t->marker.seq,
+	    &i) == 0)
+		scrollback_show(&t->sb, i, 1);
+	return KEYS_NONE;
+}
+
+static enum keys_result
+keys_focus_in(struct tui *t)
+{
+	t->marker.away = 0;
+	return KEYS_NONE;
+}
+
+static enum keys_result
+keys_focus_out(struct tui *t)
+{
+	t->marker.away = 1;
 	return KEYS_NONE;
 }
 
@@ -180,7 +215,11 @@ static const struct binding bindings[] = {
 	{ KEYC_CHAR, KEYS_CTRL('M'), keys_enter },
 	{ KEYC_CHAR, KEYS_CTRL('N'), keys_history_next },
 	{ KEYC_CHAR, KEYS_CTRL('P'), keys_history_prev },
-	{ KEYC_CHAR, KEYS_CTRL('R'), keys_reply },
+	{ KEYC_CHAR, KEYS_CTRL('R'), keys_search },
+	{ KEYC_ALT, 'r', keys_reply },
+	{ KEYC_ALT, 'u', keys_marker },
+	{ KEYC_FOCUS_IN, 0, keys_focus_in },
+	{ KEYC_FOCUS_OUT, 0, keys_focus_out },
 	{ KEYC_CHAR, KEYS_CTRL('U'), keys_kill_start },
 	{ KEYC_CHAR, KEYS_CTRL('W'), keys_kill_word },
 	{ KEYC_CHAR, 0x7F, keys_backspace },
@@ -216,10 +255,13 @@ keys_handle(struct tui *t, const struct key *k)
 {
 	size_t	i;
 
+	if (t->search.active && search_key(t, k))
+		return KEYS_NONE;
 	for (i = 0; i < sizeof bindings / sizeof bindings[0]; i++) {
 		if (bindings[i].code != k->code)
 			continue;
-		if (k->code == KEYC_CHAR && bindings[i].cp != k->cp)
+		if ((k->code == KEYC_CHAR || k->code == KEYC_ALT) &&
+		    bindings[i].cp != k->cp)
 			continue;
 		t->refusing = 0;
 		return bindings[i].fn(t);

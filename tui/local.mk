@@ -8,13 +8,19 @@ tui_libtuimodel_a_SOURCES = \
 	tui/ignore.c \
 	tui/keys.c \
 	tui/known.c \
+	tui/marker.c \
+	tui/notify.c \
 	tui/options.c \
+	tui/osc.c \
 	tui/pending.c \
 	tui/replay.c \
 	tui/scrollback.c \
+	tui/search.c \
 	tui/stamp.c \
 	tui/style.c \
+	tui/title.c \
 	tui/tui.h \
+	tui/urls.c \
 	tui/wrap.c
 
 bin_PROGRAMS += tui/chat-tui
@@ -26,7 +32,8 @@ tui_chat_tui_SOURCES = \
 	tui/pass.c \
 	tui/plain.c \
 	tui/screen.c \
-	tui/trust.c
+	tui/trust.c \
+	tui/view.c
 tui_chat_tui_CPPFLAGS = $(AM_CPPFLAGS) $(CURSES_CFLAGS)
 tui_chat_tui_LDADD = tui/libtuimodel.a common/libcommon.a \
 	compat/libcompat.a $(CURSES_LIBS)

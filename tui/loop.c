@@ -158,10 +158,11 @@ show:
 		return;
 	if (st.flags & STYLE_MENTION)
 		t->ring = 1;
-	/* Who /r and Ctrl-R answer. */
+	/* Who /r and Alt-R answer. */
 	style_reply_nick(clean, &st, t->reply_nick, sizeof t->reply_nick);
 	scrollback_push(&t->sb, clean, n, time(NULL), &st);
 	command_record(t, clean, n, time(NULL));
+	view_line(t, clean, n);
 	if (t->asked_nick[0] != '\0')
 		loop_nick_answer(t, clean, n);
 }
@@ -332,6 +333,7 @@ loop_keys(struct tui *t)
 	struct key	 k;
 
 	while (!t->quit && screen_key(&k)) {
+		view_key(t);
 		if (k.code == KEYC_RESIZE)
 			continue;	/* resizeterm() said so: size is known */
 		switch (keys_handle(t, &k)) {
@@ -429,6 +431,7 @@ loop_run(struct tui *t, int sigfd)
 			sig_winch = 0;
 			screen_resize();
 		}
+		marker_tick(&t->marker, &t->sb, time(NULL));
 		loop_status(t);
 		screen_draw(t);
 		pfd[0].fd = STDIN_FILENO;

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/compat.h"
@@ -277,14 +278,20 @@ main(int argc, char **argv)
 	struct trust	 tr;
 	struct addrinfo	*ai_list;
 	char		*cause;
-	int		 fd, status, tty;
+	int		 fd, status, tty, full;
 
 	usage_set_name("chat-tui");
 	setup_locale();
 	parse_options(argc, argv, &o);
 	tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-	if (tty && screen_usable(&cause) == -1)
+	full = tty;
+	if (tty && (full = screen_usable(&cause)) == -1)
 		errx(1, "%s", cause);
+	if (full == 1) {	/* TERM=dumb and such */
+		warnx("%s: using the plain line mode", cause);
+		free(cause);
+	}
+	full = tty && full == 0;
 	memset(&t, 0, sizeof t);
 	setup_password(&o, &t);
 	setup_trust(&o, &tr);
@@ -300,7 +307,7 @@ main(int argc, char **argv)
 
 	if (o.nick != NULL)
 		strlcpy(t.want_nick, o.nick, sizeof t.want_nick);
-	if (!tty)
+	if (!full)
 		status = plain_run(&t.conn, sig_pipe[0], o.nick, t.password);
 	else {
 		t.colour = !o.no_color;
@@ -311,6 +318,9 @@ main(int argc, char **argv)
 		if (o.ignore != NULL && ignore_load(&t.ignore, o.ignore) == -1)
 			usage_error("more than %d nicknames to ignore",
 			    IGNORE_MAX_NICKS);
+		t.notify = o.notify_mode;
+		t.tmux = getenv("TMUX") != NULL && *getenv("TMUX") != '\0';
+		marker_init(&t.marker, time(NULL));
 		scrollback_init(&t.sb, o.scrollback);
 		replay_init(&t.replay);
 		editor_init(&t.ed);
@@ -324,6 +334,7 @@ main(int argc, char **argv)
 		editor_free(&t.pw);
 		pending_free(&t.pending);
 		chatlog_close(&t.log);
+		urls_free(&t.urls);
 	}
 	pass_forget(&t.password);
 	conn_free(&t.conn);

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/text.h"
 #include "common/xmalloc.h"
 #include "tui/tui.h"
 
@@ -26,23 +27,32 @@
 
 #define ESC_DELAY_MS	25
 
-/* Yellow is kept for mentions, so no nick wears it; private lines are
- * magenta, a nick's colour aside. */
-#define NICK_COLOURS	5
-static const short nick_colours[NICK_COLOURS] = {
-	COLOR_RED, COLOR_GREEN, COLOR_BLUE, COLOR_MAGENTA, COLOR_CYAN
-};
-
+/* Nick colours come from style_nick_palette(), by the terminal's COLORS. */
 enum {
-	PAIR_NICK = 1,		/* PAIR_NICK .. PAIR_NICK + NICK_COLOURS - 1 */
-	PAIR_ERROR = PAIR_NICK + NICK_COLOURS,
+	PAIR_NICK = 1,		/* .. PAIR_NICK + STYLE_NICK_COLOURS_MAX - 1 */
+	PAIR_ERROR = PAIR_NICK + STYLE_NICK_COLOURS_MAX,
 	PAIR_MENTION,
 	PAIR_LOCAL,
 	PAIR_PRIVATE
 };
 
+/* Focus reports (mode 1004), and the keys they and Alt-letter come as. */
+#define FOCUS_ON	"\033[?1004h"
+#define FOCUS_OFF	"\033[?1004l"
+#define KEY_FOCUS_IN	(KEY_MAX + 1)
+#define KEY_FOCUS_OUT	(KEY_MAX + 2)
+#define KEY_ALT_BASE	(KEY_MAX + 3)	/* + 'a' .. 'z' */
+/* The xterm title stack: push the title on start, pop it on exit. */
+#define TITLE_PUSH	"\033[22;0t"
+#define TITLE_POP	"\033[23;0t"
+#define TITLE_OSC	"\033]2;"
+#define TITLE_OSC_END	"\007"
+
 static int		 screen_active;
 static int		 screen_colour;
+static size_t		 screen_nick_colours;
+static enum title_how	 screen_title;
+static char		 screen_title_shown[TITLE_MAX_BYTES];
 static struct view_row	*screen_rows;
 static size_t		 screen_rows_size;
 
@@ -55,15 +65,25 @@ screen_atexit(void)
 
 /*
  * Whether the terminal can be driven, asked before connecting, so a bad
- * TERM fails before the room sees us join.  The reason in *cause.
+ * TERM fails before the room sees us join: -1, the reason in *cause.
+ * 1 (and why) for a terminal without cursor addressing, such as
+ * TERM=dumb: it can have the plain line mode only.
  */
 int
 screen_usable(char **cause)
 {
-	int	error;
+	char	*cup;
+	int	 error;
 
 	if (setupterm(NULL, STDOUT_FILENO, &error) == OK) {
+		cup = tigetstr("cup");
 		del_curterm(cur_term);
+		if (cup == NULL || cup == (char *)-1) {
+			*cause = xasprintf("terminal type \"%s\" cannot move "
+			    "the cursor", getenv("TERM") != NULL ?
+			    getenv("TERM") : "");
+			return 1;
+		}
 		return 0;
 	}
 	*cause = xasprintf("cannot use terminal type \"%s\"",
@@ -104,10 +124,94 @@ screen_default_colours(void)
 #endif
 }
 
+/* Write escapes straight to the terminal, between curses' refreshes. */
+static void
+screen_write(const char *s, size_t len)
+{
+	ssize_t	n;
+
+	while (len > 0) {
+		if ((n = write(STDOUT_FILENO, s, len)) <= 0)
+			return;		/* a lost title is no reason to stop */
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+static void
+screen_puts(const char *s)
+{
+	screen_write(s, strlen(s));
+}
+
+/* Set the title the way the terminal takes it (title.c chose). */
+static void
+screen_set_title(const char *text)
+{
+	char	*tsl;
+
+	if (screen_title == TITLE_TERMINFO &&
+	    (tsl = tiparm(tigetstr("tsl"), 0)) != NULL) {
+		screen_puts(tsl);
+		screen_puts(text);
+		screen_puts(tigetstr("fsl"));
+	} else if (screen_title == TITLE_XTERM) {
+		screen_puts(TITLE_OSC);
+		screen_puts(text);
+		screen_puts(TITLE_OSC_END);
+	}
+}
+
+static int
+screen_has_tsl(void)
+{
+	char	*tsl = tigetstr("tsl"), *fsl = tigetstr("fsl");
+
+	return tigetflag("hs") > 0 && tsl != NULL && tsl != (char *)-1 &&
+	    fsl != NULL && fsl != (char *)-1;
+}
+
+/*
+ * Ask for focus reports and the Alt keys; keep the terminal's title to
+ * give it back on exit.
+ */
+static void
+screen_init_terminal(void)
+{
+	char	seq[4];
+	int	c;
+
+	define_key("\033[I", KEY_FOCUS_IN);
+	define_key("\033[O", KEY_FOCUS_OUT);
+	for (c = 'a'; c <= 'z'; c++) {
+		snprintf(seq, sizeof seq, "\033%c", c);
+		define_key(seq, KEY_ALT_BASE + c);
+	}
+	screen_puts(FOCUS_ON);
+	screen_title = title_how(screen_has_tsl(), getenv("TERM"));
+	if (screen_title != TITLE_NONE)
+		screen_puts(TITLE_PUSH);
+}
+
+static void
+screen_init_colours(void)
+{
+	const short	*palette;
+	short		 i;
+
+	screen_nick_colours = style_nick_palette(COLORS, &palette);
+	for (i = 0; i < (short)screen_nick_colours; i++)
+		init_pair((short)(PAIR_NICK + i), palette[i], -1);
+	init_pair(PAIR_ERROR, COLOR_RED, -1);
+	init_pair(PAIR_MENTION, COLOR_YELLOW, -1);
+	init_pair(PAIR_LOCAL, COLOR_CYAN, -1);
+	init_pair(PAIR_PRIVATE, COLOR_MAGENTA, -1);
+	screen_colour = 1;
+}
+
 void
 screen_init(int colour)
 {
-	short	i;
 
 	screen_escdelay_env();
 	if (newterm(NULL, stdout, stdin) == NULL)
@@ -123,15 +227,10 @@ screen_init(int colour)
 #ifdef HAVE_SET_ESCDELAY
 	set_escdelay(ESC_DELAY_MS);
 #endif
-	if (colour && screen_default_colours()) {
-		for (i = 0; i < NICK_COLOURS; i++)
-			init_pair((short)(PAIR_NICK + i), nick_colours[i], -1);
-		init_pair(PAIR_ERROR, COLOR_RED, -1);
-		init_pair(PAIR_MENTION, COLOR_YELLOW, -1);
-		init_pair(PAIR_LOCAL, COLOR_CYAN, -1);
-		init_pair(PAIR_PRIVATE, COLOR_MAGENTA, -1);
-		screen_colour = 1;
-	}
+	/* (A terminal with too few colour pairs for ours gets none.) */
+	if (colour && screen_default_colours() && COLOR_PAIRS > PAIR_PRIVATE)
+		screen_init_colours();
+	screen_init_terminal();
 }
 
 void
@@ -141,6 +240,12 @@ screen_end(void)
 		return;
 	screen_active = 0;
 	endwin();
+	screen_puts(FOCUS_OFF);
+	/* Where the stack is not kept, the title is at least not ours. */
+	if (screen_title != TITLE_NONE) {
+		screen_set_title("");
+		screen_puts(TITLE_POP);
+	}
 }
 
 /* SIGWINCH: take the new size; the next draw lays everything out again. */
@@ -195,6 +300,18 @@ screen_key(struct key *k)
 			k->cp = (uint32_t)wc;
 			return 1;
 		case KEY_CODE_YES:
+			k->cp = 0;
+			if (wc >= KEY_ALT_BASE + 'a' &&
+			    wc <= KEY_ALT_BASE + 'z') {
+				k->code = KEYC_ALT;
+				k->cp = (uint32_t)(wc - KEY_ALT_BASE);
+				return 1;
+			}
+			if (wc == KEY_FOCUS_IN || wc == KEY_FOCUS_OUT) {
+				k->code = wc == KEY_FOCUS_IN ? KEYC_FOCUS_IN :
+				    KEYC_FOCUS_OUT;
+				return 1;
+			}
 			for (i = 0; i < sizeof screen_keys /
 			    sizeof screen_keys[0]; i++) {
 				if (screen_keys[i].curses == (int)wc) {
@@ -250,7 +367,7 @@ screen_nick_attr(const struct sb_line *l)
 	unsigned int	c;
 
 	c = style_nick_colour(l->text + l->style.nick_off, l->style.nick_len,
-	    NICK_COLOURS);
+	    (unsigned int)screen_nick_colours);
 	return A_BOLD | screen_pair((short)(PAIR_NICK + c), A_NORMAL);
 }
 
@@ -261,6 +378,41 @@ screen_span(const char *s, size_t from, size_t to, attr_t attr)
 		return;
 	attrset(attr);
 	addnstr(s + from, (int)(to - from));
+}
+
+/* The read marker's row: a line across the pane. */
+static void
+screen_marker(int y, size_t cols)
+{
+	static const char	label[] = "-- new --";
+	size_t			i;
+
+	move(y, 0);
+	attrset(screen_pair(PAIR_MENTION, A_BOLD));
+	for (i = 0; i < cols; i++)
+		addch(i >= 2 && i - 2 < sizeof label - 1 ? label[i - 2] : '-');
+}
+
+/* Matches of the search in a row, in reverse video. */
+static void
+screen_matches(int y, const struct view_row *r, size_t indent,
+    const struct search *s)
+{
+	const struct sb_line	*l = r->line;
+	const char		*p = l->text + r->off, *m;
+	size_t			 end = r->off + r->len, col, w, n;
+
+	if (!s->active || s->len == 0)
+		return;
+	while ((m = search_match(p, (size_t)(l->text + end - p), s->text,
+	    s->len)) != NULL) {
+		col = indent + text_width(l->text + r->off,
+		    (size_t)(m - l->text) - r->off);
+		n = s->len;
+		w = text_width(m, n);
+		mvchgat(y, (int)col, (int)w, A_REVERSE | A_BOLD, 0, NULL);
+		p = m + n;
+	}
 }
 
 /* One row of the pane: the time on a line's first row, then its text. */
@@ -284,13 +436,15 @@ screen_row(const struct tui *t, int y, const struct view_row *r,
 	b = a + l->style.nick_len;
 	if (l->style.nick_len == 0 || b <= r->off || a >= end) {
 		screen_span(l->text, r->off, end, base);
-		return;
+	} else {
+		a = a > r->off ? a : r->off;
+		b = b < end ? b : end;
+		screen_span(l->text, r->off, a, base);
+		screen_span(l->text, a, b, (base & ~A_COLOR) |
+		    screen_nick_attr(l));
+		screen_span(l->text, b, end, base);
 	}
-	a = a > r->off ? a : r->off;
-	b = b < end ? b : end;
-	screen_span(l->text, r->off, a, base);
-	screen_span(l->text, a, b, (base & ~A_COLOR) | screen_nick_attr(l));
-	screen_span(l->text, b, end, base);
+	screen_matches(y, r, indent, &t->search);
 }
 
 static void
@@ -305,9 +459,14 @@ screen_pane(struct tui *t, size_t height, size_t cols)
 	}
 	t->page_rows = height;
 	n = scrollback_layout(&t->sb, cols - indent, height, screen_rows);
-	for (i = 0; i < n; i++)
-		screen_row(t, (int)(height - n + i), &screen_rows[i],
-		    indent);
+	n = marker_place(&t->marker, &t->sb, screen_rows, n, height);
+	for (i = 0; i < n; i++) {
+		if (screen_rows[i].line == NULL)
+			screen_marker((int)(height - n + i), cols);
+		else
+			screen_row(t, (int)(height - n + i), &screen_rows[i],
+			    indent);
+	}
 }
 
 static void
@@ -322,11 +481,35 @@ screen_status(const struct tui *t, int y, size_t cols)
 	mvaddnstr(y, 0, t->status, (int)cols);
 }
 
+/*
+ * After a refresh, what is not drawn on the screen: the title when it
+ * changed, and the queued OSC sequences (clipboard, notifications).
+ */
+static void
+screen_extras(struct tui *t)
+{
+	char	title[TITLE_MAX_BYTES];
+
+	if (screen_title != TITLE_NONE) {
+		title_text(title, sizeof title, t->marker.unread, t->conn.host,
+		    t->conn.port);
+		if (strcmp(title, screen_title_shown) != 0) {
+			screen_set_title(title);
+			memcpy(screen_title_shown, title, sizeof title);
+		}
+	}
+	if (t->out.len > 0) {
+		screen_write(t->out.buf, t->out.len);
+		t->out.len = 0;
+	}
+}
+
 /* Draw it all; curses sends the terminal only what changed. */
 void
 screen_draw(struct tui *t)
 {
 	size_t	rows = (size_t)LINES, cols = (size_t)COLS, off, len, col;
+	char	prompt[SEARCH_MAX_BYTES + 32];
 
 	erase();
 	if (rows >= 3)
@@ -336,6 +519,9 @@ screen_draw(struct tui *t)
 	attrset(A_NORMAL);
 	if (t->secret) {	/* the prompt only: nothing typed shows */
 		mvaddnstr((int)rows - 1, 0, t->prompt, (int)cols);
+	} else if (t->search.active) {
+		search_prompt(&t->search, prompt, sizeof prompt);
+		mvaddnstr((int)rows - 1, 0, prompt, (int)cols);
 	} else {
 		editor_layout(&t->ed, cols, &off, &len, &col);
 		mvaddnstr((int)rows - 1, 0, t->ed.buf + off, (int)len);
@@ -346,6 +532,7 @@ screen_draw(struct tui *t)
 		t->ring = 0;
 	}
 	refresh();
+	screen_extras(t);
 }
 
 /* The terminal's bell: a key that could not be taken. */

@@ -78,6 +78,8 @@ struct style {
 
 void	style_classify(const char *, size_t, const char *, struct style *);
 unsigned int style_nick_colour(const char *, size_t, unsigned int);
+#define STYLE_NICK_COLOURS_MAX	24	/* the most style_nick_palette gives */
+size_t	style_nick_palette(int, const short **);
 int	style_track_nick(const char *, size_t, char *, size_t, int);
 int	style_reply_nick(const char *, const struct style *, char *, size_t);
 /* What style_nick_answer() saw. */
@@ -159,7 +161,11 @@ int	chatlog_read_tail(const char *, size_t, char **, size_t *, char **);
 size_t	chatlog_parse(const char *, size_t, time_t *);
 
 /* options.c */
-enum notify_mode { NOTIFY_OFF, NOTIFY_OSC9, NOTIFY_OSC777 };
+enum notify_mode {
+	NOTIFY_OFF,
+	NOTIFY_OSC9,		/* ESC ] 9 ; body BEL (iTerm2, ...) */
+	NOTIFY_OSC777		/* ESC ] 777 ; notify ; title ; body BEL */
+};
 
 #define OPTIONS_HELP		1	/* options_load(): --help was asked */
 #define OPTIONS_VERSION		2
@@ -212,6 +218,7 @@ struct scrollback {
 	size_t		 count;
 	size_t		 scroll;	/* rows above the bottom of the pane */
 	size_t		 unread;	/* lines arrived while scrolled up */
+	size_t		 pushed;	/* lines ever pushed: the next seq */
 	size_t		 width;		/* text width of the last layout */
 	size_t		 height;	/* and its rows */
 };
@@ -234,6 +241,9 @@ void	scrollback_scroll(struct scrollback *, long);
 void	scrollback_bottom(struct scrollback *);
 size_t	scrollback_layout(struct scrollback *, size_t, size_t,
 	    struct view_row *);
+size_t	scrollback_seq(const struct scrollback *, const struct sb_line *);
+int	scrollback_find_seq(const struct scrollback *, size_t, size_t *);
+void	scrollback_show(struct scrollback *, size_t, int);
 
 /* replay.c */
 #define REPLAY_MAX_LINES	1000	/* held before they are merged */
@@ -410,6 +420,95 @@ int	conn_tick(struct conn *, int64_t);
 void	conn_flush(struct conn *, int);
 void	conn_forget_addresses(struct conn *);
 
+/* search.c */
+#define SEARCH_MAX_BYTES	256	/* the longest text searched for */
+
+/* Ctrl-R: an incremental search of the scrollback. */
+struct search {
+	int		 active;
+	char		 text[SEARCH_MAX_BYTES + 1];
+	size_t		 len;
+	int		 found;		/* seq holds a line with text */
+	int		 failed;	/* the last step found nothing */
+	size_t		 seq;		/* the match's line */
+	size_t		 saved_scroll;	/* where Esc goes back to */
+	size_t		 saved_unread;
+	char		 last[SEARCH_MAX_BYTES + 1]; /* Ctrl-R Ctrl-R finds it */
+};
+
+const char *search_match(const char *, size_t, const char *, size_t);
+int	search_find(const struct scrollback *, const char *, size_t, size_t,
+	    size_t *);
+void	search_start(struct search *, struct scrollback *);
+void	search_prompt(const struct search *, char *, size_t);
+
+/* marker.c */
+#define MARKER_IDLE_SEC		300	/* no key this long: not reading */
+
+/* Where reading stopped, and what came since, for the title. */
+struct marker {
+	int		 set;
+	size_t		 seq;		/* the first line not read */
+	int		 armed;		/* the next unread line moves it */
+	int		 away;		/* the terminal reported focus out */
+	time_t		 input;		/* the last key */
+	size_t		 unread;	/* lines since reading stopped */
+};
+
+void	marker_init(struct marker *, time_t);
+int	marker_reading(const struct marker *, const struct scrollback *,
+	    time_t);
+void	marker_line(struct marker *, const struct scrollback *, time_t);
+void	marker_tick(struct marker *, const struct scrollback *, time_t);
+size_t	marker_place(const struct marker *, const struct scrollback *,
+	    struct view_row *, size_t, size_t);
+
+/* title.c */
+enum title_how {
+	TITLE_NONE,
+	TITLE_TERMINFO,		/* tsl/fsl, where hs says there is one */
+	TITLE_XTERM		/* OSC 2, for xterm-like TERMs */
+};
+#define TITLE_MAX_BYTES		256
+
+enum title_how title_how(int, const char *);
+void	title_text(char *, size_t, size_t, const char *, const char *);
+
+/* osc.c */
+#define TERMOUT_MAX_BYTES	8192	/* escapes waiting for the redraw */
+
+/* Escape sequences for the terminal, written after the next refresh. */
+struct termout {
+	char		 buf[TERMOUT_MAX_BYTES];
+	size_t		 len;
+};
+
+size_t	osc_base64(const char *, size_t, char *, size_t);
+size_t	osc_clean(const char *, size_t, char *, size_t);
+size_t	osc_wrap(const char *, size_t, int, char *, size_t);
+int	osc_put(struct termout *, const char *, size_t, int);
+int	osc_copy(struct termout *, const char *, size_t, int);
+
+/* notify.c */
+#define NOTIFY_BODY_MAX_BYTES	200
+
+int	notify_send(struct termout *, enum notify_mode, int, const char *,
+	    const char *, size_t);
+
+/* urls.c */
+#define URLS_MAX		20	/* kept for /urls and /copy */
+#define URL_MAX_BYTES		2048
+
+struct urls {
+	char		*url[URLS_MAX];	/* url[0] the newest */
+	size_t		 count;
+};
+
+size_t	urls_find(const char *, size_t, size_t *);
+void	urls_scan(struct urls *, const char *, size_t);
+const char *urls_get(const struct urls *, size_t);
+void	urls_free(struct urls *);
+
 /* The client's whole state, owned by loop.c. */
 struct tui {
 	struct scrollback	 sb;
@@ -441,6 +540,12 @@ struct tui {
 	const char		*config;	/* where /ignore -save writes */
 	struct pending		 pending;	/* typed while disconnected */
 	struct chatlog		 log;		/* --log-dir's file */
+	struct search		 search;	/* Ctrl-R */
+	struct marker		 marker;	/* where reading stopped */
+	struct urls		 urls;		/* for /urls, /copy */
+	struct termout		 out;		/* OSC 52, 9, 777 to send */
+	enum notify_mode	 notify;	/* --notify */
+	int			 tmux;		/* $TMUX: wrap escapes */
 };
 
 /* keys.c */
@@ -460,7 +565,10 @@ enum keyc {
 	KEYC_SUP,		/* shift-up */
 	KEYC_SDOWN,		/* shift-down */
 	KEYC_ENTER,
-	KEYC_RESIZE
+	KEYC_RESIZE,
+	KEYC_ALT,		/* cp: Alt and this letter */
+	KEYC_FOCUS_IN,		/* the terminal has the focus again */
+	KEYC_FOCUS_OUT
 };
 
 struct key {
@@ -479,6 +587,15 @@ enum keys_result {
 
 enum keys_result keys_handle(struct tui *, const struct key *);
 enum keys_result keys_reply(struct tui *);
+
+/* search.c, again: it takes keys while active */
+int	search_key(struct tui *, const struct key *);
+
+/* view.c */
+void	view_line(struct tui *, const char *, size_t);
+void	view_key(struct tui *);
+void	view_urls(struct tui *);
+void	view_copy(struct tui *, const char *);
 
 /* command.c */
 void	command_run(struct tui *, const char *);
