@@ -165,6 +165,8 @@ struct editor {
 	size_t		 hist_count;
 	size_t		 hist_pos;	/* hist_count: the line being typed */
 	char		*draft;		/* that line, while browsing history */
+	char		 killed[EDITOR_MAX_BYTES];	/* for Ctrl-Y */
+	size_t		 killed_len;
 };
 
 void	editor_init(struct editor *);
@@ -179,6 +181,13 @@ void	editor_delete(struct editor *);
 void	editor_kill_start(struct editor *);
 void	editor_kill_end(struct editor *);
 void	editor_kill_word(struct editor *);
+void	editor_word_left(struct editor *);
+void	editor_word_right(struct editor *);
+void	editor_kill_word_next(struct editor *);
+void	editor_kill_word_prev(struct editor *);
+int	editor_yank(struct editor *);
+void	editor_transpose(struct editor *);
+size_t	editor_scroll_cells(size_t, size_t, size_t, size_t);
 void	editor_history_prev(struct editor *);
 void	editor_history_next(struct editor *);
 char	*editor_take(struct editor *);
