@@ -124,6 +124,22 @@ editor_insert(struct editor *ed, const char *s, size_t len)
 	return fit ? 0 : -1;
 }
 
+/*
+ * Bytes [from, to) replaced by s (clean already), the cursor after it;
+ * -1 and nothing changed if the line has no room.
+ */
+int
+editor_replace(struct editor *ed, size_t from, size_t to, const char *s,
+    size_t len)
+{
+	if (to < from || to > ed->len ||
+	    ed->len - (to - from) + len > EDITOR_MAX_BYTES)
+		return -1;
+	editor_cut(ed, from, to);
+	ed->cursor = from;
+	return editor_insert(ed, s, len);
+}
+
 void
 editor_left(struct editor *ed)
 {

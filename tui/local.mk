@@ -2,9 +2,11 @@
 # without curses or sockets.
 noinst_LIBRARIES += tui/libtuimodel.a
 tui_libtuimodel_a_SOURCES = \
+	tui/complete.c \
 	tui/editor.c \
 	tui/keys.c \
 	tui/known.c \
+	tui/paste.c \
 	tui/replay.c \
 	tui/scrollback.c \
 	tui/style.c \

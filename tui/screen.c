@@ -13,6 +13,7 @@
 
 #include <curses.h>
 #include <err.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,36 @@
 #include <term.h>	/* last: its macros (lines, bell...) would clash */
 
 #define ESC_DELAY_MS	25
+#define KEY_ESC		0x1B
+#define PASTE_MODE_ON	"\033[?2004h"	/* bracketed paste, as xterm */
+#define PASTE_MODE_OFF	"\033[?2004l"
+
+/* Keys of our own, for sequences curses may not know. */
+enum {
+	SCREEN_KEY_CLEFT = KEY_MAX + 1,
+	SCREEN_KEY_CRIGHT,
+	SCREEN_KEY_PASTE_START,
+	SCREEN_KEY_PASTE_END
+};
+
+/*
+ * Ctrl-Left and Ctrl-Right as terminfo names them (tmux-256color,
+ * xterm), and as xterm and rxvt send them where it does not (screen):
+ * TERM=screen inside tmux still gets xterm's.  The paste markers are in
+ * no terminfo key.
+ */
+static const struct {
+	const char	*cap;		/* NULL: only seq */
+	const char	*seq;
+	int		 code;
+} screen_defs[] = {
+	{ "kLFT5", "\033[1;5D", SCREEN_KEY_CLEFT },
+	{ "kRIT5", "\033[1;5C", SCREEN_KEY_CRIGHT },
+	{ NULL, "\033Od", SCREEN_KEY_CLEFT },
+	{ NULL, "\033Oc", SCREEN_KEY_CRIGHT },
+	{ NULL, "\033[200~", SCREEN_KEY_PASTE_START },
+	{ NULL, "\033[201~", SCREEN_KEY_PASTE_END },
+};
 
 /* Yellow is kept for mentions, so no nick wears it; private lines are
  * magenta, a nick's colour aside. */
@@ -71,6 +102,41 @@ screen_usable(char **cause)
 	return -1;
 }
 
+/* Each sequence is ours, whatever curses made of it before. */
+static void
+screen_define(const char *seq, int code)
+{
+	if (seq == NULL || seq == (char *)-1 || *seq == '\0')
+		return;
+	define_key(seq, 0);
+	define_key(seq, code);
+}
+
+static void
+screen_define_keys(void)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof screen_defs / sizeof screen_defs[0]; i++) {
+		if (screen_defs[i].cap != NULL)
+			screen_define(tigetstr(
+			    (NCURSES_CONST char *)screen_defs[i].cap),
+			    screen_defs[i].code);
+		screen_define(screen_defs[i].seq, screen_defs[i].code);
+	}
+}
+
+/* Straight to the terminal: curses has no word for the mode. */
+static void
+screen_paste_mode(int on)
+{
+	const char	*s = on ? PASTE_MODE_ON : PASTE_MODE_OFF;
+
+	fflush(stdout);
+	if (write(STDOUT_FILENO, s, strlen(s)) == -1)
+		return;		/* the terminal is gone: nothing to undo */
+}
+
 void
 screen_init(int colour)
 {
@@ -87,6 +153,8 @@ screen_init(int colour)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(ESC_DELAY_MS);
+	screen_define_keys();
+	screen_paste_mode(1);
 	if (colour && has_colors() && start_color() == OK) {
 		use_default_colors();
 		for (i = 0; i < NICK_COLOURS; i++)
@@ -105,7 +173,31 @@ screen_end(void)
 	if (!screen_active)
 		return;
 	screen_active = 0;
+	screen_paste_mode(0);
 	endwin();
+}
+
+/*
+ * Ctrl-Z: the terminal as the shell left it, stopped as SIGTSTP stops
+ * a job (raw mode keeps the terminal from sending it); back after fg,
+ * redrawn whole at the next draw.  The connection stays open meanwhile.
+ */
+void
+screen_suspend(void)
+{
+	struct sigaction	sa, old;
+
+	screen_paste_mode(0);
+	endwin();
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGTSTP, &sa, &old);
+	raise(SIGTSTP);		/* returns on SIGCONT */
+	sigaction(SIGTSTP, &old, NULL);
+	screen_paste_mode(1);
+	screen_resize();	/* the size may have changed meanwhile */
+	clearok(curscr, TRUE);
 }
 
 /* SIGWINCH: take the new size; the next draw lays everything out again. */
@@ -137,7 +229,36 @@ static const struct {
 	{ KEY_SF, KEYC_SDOWN },
 	{ KEY_ENTER, KEYC_ENTER },
 	{ KEY_RESIZE, KEYC_RESIZE },
+	{ SCREEN_KEY_CLEFT, KEYC_CLEFT },
+	{ SCREEN_KEY_CRIGHT, KEYC_CRIGHT },
+	{ SCREEN_KEY_PASTE_START, KEYC_PASTE_START },
+	{ SCREEN_KEY_PASTE_END, KEYC_PASTE_END },
 };
+
+/*
+ * Esc and what follows it at once is Alt and that key (the terminal
+ * sent them together, so curses has the second already); Esc alone, as
+ * it is typed, is Esc.
+ */
+static void
+screen_meta(struct key *k)
+{
+	wint_t	wc;
+
+	switch (wget_wch(stdscr, &wc)) {
+	case OK:
+		k->code = KEYC_META;
+		k->cp = (uint32_t)wc;
+		break;
+	case KEY_CODE_YES:
+		if (wc == KEY_BACKSPACE) {
+			k->code = KEYC_META;
+			k->cp = 0x7F;
+		} else if (wc != KEY_RESIZE)
+			ungetch((int)wc);
+		break;
+	}
+}
 
 /* The next key typed, if any: 1 and *k filled, or 0. */
 int
@@ -151,6 +272,8 @@ screen_key(struct key *k)
 		case OK:
 			k->code = KEYC_CHAR;
 			k->cp = (uint32_t)wc;
+			if (wc == KEY_ESC)
+				screen_meta(k);
 			return 1;
 		case KEY_CODE_YES:
 			for (i = 0; i < sizeof screen_keys /
@@ -293,6 +416,9 @@ screen_draw(struct tui *t)
 	attrset(A_NORMAL);
 	if (t->secret) {	/* the prompt only: nothing typed shows */
 		mvaddnstr((int)rows - 1, 0, t->prompt, (int)cols);
+	} else if (t->paste.state == PASTE_ASKING) {
+		attrset(A_BOLD);
+		mvaddnstr((int)rows - 1, 0, t->paste.prompt, (int)cols);
 	} else {
 		editor_layout(&t->ed, cols, &off, &len, &col);
 		mvaddnstr((int)rows - 1, 0, t->ed.buf + off, (int)len);
