@@ -144,7 +144,7 @@ show:
 		return;		/* the answer to our own /who */
 	if (st.flags & STYLE_MENTION)
 		t->ring = 1;
-	/* Who /r and Ctrl-R answer. */
+	/* Who /r and Alt-R answer. */
 	style_reply_nick(clean, &st, t->reply_nick, sizeof t->reply_nick);
 	scrollback_push(&t->sb, clean, n, time(NULL), &st);
 	if (t->asked_nick[0] != '\0')
