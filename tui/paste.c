@@ -108,8 +108,9 @@ paste_line(struct paste *p, const char *s, size_t len)
 static enum paste_action
 paste_finish(struct paste *p)
 {
-	const char	*s = p->buf, *end = p->buf + p->len, *nl;
+	const char	*s = p->buf, *end, *nl;
 
+	end = s != NULL ? s + p->len : s;	/* no byte came: no buffer */
 	while (s < end) {
 		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
 			nl = end;
