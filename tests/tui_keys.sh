@@ -159,15 +159,16 @@ input alice "send 3 lines? (Enter: send, Esc: edit as one line, Ctrl-C: drop)" \
 tm send-keys -t alice Escape
 input alice "a b c" "Esc: the lines as one"
 tm send-keys -t alice C-u
-tm paste-buffer -p -d -b three -t alice
-input alice "send 3 lines? (Enter: send, Esc: edit as one line, Ctrl-C: drop)" \
+# (carol was never suspended: the mode is on from the start)
+tm paste-buffer -p -d -b three -t carol
+input carol "send 3 lines? (Enter: send, Esc: edit as one line, Ctrl-C: drop)" \
     "the question again"
-tm send-keys -t alice C-c
-wait_for alice "paste dropped" "Ctrl-C at the question"
-input alice "" "nothing left after Ctrl-C"
-tm send-keys -t alice "still here"
-input alice "still here" "keys after the drop"
-tm send-keys -t alice C-u
+tm send-keys -t carol C-c
+wait_for carol "paste dropped" "Ctrl-C at the question"
+input carol "" "nothing left after Ctrl-C"
+tm send-keys -t carol "still here"
+input carol "still here" "keys after the drop"
+tm send-keys -t carol C-u
 pass "one pasted line goes in at the cursor; Esc joins lines, Ctrl-C drops"
 
 # --- a paste whose end marker is lost ends after a while

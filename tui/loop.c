@@ -390,6 +390,7 @@ loop_keys(struct tui *t)
 		if (k.code == KEYC_RESIZE)
 			continue;	/* resizeterm() said so: size is known */
 		if ((a = paste_key(&t->paste, &k, conn_now())) != PASTE_PASS) {
+			complete_end(&t->comp);	/* the line is not Tab's */
 			loop_paste(t, a);
 			continue;
 		}
