@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "common/text.h"
+#include "tests/locale.h"
 #include "tui/tui.h"
 
 #define E_ACUTE	"e\xcc\x81"	/* e and a combining acute accent */
@@ -518,8 +519,7 @@ main(void)
 		cmocka_unit_test(test_editor_cursor_in_view_at_every_position),
 	};
 
-	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&
-	    setlocale(LC_CTYPE, "en_US.UTF-8") == NULL)
+	if (test_locale_utf8("test_editor") == -1)
 		return 77;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

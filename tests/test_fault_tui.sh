@@ -54,8 +54,10 @@ kill "$feed_pid"
 wait "$feed_pid" 2>/dev/null
 feed_pid=
 wait_for t "reconnecting" "server gone"
-ps -o comm= -p "$(tm display-message -p -t t '#{pane_pid}')" \
-    --ppid "$(tm display-message -p -t t '#{pane_pid}')" | grep -q chat-tui ||
+# The pane's process or its child is chat-tui (POSIX ps selects no parent).
+pane_pid=$(tm display-message -p -t t '#{pane_pid}')
+ps -A -o pid= -o ppid= -o comm= | awk -v p="$pane_pid" \
+    '($1 == p || $2 == p) && $3 ~ /chat-tui/ { found = 1 } END { exit !found }' ||
     fail "chat-tui is gone"
 row t 23 | grep -q "^ 127.0.0.1:.*reconnecting" ||
     fail "no reconnecting status: \"$(row t 23)\""

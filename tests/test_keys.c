@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "tests/locale.h"
 #include "tui/tui.h"
 
 static struct tui	t;
@@ -360,8 +361,7 @@ main(void)
 		KEYS_TEST(test_keys_tab_completes_and_other_keys_end_it),
 	};
 
-	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&
-	    setlocale(LC_CTYPE, "en_US.UTF-8") == NULL)
+	if (test_locale_utf8("test_keys") == -1)
 		return 77;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -107,6 +107,7 @@ command_send(struct tui *t, const char *line)
 static void
 command_quit(struct tui *t, const char *line, const char *arg)
 {
+	(void)arg;
 	if (t->conn.state == CONN_CONNECTED)
 		conn_send(&t->conn, line, strlen(line));
 	t->quit = 1;
@@ -115,6 +116,8 @@ command_quit(struct tui *t, const char *line, const char *arg)
 static void
 command_clear(struct tui *t, const char *line, const char *arg)
 {
+	(void)line;
+	(void)arg;
 	scrollback_clear(&t->sb);
 }
 
@@ -123,6 +126,7 @@ command_help(struct tui *t, const char *line, const char *arg)
 {
 	size_t	i;
 
+	(void)arg;
 	command_notice(t, "Keys:");
 	for (i = 0; i < sizeof help_keys / sizeof help_keys[0]; i++)
 		command_notice(t, "  %s", help_keys[i]);
@@ -140,6 +144,8 @@ command_help(struct tui *t, const char *line, const char *arg)
 static void
 command_reconnect(struct tui *t, const char *line, const char *arg)
 {
+	(void)line;
+	(void)arg;
 	if (t->conn.state == CONN_CONNECTING ||
 	    t->conn.state == CONN_HANDSHAKE) {
 		command_notice(t, "already connecting to %s:%s", t->conn.host,
@@ -164,6 +170,7 @@ command_reply(struct tui *t, const char *line, const char *arg)
 {
 	char	buf[EDITOR_MAX_BYTES + NICK_MAX_BYTES + 8];
 
+	(void)line;
 	if (t->reply_nick[0] == '\0') {
 		command_notice(t, "nobody has written to you privately yet");
 		return;

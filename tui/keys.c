@@ -137,6 +137,7 @@ keys_eof(struct tui *t)
 static enum keys_result
 keys_quit(struct tui *t)
 {
+	(void)t;
 	return KEYS_QUIT;
 }
 

@@ -1,5 +1,6 @@
 # chat-tui: the curses-free models are a library, so unit tests link them
-# without curses or sockets.
+# without curses or sockets.  configure --disable-tui leaves it all out.
+if TUI
 noinst_LIBRARIES += tui/libtuimodel.a
 tui_libtuimodel_a_SOURCES = \
 	tui/complete.c \
@@ -50,4 +51,9 @@ demo: server/chat-server tui/chat-tui
 	done; \
 	test -n "$$port" || { cat "$$dir/err" >&2; exit 1; }; \
 	tui/chat-tui --port "$$port"
+else
+demo:
+	@echo "make demo: chat-tui is not built (configured with --disable-tui)" >&2
+	@exit 1
+endif
 .PHONY: demo

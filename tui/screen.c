@@ -38,24 +38,27 @@ enum {
 	SCREEN_KEY_PASTE_END
 };
 
+#ifdef HAVE_DEFINE_KEY
 /*
  * Ctrl-Left and Ctrl-Right as terminfo names them (tmux-256color,
  * xterm), and as xterm and rxvt send them where it does not (screen):
  * TERM=screen inside tmux still gets xterm's.  The paste markers are in
- * no terminfo key.
+ * no terminfo key.  (cap is not const: tigetstr() takes a plain char *
+ * in older curses.)
  */
-static const struct {
-	const char	*cap;		/* NULL: only seq */
+static struct {
+	char		 cap[8];	/* "": only seq */
 	const char	*seq;
 	int		 code;
 } screen_defs[] = {
 	{ "kLFT5", "\033[1;5D", SCREEN_KEY_CLEFT },
 	{ "kRIT5", "\033[1;5C", SCREEN_KEY_CRIGHT },
-	{ NULL, "\033Od", SCREEN_KEY_CLEFT },
-	{ NULL, "\033Oc", SCREEN_KEY_CRIGHT },
-	{ NULL, "\033[200~", SCREEN_KEY_PASTE_START },
-	{ NULL, "\033[201~", SCREEN_KEY_PASTE_END },
+	{ "", "\033Od", SCREEN_KEY_CLEFT },
+	{ "", "\033Oc", SCREEN_KEY_CRIGHT },
+	{ "", "\033[200~", SCREEN_KEY_PASTE_START },
+	{ "", "\033[201~", SCREEN_KEY_PASTE_END },
 };
+#endif
 
 /* Yellow is kept for mentions, so no nick wears it; private lines are
  * magenta, a nick's colour aside. */
@@ -74,6 +77,7 @@ enum {
 
 static int		 screen_active;
 static int		 screen_colour;
+static int		 screen_paste;	/* bracketed paste can be told */
 static struct view_row	*screen_rows;
 static size_t		 screen_rows_size;
 
@@ -102,6 +106,40 @@ screen_usable(char **cause)
 	return -1;
 }
 
+/*
+ * How long a lone ESC waits for the rest of a key: set_escdelay() is an
+ * ncurses extension; elsewhere the ESCDELAY variable, read when curses
+ * starts, says it (unless the user already set it).
+ */
+static void
+screen_escdelay_env(void)
+{
+#ifndef HAVE_SET_ESCDELAY
+	char	ms[16];
+
+	snprintf(ms, sizeof ms, "%d", ESC_DELAY_MS);
+	setenv("ESCDELAY", ms, 0);
+#endif
+}
+
+/*
+ * Colour pairs over the terminal's own background need
+ * use_default_colors() (an ncurses extension): without it, a pair's
+ * background would have to be a fixed colour, so the screen stays in
+ * bold and reverse alone.
+ */
+static int
+screen_default_colours(void)
+{
+#ifdef HAVE_USE_DEFAULT_COLORS
+	return has_colors() && start_color() == OK &&
+	    use_default_colors() == OK;
+#else
+	return 0;
+#endif
+}
+
+#ifdef HAVE_DEFINE_KEY
 /* Each sequence is ours, whatever curses made of it before. */
 static void
 screen_define(const char *seq, int code)
@@ -111,19 +149,27 @@ screen_define(const char *seq, int code)
 	define_key(seq, 0);
 	define_key(seq, code);
 }
+#endif
 
+/*
+ * Our keys known to curses.  Without define_key() (an ncurses
+ * extension) it cannot tell the paste markers, so bracketed paste stays
+ * off, and Ctrl-Left and Ctrl-Right do nothing.
+ */
 static void
 screen_define_keys(void)
 {
+#ifdef HAVE_DEFINE_KEY
 	size_t	i;
 
 	for (i = 0; i < sizeof screen_defs / sizeof screen_defs[0]; i++) {
-		if (screen_defs[i].cap != NULL)
-			screen_define(tigetstr(
-			    (NCURSES_CONST char *)screen_defs[i].cap),
+		if (screen_defs[i].cap[0] != '\0')
+			screen_define(tigetstr(screen_defs[i].cap),
 			    screen_defs[i].code);
 		screen_define(screen_defs[i].seq, screen_defs[i].code);
 	}
+	screen_paste = 1;
+#endif
 }
 
 /* Straight to the terminal: curses has no word for the mode. */
@@ -132,6 +178,8 @@ screen_paste_mode(int on)
 {
 	const char	*s = on ? PASTE_MODE_ON : PASTE_MODE_OFF;
 
+	if (!screen_paste)
+		return;
 	fflush(stdout);
 	if (write(STDOUT_FILENO, s, strlen(s)) == -1)
 		return;		/* the terminal is gone: nothing to undo */
@@ -142,6 +190,7 @@ screen_init(int colour)
 {
 	short	i;
 
+	screen_escdelay_env();
 	if (newterm(NULL, stdout, stdin) == NULL)
 		errx(1, "cannot use terminal type \"%s\"",
 		    getenv("TERM") != NULL ? getenv("TERM") : "");
@@ -152,11 +201,12 @@ screen_init(int colour)
 	nonl();
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
+#ifdef HAVE_SET_ESCDELAY
 	set_escdelay(ESC_DELAY_MS);
+#endif
 	screen_define_keys();
 	screen_paste_mode(1);
-	if (colour && has_colors() && start_color() == OK) {
-		use_default_colors();
+	if (colour && screen_default_colours()) {
 		for (i = 0; i < NICK_COLOURS; i++)
 			init_pair((short)(PAIR_NICK + i), nick_colours[i], -1);
 		init_pair(PAIR_ERROR, COLOR_RED, -1);
@@ -207,8 +257,15 @@ screen_resize(void)
 	struct winsize	ws;
 
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
-	    ws.ws_col > 0)
+	    ws.ws_col > 0) {
+#ifdef HAVE_RESIZETERM
 		resizeterm(ws.ws_row, ws.ws_col);
+#else
+		/* X/Open curses reads the size again when it resumes. */
+		endwin();
+		refresh();
+#endif
+	}
 }
 
 static const struct {
