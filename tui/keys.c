@@ -70,6 +70,7 @@ keys_complete(struct tui *t)
 static enum keys_result
 keys_suspend(struct tui *t)
 {
+	(void)t;
 	return KEYS_SUSPEND;
 }
 
