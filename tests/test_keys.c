@@ -248,6 +248,8 @@ test_keys_alt_r_replies_to_last_private_sender(void **state)
 	strcpy(t.reply_nick, "bob");
 	press(KEYC_META, 'r');
 	assert_string_equal(t.ed.buf, "/msg bob hi");
+	press(KEYC_CHAR, KEYS_CTRL('Y'));	/* nothing killed: no yank */
+	assert_string_equal(t.ed.buf, "/msg bob hi");
 	press(KEYC_CHAR, KEYS_CTRL('U'));
 	type("/MSG carol  there");
 	press(KEYC_META, 'r');

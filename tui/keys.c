@@ -172,11 +172,9 @@ keys_reply(struct tui *t)
 		return KEYS_NONE;
 	snprintf(prefix, sizeof prefix, MSG_COMMAND "%s ", t->reply_nick);
 	skip = keys_msg_prefix(ed->buf);
-	if (ed->len - skip + strlen(prefix) > EDITOR_MAX_BYTES)
+	/* (replaced, not killed: Ctrl-Y keeps what the user deleted) */
+	if (editor_replace(ed, 0, skip, prefix, strlen(prefix)) == -1)
 		return KEYS_FULL;
-	ed->cursor = skip;	/* after a space: a character's start */
-	editor_kill_start(ed);
-	editor_insert(ed, prefix, strlen(prefix));
 	editor_end(ed);
 	return KEYS_NONE;
 }
