@@ -4,8 +4,9 @@
 # library and header are looked for directly.  The ncurses extensions
 # chat-tui uses are checked here so a curses without them is known at
 # configure time, not at link time: HAVE_SET_ESCDELAY,
-# HAVE_USE_DEFAULT_COLORS and HAVE_RESIZETERM choose the portable paths
-# in tui/screen.c.  Sets have_curses to what was found.
+# HAVE_USE_DEFAULT_COLORS, HAVE_RESIZETERM and HAVE_DEFINE_KEY choose
+# the portable paths in tui/screen.c.  Sets have_curses to what was
+# found.
 AC_DEFUN([CHAT_CURSES], [
 PKG_CHECK_MODULES([CURSES], [ncursesw], [have_curses=ncursesw],
 	[PKG_CHECK_MODULES([CURSES], [ncurses], [have_curses=ncurses],
@@ -25,7 +26,7 @@ AC_CHECK_HEADER([curses.h], [],
 	[AC_MSG_ERROR([curses.h not found with CURSES_CFLAGS "$CURSES_CFLAGS": install libncurses-dev (Debian) or ncurses-devel, set CURSES_CFLAGS, or configure --disable-tui])])
 AC_CHECK_FUNC([wget_wch], [],
 	[AC_MSG_ERROR([$have_curses has no wget_wch: chat-tui needs a wide-character curses (ncursesw); set CURSES_CFLAGS and CURSES_LIBS, or configure --disable-tui])])
-AC_CHECK_FUNCS([set_escdelay use_default_colors resizeterm])
+AC_CHECK_FUNCS([set_escdelay use_default_colors resizeterm define_key])
 CPPFLAGS=$chat_save_CPPFLAGS
 LIBS=$chat_save_LIBS
 ])

@@ -22,10 +22,10 @@ drop="$drop|__STDC_WANT_[A-Z0-9_]*|_TANDEM_SOURCE|_XOPEN_SOURCE"
 drop="$drop|HAVE_STRLCPY|HAVE_EXPLICIT_BZERO"
 mkdir "$dir/posix" "$dir/xopen"
 grep -Ev "^# *define ($drop) " "$config_h" >"$dir/posix/config.h"
-# The same, for a curses without set_escdelay, use_default_colors and
-# resizeterm.
-ext='set_escdelay use_default_colors resizeterm'
-grep -Ev "^# *define HAVE_(SET_ESCDELAY|USE_DEFAULT_COLORS|RESIZETERM) " \
+# The same, for a curses without set_escdelay, use_default_colors,
+# resizeterm and define_key.
+ext='set_escdelay use_default_colors resizeterm define_key'
+grep -Ev "^# *define HAVE_(SET_ESCDELAY|USE_DEFAULT_COLORS|RESIZETERM|DEFINE_KEY) " \
     "$dir/posix/config.h" >"$dir/xopen/config.h"
 
 # pkg-config's curses flags may ask for extensions (-D_DEFAULT_SOURCE).

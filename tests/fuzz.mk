@@ -6,14 +6,14 @@
 # the first crash, leaving tests/fuzz/crash-NAME-* and tests/fuzz/NAME.log.
 FUZZ_SECONDS = 60
 FUZZ_NAMES = linebuf text server auth tui_lines tui_editor history tui_replay \
-	ban oper conffile tui_config tui_urls
+	ban oper conffile tui_config tui_urls tui_complete
 FUZZ_HARNESSES = \
 	tests/fuzz/fuzz_linebuf tests/fuzz/fuzz_text tests/fuzz/fuzz_server \
 	tests/fuzz/fuzz_auth tests/fuzz/fuzz_tui_lines \
 	tests/fuzz/fuzz_tui_editor tests/fuzz/fuzz_history \
 	tests/fuzz/fuzz_tui_replay tests/fuzz/fuzz_ban tests/fuzz/fuzz_oper \
 	tests/fuzz/fuzz_conffile tests/fuzz/fuzz_tui_config \
-	tests/fuzz/fuzz_tui_urls
+	tests/fuzz/fuzz_tui_urls tests/fuzz/fuzz_tui_complete
 
 EXTRA_DIST += tests/fuzz/seed
 
@@ -70,8 +70,8 @@ tests_fuzz_fuzz_tui_lines_CFLAGS = $(FUZZ_COMPILE)
 tests_fuzz_fuzz_tui_lines_LDFLAGS = $(FUZZ_LINK)
 
 tests_fuzz_fuzz_tui_editor_SOURCES = tests/fuzz/fuzz_tui_editor.c \
-	tui/editor.c tui/keys.c tui/search.c $(FUZZ_TUI_SOURCES) \
-	$(FUZZ_TEXT_SOURCES)
+	tui/editor.c tui/keys.c tui/search.c tui/complete.c tui/paste.c \
+	$(FUZZ_TUI_SOURCES) $(FUZZ_TEXT_SOURCES)
 tests_fuzz_fuzz_tui_editor_CFLAGS = $(FUZZ_COMPILE)
 tests_fuzz_fuzz_tui_editor_LDFLAGS = $(FUZZ_LINK)
 
@@ -80,6 +80,11 @@ tests_fuzz_fuzz_tui_urls_SOURCES = tests/fuzz/fuzz_tui_urls.c \
 	$(FUZZ_TEXT_SOURCES)
 tests_fuzz_fuzz_tui_urls_CFLAGS = $(FUZZ_COMPILE)
 tests_fuzz_fuzz_tui_urls_LDFLAGS = $(FUZZ_LINK)
+
+tests_fuzz_fuzz_tui_complete_SOURCES = tests/fuzz/fuzz_tui_complete.c \
+	tui/complete.c tui/editor.c $(FUZZ_TUI_SOURCES) $(FUZZ_TEXT_SOURCES)
+tests_fuzz_fuzz_tui_complete_CFLAGS = $(FUZZ_COMPILE)
+tests_fuzz_fuzz_tui_complete_LDFLAGS = $(FUZZ_LINK)
 
 tests_fuzz_fuzz_history_SOURCES = tests/fuzz/fuzz_history.c \
 	server/history.c common/utc.c common/xmalloc.c $(FUZZ_TEXT_SOURCES)

@@ -198,7 +198,7 @@ test_marker_alt_u_jumps_to_it(void **state)
 	t.marker.away = 0;
 	n = draw();
 	assert_int_equal(marker_row(n), -1);
-	press(KEYC_ALT, 'u');
+	press(KEYC_META, 'u');
 	n = draw();
 	m = marker_row(n);
 	assert_int_equal(m, 0);

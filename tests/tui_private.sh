@@ -42,7 +42,7 @@ styled_row() {
 	tm capture-pane -e -p -t "$1" | grep -F -- "$2"
 }
 
-tm -f /dev/null new-session -d -s private -x 80 -y 40 -n idle \
+tm -f /dev/null new-session -d -s private -x 80 -y 70 -n idle \
     "sleep 600" || fail "tmux cannot start"
 window alice alice
 window bob bob
@@ -83,7 +83,7 @@ wait_for bob "*alice* got it" "the /r reply"
 wait_for alice "-> *bob* got it" "the /r echo"
 pass "/r replies to the last private sender"
 
-# --- Alt-R addresses what is typed to them
+# --- Alt-R addresses what is typed to them (Ctrl-R is the search)
 tm send-keys -t carol "/msg alice from carol" Enter
 wait_for alice "*carol* from carol" "carol's private message"
 tm send-keys -t alice "and to you"

@@ -58,15 +58,33 @@ static const char *const help_keys[] = {
 	"Backspace Delete     delete a character",
 	"Ctrl-U Ctrl-K        delete to the start / to the end",
 	"Ctrl-W               delete the word before the cursor",
+	"Alt-B Alt-F          a word left / right (Ctrl-Left Ctrl-Right)",
+	"Alt-Backspace Alt-D  delete the word before / after the cursor",
+	"Ctrl-Y               put back the text last deleted by a key above",
+	"Ctrl-T               swap the two characters before the cursor",
+	"Tab                  complete a nickname or /command; again: next",
 	"Up Down              earlier lines you sent (Ctrl-P Ctrl-N)",
 	"Alt-R                /msg to who last wrote to you privately",
 	"Ctrl-R               search the messages (again: older; Esc: back)",
 	"Alt-U                scroll to the read marker",
 	"PgUp PgDn            scroll a page; Shift-Up/Down a row",
 	"End                  back to the newest messages",
-	"Ctrl-D Ctrl-C        quit (Ctrl-D on an empty line)",
+	"Ctrl-D Ctrl-C        quit (Ctrl-D on an empty line; Ctrl-\\ too)",
+	"Ctrl-Z               suspend; fg in the shell comes back",
+	"paste of lines       asks: Enter sends them, Esc makes one line",
 	"//text               send text that starts with /",
 };
+
+/* The i'th of chat-tui's own command names, for Tab; NULL past them. */
+const char *
+command_name(size_t i)
+{
+	size_t	n = sizeof commands / sizeof commands[0];
+
+	if (i < n)
+		return commands[i].name;
+	return i == n ? "pass" : NULL;	/* loop.c's */
+}
 
 /* A line of our own in the pane, told apart from the server's. */
 void

@@ -4,6 +4,7 @@ if TUI
 noinst_LIBRARIES += tui/libtuimodel.a
 tui_libtuimodel_a_SOURCES = \
 	tui/chatlog.c \
+	tui/complete.c \
 	tui/editor.c \
 	tui/ignore.c \
 	tui/keys.c \
@@ -13,6 +14,7 @@ tui_libtuimodel_a_SOURCES = \
 	tui/options.c \
 	tui/osc.c \
 	tui/pending.c \
+	tui/paste.c \
 	tui/replay.c \
 	tui/scrollback.c \
 	tui/search.c \

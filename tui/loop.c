@@ -19,6 +19,7 @@
 #include "tui/tui.h"
 
 static void	loop_ask_nick(struct tui *);
+static void	loop_paste_timer(struct tui *);
 
 /*
  * The server's answer to the nickname asked for on connecting: a taken
@@ -147,6 +148,9 @@ loop_line(struct tui *t, const char *line, size_t len)
 		t->pass_sent = 0;
 		loop_ask_nick(t);
 		command_send_pending(t);	/* after the nick: in order */
+		/* who is here, for Tab */
+		if (conn_send(&t->conn, "/who", 4) == 0)
+			complete_who_sent(&t->comp);
 	}
 	if (loop_ignored_replay(t, clean, n))
 		return;
@@ -154,6 +158,9 @@ loop_line(struct tui *t, const char *line, size_t len)
 		return;
 show:
 	style_classify(clean, n, t->nick, &st);
+	/* Tab knows the ignored too: their leaves and renames still count. */
+	if (complete_line(&t->comp, clean, n, &st))
+		return;		/* the answer to our own /who */
 	if (ignore_hides(&t->ignore, clean, n, &st))
 		return;
 	if (st.flags & STYLE_MENTION)
@@ -176,6 +183,7 @@ loop_connected(struct tui *t, int again)
 {
 	t->fresh = 1;
 	t->pass_sent = 0;
+	complete_reset(&t->comp);
 	if (again)
 		command_notice(t, "connected to %s:%s (%s)", t->conn.host,
 		    t->conn.port, trust_link_name(t->conn.link));
@@ -273,6 +281,7 @@ loop_timers(struct tui *t)
 		conn_pace(&t->conn, conn_now());
 		command_send_pending(t);	/* what did not fit before */
 	}
+	loop_paste_timer(t);
 	if (conn_tick(&t->conn, conn_now()))
 		loop_connected(t, 1);
 	else if (t->conn.state == CONN_WAITING && t->conn.retry_at != was)
@@ -327,15 +336,90 @@ loop_enter(struct tui *t)
 	}
 }
 
+/*
+ * A pasted line goes out as text, never run as a command: a leading
+ * "/" is doubled, as typing "//" does.
+ */
+static void
+loop_paste_send(struct tui *t, const char *line)
+{
+	char	buf[EDITOR_MAX_BYTES + 2];
+
+	snprintf(buf, sizeof buf, "%s%s", line[0] == '/' ? "/" : "", line);
+	command_run(t, buf);
+}
+
+/*
+ * What a paste came to: one line is typed in; several wait for the
+ * question's answer (a password takes them as one line, unasked).
+ */
+static void
+loop_paste(struct tui *t, enum paste_action a)
+{
+	struct editor	*ed = t->secret ? &t->pw : &t->ed;
+	char		*joined;
+	size_t		 i;
+
+	switch (a) {
+	case PASTE_ASK:
+		if (!t->secret)
+			return;	/* the question shows on the input line */
+		/* FALLTHROUGH */
+	case PASTE_INSERT:
+	case PASTE_EDIT:
+		joined = paste_joined(&t->paste);
+		if (editor_insert(ed, joined, strlen(joined)) == -1) {
+			screen_beep();
+			command_notice(t, "the paste did not fit the input "
+			    "line: %d bytes is the longest line",
+			    EDITOR_MAX_BYTES);
+		}
+		pass_forget(&joined);	/* may be a password */
+		break;
+	case PASTE_SEND:
+		for (i = 0; i < t->paste.count; i++)
+			loop_paste_send(t, t->paste.lines[i]);
+		break;
+	case PASTE_DROP:
+		command_notice(t, "paste dropped");
+		break;
+	default:
+		return;
+	}
+	if (t->paste.cut)
+		command_notice(t, "the paste was cut at %d bytes",
+		    PASTE_MAX_BYTES);
+	paste_clear(&t->paste);
+}
+
+/* Where a paste whose end marker was lost gives up. */
+static void
+loop_paste_timer(struct tui *t)
+{
+	enum paste_action	a = paste_expire(&t->paste, conn_now());
+
+	if (a == PASTE_PASS)
+		return;
+	command_notice(t, "a paste did not end; taken as it is after %ds",
+	    PASTE_TIMEOUT_MS / 1000);
+	loop_paste(t, a);
+}
+
 static void
 loop_keys(struct tui *t)
 {
-	struct key	 k;
+	struct key		k;
+	enum paste_action	a;
 
 	while (!t->quit && screen_key(&k)) {
 		view_key(t);
 		if (k.code == KEYC_RESIZE)
 			continue;	/* resizeterm() said so: size is known */
+		if ((a = paste_key(&t->paste, &k, conn_now())) != PASTE_PASS) {
+			complete_end(&t->comp);	/* the line is not Tab's */
+			loop_paste(t, a);
+			continue;
+		}
 		switch (keys_handle(t, &k)) {
 		case KEYS_LINE:
 			loop_enter(t);
@@ -351,6 +435,12 @@ loop_keys(struct tui *t)
 			break;
 		case KEYS_QUIT:
 			command_run(t, "/quit");
+			break;
+		case KEYS_SUSPEND:
+			screen_suspend();
+			break;
+		case KEYS_BELL:
+			screen_beep();
 			break;
 		case KEYS_NONE:
 			break;
@@ -417,8 +507,11 @@ loop_run(struct tui *t, int sigfd)
 {
 	struct pollfd	pfd[3];
 	char		drain[64];
-	int		timeout, sig, error = 0;
+	int		timeout, sig, error = 0, wait;
 
+	complete_init(&t->comp);
+	t->comp.command_name = command_name;
+	paste_init(&t->paste);
 	screen_init(t->colour);
 	loop_connected(t, 0);
 	while (!t->quit && (sig = loop_signalled()) == 0) {
@@ -441,6 +534,9 @@ loop_run(struct tui *t, int sigfd)
 		pfd[2].fd = t->conn.fd;
 		pfd[2].events = conn_events(&t->conn);
 		timeout = conn_timeout(&t->conn, conn_now());
+		wait = paste_timeout(&t->paste, conn_now());
+		if (wait >= 0 && (timeout < 0 || wait < timeout))
+			timeout = wait;
 		if (poll(pfd, 3, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -462,6 +558,8 @@ loop_run(struct tui *t, int sigfd)
 	if (t->quit)
 		conn_flush(&t->conn, QUIT_FLUSH_MS);
 	screen_end();
+	complete_free(&t->comp);
+	paste_free(&t->paste);
 	if (error != 0) {
 		fprintf(stderr, "chat-tui: poll: %s\n", strerror(error));
 		return 1;

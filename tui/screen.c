@@ -13,6 +13,7 @@
 
 #include <curses.h>
 #include <err.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,43 @@
 #include <term.h>	/* last: its macros (lines, bell...) would clash */
 
 #define ESC_DELAY_MS	25
+#define KEY_ESC		0x1B
+#define PASTE_MODE_ON	"\033[?2004h"	/* bracketed paste, as xterm */
+#define PASTE_MODE_OFF	"\033[?2004l"
+
+/* Keys of our own, for sequences curses may not know. */
+enum {
+	SCREEN_KEY_CLEFT = KEY_MAX + 1,
+	SCREEN_KEY_CRIGHT,
+	SCREEN_KEY_PASTE_START,
+	SCREEN_KEY_PASTE_END,
+	SCREEN_KEY_FOCUS_IN,		/* focus reports (mode 1004) */
+	SCREEN_KEY_FOCUS_OUT
+};
+
+#ifdef HAVE_DEFINE_KEY
+/*
+ * Ctrl-Left and Ctrl-Right as terminfo names them (tmux-256color,
+ * xterm), and as xterm and rxvt send them where it does not (screen):
+ * TERM=screen inside tmux still gets xterm's.  The paste markers are in
+ * no terminfo key.  (cap is not const: tigetstr() takes a plain char *
+ * in older curses.)
+ */
+static struct {
+	char		 cap[8];	/* "": only seq */
+	const char	*seq;
+	int		 code;
+} screen_defs[] = {
+	{ "kLFT5", "\033[1;5D", SCREEN_KEY_CLEFT },
+	{ "kRIT5", "\033[1;5C", SCREEN_KEY_CRIGHT },
+	{ "", "\033Od", SCREEN_KEY_CLEFT },
+	{ "", "\033Oc", SCREEN_KEY_CRIGHT },
+	{ "", "\033[200~", SCREEN_KEY_PASTE_START },
+	{ "", "\033[201~", SCREEN_KEY_PASTE_END },
+	{ "", "\033[I", SCREEN_KEY_FOCUS_IN },
+	{ "", "\033[O", SCREEN_KEY_FOCUS_OUT },
+};
+#endif
 
 /* Nick colours come from style_nick_palette(), by the terminal's COLORS. */
 enum {
@@ -36,12 +74,9 @@ enum {
 	PAIR_PRIVATE
 };
 
-/* Focus reports (mode 1004), and the keys they and Alt-letter come as. */
+/* Focus reports (mode 1004), asked for only where curses can tell them. */
 #define FOCUS_ON	"\033[?1004h"
 #define FOCUS_OFF	"\033[?1004l"
-#define KEY_FOCUS_IN	(KEY_MAX + 1)
-#define KEY_FOCUS_OUT	(KEY_MAX + 2)
-#define KEY_ALT_BASE	(KEY_MAX + 3)	/* + 'a' .. 'z' */
 /* The xterm title stack: push the title on start, pop it on exit. */
 #define TITLE_PUSH	"\033[22;0t"
 #define TITLE_POP	"\033[23;0t"
@@ -53,6 +88,7 @@ static int		 screen_colour;
 static size_t		 screen_nick_colours;
 static enum title_how	 screen_title;
 static char		 screen_title_shown[TITLE_MAX_BYTES];
+static int		 screen_paste;	/* bracketed paste can be told */
 static struct view_row	*screen_rows;
 static size_t		 screen_rows_size;
 
@@ -172,22 +208,14 @@ screen_has_tsl(void)
 }
 
 /*
- * Ask for focus reports and the Alt keys; keep the terminal's title to
- * give it back on exit.
+ * Ask for focus reports (where curses was told their keys); keep the
+ * terminal's title to give it back on exit.
  */
 static void
 screen_init_terminal(void)
 {
-	char	seq[4];
-	int	c;
-
-	define_key("\033[I", KEY_FOCUS_IN);
-	define_key("\033[O", KEY_FOCUS_OUT);
-	for (c = 'a'; c <= 'z'; c++) {
-		snprintf(seq, sizeof seq, "\033%c", c);
-		define_key(seq, KEY_ALT_BASE + c);
-	}
-	screen_puts(FOCUS_ON);
+	if (screen_paste)
+		screen_puts(FOCUS_ON);
 	screen_title = title_how(screen_has_tsl(), getenv("TERM"));
 	if (screen_title != TITLE_NONE)
 		screen_puts(TITLE_PUSH);
@@ -209,6 +237,52 @@ screen_init_colours(void)
 	screen_colour = 1;
 }
 
+#ifdef HAVE_DEFINE_KEY
+/* Each sequence is ours, whatever curses made of it before. */
+static void
+screen_define(const char *seq, int code)
+{
+	if (seq == NULL || seq == (char *)-1 || *seq == '\0')
+		return;
+	define_key(seq, 0);
+	define_key(seq, code);
+}
+#endif
+
+/*
+ * Our keys known to curses.  Without define_key() (an ncurses
+ * extension) it cannot tell the paste markers, so bracketed paste stays
+ * off, and Ctrl-Left and Ctrl-Right do nothing.
+ */
+static void
+screen_define_keys(void)
+{
+#ifdef HAVE_DEFINE_KEY
+	size_t	i;
+
+	for (i = 0; i < sizeof screen_defs / sizeof screen_defs[0]; i++) {
+		if (screen_defs[i].cap[0] != '\0')
+			screen_define(tigetstr(screen_defs[i].cap),
+			    screen_defs[i].code);
+		screen_define(screen_defs[i].seq, screen_defs[i].code);
+	}
+	screen_paste = 1;
+#endif
+}
+
+/* Straight to the terminal: curses has no word for the mode. */
+static void
+screen_paste_mode(int on)
+{
+	const char	*s = on ? PASTE_MODE_ON : PASTE_MODE_OFF;
+
+	if (!screen_paste)
+		return;
+	fflush(stdout);
+	if (write(STDOUT_FILENO, s, strlen(s)) == -1)
+		return;		/* the terminal is gone: nothing to undo */
+}
+
 void
 screen_init(int colour)
 {
@@ -227,6 +301,8 @@ screen_init(int colour)
 #ifdef HAVE_SET_ESCDELAY
 	set_escdelay(ESC_DELAY_MS);
 #endif
+	screen_define_keys();
+	screen_paste_mode(1);
 	/* (A terminal with too few colour pairs for ours gets none.) */
 	if (colour && screen_default_colours() && COLOR_PAIRS > PAIR_PRIVATE)
 		screen_init_colours();
@@ -239,13 +315,42 @@ screen_end(void)
 	if (!screen_active)
 		return;
 	screen_active = 0;
+	screen_paste_mode(0);
 	endwin();
-	screen_puts(FOCUS_OFF);
+	if (screen_paste)
+		screen_puts(FOCUS_OFF);
 	/* Where the stack is not kept, the title is at least not ours. */
 	if (screen_title != TITLE_NONE) {
 		screen_set_title("");
 		screen_puts(TITLE_POP);
 	}
+}
+
+/*
+ * Ctrl-Z: the terminal as the shell left it, stopped as SIGTSTP stops
+ * a job (raw mode keeps the terminal from sending it); back after fg,
+ * redrawn whole at the next draw.  The connection stays open meanwhile.
+ */
+void
+screen_suspend(void)
+{
+	struct sigaction	sa, old;
+
+	screen_paste_mode(0);
+	endwin();
+	if (screen_paste)
+		screen_puts(FOCUS_OFF);
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGTSTP, &sa, &old);
+	raise(SIGTSTP);		/* returns on SIGCONT */
+	sigaction(SIGTSTP, &old, NULL);
+	screen_paste_mode(1);
+	if (screen_paste)
+		screen_puts(FOCUS_ON);
+	screen_resize();	/* the size may have changed meanwhile */
+	clearok(curscr, TRUE);
 }
 
 /* SIGWINCH: take the new size; the next draw lays everything out again. */
@@ -284,7 +389,38 @@ static const struct {
 	{ KEY_SF, KEYC_SDOWN },
 	{ KEY_ENTER, KEYC_ENTER },
 	{ KEY_RESIZE, KEYC_RESIZE },
+	{ SCREEN_KEY_CLEFT, KEYC_CLEFT },
+	{ SCREEN_KEY_CRIGHT, KEYC_CRIGHT },
+	{ SCREEN_KEY_PASTE_START, KEYC_PASTE_START },
+	{ SCREEN_KEY_PASTE_END, KEYC_PASTE_END },
+	{ SCREEN_KEY_FOCUS_IN, KEYC_FOCUS_IN },
+	{ SCREEN_KEY_FOCUS_OUT, KEYC_FOCUS_OUT },
 };
+
+/*
+ * Esc and what follows it at once is Alt and that key (the terminal
+ * sent them together, so curses has the second already); Esc alone, as
+ * it is typed, is Esc.
+ */
+static void
+screen_meta(struct key *k)
+{
+	wint_t	wc;
+
+	switch (wget_wch(stdscr, &wc)) {
+	case OK:
+		k->code = KEYC_META;
+		k->cp = (uint32_t)wc;
+		break;
+	case KEY_CODE_YES:
+		if (wc == KEY_BACKSPACE) {
+			k->code = KEYC_META;
+			k->cp = 0x7F;
+		} else if (wc != KEY_RESIZE)
+			ungetch((int)wc);
+		break;
+	}
+}
 
 /* The next key typed, if any: 1 and *k filled, or 0. */
 int
@@ -298,20 +434,11 @@ screen_key(struct key *k)
 		case OK:
 			k->code = KEYC_CHAR;
 			k->cp = (uint32_t)wc;
+			if (wc == KEY_ESC)
+				screen_meta(k);
 			return 1;
 		case KEY_CODE_YES:
 			k->cp = 0;
-			if (wc >= KEY_ALT_BASE + 'a' &&
-			    wc <= KEY_ALT_BASE + 'z') {
-				k->code = KEYC_ALT;
-				k->cp = (uint32_t)(wc - KEY_ALT_BASE);
-				return 1;
-			}
-			if (wc == KEY_FOCUS_IN || wc == KEY_FOCUS_OUT) {
-				k->code = wc == KEY_FOCUS_IN ? KEYC_FOCUS_IN :
-				    KEYC_FOCUS_OUT;
-				return 1;
-			}
 			for (i = 0; i < sizeof screen_keys /
 			    sizeof screen_keys[0]; i++) {
 				if (screen_keys[i].curses == (int)wc) {
@@ -522,6 +649,9 @@ screen_draw(struct tui *t)
 	} else if (t->search.active) {
 		search_prompt(&t->search, prompt, sizeof prompt);
 		mvaddnstr((int)rows - 1, 0, prompt, (int)cols);
+	} else if (t->paste.state == PASTE_ASKING) {
+		attrset(A_BOLD);
+		mvaddnstr((int)rows - 1, 0, t->paste.prompt, (int)cols);
 	} else {
 		editor_layout(&t->ed, cols, &off, &len, &col);
 		mvaddnstr((int)rows - 1, 0, t->ed.buf + off, (int)len);

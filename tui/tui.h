@@ -280,6 +280,8 @@ struct editor {
 	size_t		 hist_count;
 	size_t		 hist_pos;	/* hist_count: the line being typed */
 	char		*draft;		/* that line, while browsing history */
+	char		 killed[EDITOR_MAX_BYTES];	/* for Ctrl-Y */
+	size_t		 killed_len;
 };
 
 void	editor_init(struct editor *);
@@ -294,11 +296,92 @@ void	editor_delete(struct editor *);
 void	editor_kill_start(struct editor *);
 void	editor_kill_end(struct editor *);
 void	editor_kill_word(struct editor *);
+void	editor_word_left(struct editor *);
+void	editor_word_right(struct editor *);
+void	editor_kill_word_next(struct editor *);
+void	editor_kill_word_prev(struct editor *);
+int	editor_yank(struct editor *);
+int	editor_replace(struct editor *, size_t, size_t, const char *, size_t);
+void	editor_transpose(struct editor *);
+size_t	editor_scroll_cells(size_t, size_t, size_t, size_t);
 void	editor_history_prev(struct editor *);
 void	editor_history_next(struct editor *);
 char	*editor_take(struct editor *);
 char	*editor_take_secret(struct editor *);
 void	editor_layout(struct editor *, size_t, size_t *, size_t *, size_t *);
+
+/* complete.c */
+#define COMPLETE_MAX_NICKS	10000	/* people remembered for Tab */
+
+struct complete_nick {
+	char		 nick[NICK_MAX_BYTES + 1];
+	uint64_t	 seen;		/* last active: larger is later, 0 never */
+};
+
+struct complete {
+	struct complete_nick *nicks;
+	size_t		 count;
+	size_t		 size;
+	uint64_t	 clock;
+	const char	*(*command_name)(size_t); /* chat-tui's, NULL: done */
+	int		 who_pending;	/* hide the answer to our own /who */
+	size_t		 who_left;	/* names of it still to come */
+	int		 cycling;	/* Tab pressed, no other key since */
+	size_t		 start;		/* the word Tab completes */
+	size_t		 end;		/* the end of what it put there */
+	char		 prefix[NICK_MAX_BYTES + 1];	/* what was typed */
+	size_t		 index;		/* the match shown */
+};
+
+void	complete_init(struct complete *);
+void	complete_free(struct complete *);
+void	complete_reset(struct complete *);
+int	complete_line(struct complete *, const char *, size_t,
+	    const struct style *);
+void	complete_who_sent(struct complete *);
+void	complete_end(struct complete *);
+int	complete_tab(struct complete *, struct editor *, const char *);
+
+/* paste.c */
+#define PASTE_TIMEOUT_MS	2000	/* no byte this long: end marker lost */
+#define PASTE_MAX_BYTES		SENDQ_MAX_BYTES	/* more of a paste is cut */
+
+enum paste_state {
+	PASTE_IDLE,
+	PASTE_READING,		/* between the markers */
+	PASTE_ASKING		/* several lines: send, edit or drop? */
+};
+
+enum paste_action {
+	PASTE_PASS,		/* not the paste's key */
+	PASTE_TAKEN,
+	PASTE_INSERT,		/* one line (or none) pasted: edit it */
+	PASTE_ASK,		/* several: the question is up */
+	PASTE_SEND,		/* answered: send them */
+	PASTE_EDIT,		/* answered: one line of them to edit */
+	PASTE_DROP		/* answered: forget them */
+};
+
+struct paste {
+	enum paste_state state;
+	char		*buf;		/* PASTE_MAX_BYTES, once a paste came */
+	size_t		 len;
+	int		 cr;		/* the last character was a CR */
+	int		 cut;		/* more came than PASTE_MAX_BYTES */
+	int64_t		 last_ms;	/* when the last byte came */
+	char		**lines;	/* when it ended: clean, none blank */
+	size_t		 count;
+	char		 prompt[96];	/* the question, while asking */
+};
+
+void	paste_init(struct paste *);
+void	paste_clear(struct paste *);
+void	paste_free(struct paste *);
+struct key;
+enum paste_action paste_key(struct paste *, const struct key *, int64_t);
+int	paste_timeout(const struct paste *, int64_t);
+enum paste_action paste_expire(struct paste *, int64_t);
+char	*paste_joined(const struct paste *);
 
 /* known.c */
 enum known_found {
@@ -546,6 +629,8 @@ struct tui {
 	struct termout		 out;		/* OSC 52, 9, 777 to send */
 	enum notify_mode	 notify;	/* --notify */
 	int			 tmux;		/* $TMUX: wrap escapes */
+	struct complete		 comp;		/* Tab: nicknames, commands */
+	struct paste		 paste;		/* bracketed paste */
 };
 
 /* keys.c */
@@ -566,9 +651,13 @@ enum keyc {
 	KEYC_SDOWN,		/* shift-down */
 	KEYC_ENTER,
 	KEYC_RESIZE,
-	KEYC_ALT,		/* cp: Alt and this letter */
 	KEYC_FOCUS_IN,		/* the terminal has the focus again */
-	KEYC_FOCUS_OUT
+	KEYC_FOCUS_OUT,
+	KEYC_META,		/* cp: the key after Esc (Alt-cp) */
+	KEYC_CLEFT,		/* ctrl-left */
+	KEYC_CRIGHT,		/* ctrl-right */
+	KEYC_PASTE_START,	/* bracketed paste: ESC [ 200 ~ */
+	KEYC_PASTE_END		/* and ESC [ 201 ~ */
 };
 
 struct key {
@@ -580,7 +669,9 @@ enum keys_result {
 	KEYS_NONE,
 	KEYS_LINE,		/* Enter: the editor holds a line to send */
 	KEYS_FULL,		/* a character did not fit, the first of a run */
-	KEYS_QUIT
+	KEYS_QUIT,
+	KEYS_SUSPEND,		/* Ctrl-Z: stop, as a shell job */
+	KEYS_BELL		/* the key can do nothing here */
 };
 
 #define KEYS_CTRL(c)	((uint32_t)((c) & 0x1f))
@@ -598,6 +689,7 @@ void	view_urls(struct tui *);
 void	view_copy(struct tui *, const char *);
 
 /* command.c */
+const char *command_name(size_t);
 void	command_run(struct tui *, const char *);
 void	command_notice(struct tui *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -627,5 +719,6 @@ void	screen_resize(void);
 int	screen_key(struct key *);
 void	screen_draw(struct tui *);
 void	screen_beep(void);
+void	screen_suspend(void);
 
 #endif
