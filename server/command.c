@@ -133,6 +133,7 @@ command_who(struct client *c, char *arg)
 	const char	**remote;
 	size_t		  i, n, nremote, elen, len = 0;
 
+	(void)arg;
 	nremote = cluster_remote_nicks(&remote);
 	sorted = xreallocarray(NULL, room_count + nremote + 1,
 	    sizeof *sorted);
@@ -230,6 +231,7 @@ command_away(struct client *c, char *arg)
 static void
 command_back(struct client *c, char *arg)
 {
+	(void)arg;
 	if (c->away[0] == '\0') {
 		client_send(c, "*** error: you are not marked as away");
 		return;
@@ -244,6 +246,7 @@ command_help(struct client *c, char *arg)
 {
 	size_t	i;
 
+	(void)arg;
 	client_send(c, "*** Commands:");
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		client_send(c, "***   %-16s %s", commands[i].usage,
