@@ -1205,28 +1205,6 @@ cluster_available(void)
 	return 0;
 }
 
-/*
- * hiredis resolves a host name with getaddrinfo(), which can wait on
- * DNS: the name is resolved here, once, before the loop, and hiredis is
- * given the address.  A Redis that moves needs a restart.
- */
-static int
-cluster_resolve(char **why)
-{
-	struct addrinfo	*res;
-	char		 port[16], *cause;
-
-	snprintf(port, sizeof port, "%d", cluster_url.port);
-	if (net_resolve(cluster_url.host, port, &res, &cause) == -1) {
-		*why = xasprintf("--redis: %s", cause);
-		free(cause);
-		return -1;
-	}
-	net_host_format(res->ai_addr, cluster_addr, sizeof cluster_addr);
-	freeaddrinfo(res);
-	return 0;
-}
-
 int
 cluster_start(const char *default_name, char **why)
 {
