@@ -164,7 +164,9 @@ paste_asking(struct paste *p, const struct key *k)
 		paste_clear(p);
 		return PASTE_DROP;
 	}
-	if (k->code == KEYC_RESIZE)
+	/* Suspending and quitting work here too; the question waits. */
+	if (k->code == KEYC_RESIZE || (k->code == KEYC_CHAR &&
+	    (k->cp == KEYS_CTRL('Z') || k->cp == KEYS_CTRL('\\'))))
 		return PASTE_PASS;
 	return PASTE_TAKEN;	/* the question stands */
 }
