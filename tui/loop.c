@@ -55,6 +55,7 @@ static void
 loop_password_prompt(struct tui *t)
 {
 	t->secret = 1;
+	t->search.active = 0;	/* the keys are the password's now */
 	snprintf(t->prompt, sizeof t->prompt, "password for %s:%s (hidden): ",
 	    t->conn.host, t->conn.port);
 }
@@ -417,6 +418,8 @@ loop_keys(struct tui *t)
 			continue;	/* resizeterm() said so: size is known */
 		if ((a = paste_key(&t->paste, &k, conn_now())) != PASTE_PASS) {
 			complete_end(&t->comp);	/* the line is not Tab's */
+			/* a paste goes to the input line, which must show */
+			t->search.active = 0;
 			loop_paste(t, a);
 			continue;
 		}
