@@ -180,6 +180,9 @@ paste_asking(struct paste *p, const struct key *k)
 enum paste_action
 paste_key(struct paste *p, const struct key *k, int64_t now)
 {
+	/* Focus reports are the terminal's, and the read marker's. */
+	if (k->code == KEYC_FOCUS_IN || k->code == KEYC_FOCUS_OUT)
+		return PASTE_PASS;
 	switch (p->state) {
 	case PASTE_READING:
 		return paste_reading(p, k, now);
