@@ -315,9 +315,8 @@ main(int argc, char **argv)
 		t.stamp_cells = stamp_cells(o.timestamp);
 		t.config = o.config;
 		t.log.fd = -1;
-		if (o.ignore != NULL && ignore_load(&t.ignore, o.ignore) == -1)
-			usage_error("more than %d nicknames to ignore",
-			    IGNORE_MAX_NICKS);
+		if (o.ignore != NULL)	/* (options.c checked the bound) */
+			(void)ignore_load(&t.ignore, o.ignore);
 		t.notify = o.notify_mode;
 		t.tmux = getenv("TMUX") != NULL && *getenv("TMUX") != '\0';
 		marker_init(&t.marker, time(NULL));
