@@ -10,7 +10,7 @@
 # typed in at the cursor; Esc joins, Ctrl-C drops; a paste whose end
 # marker is lost times out and the keys work again; Ctrl-\ quits.
 # While stopped the terminal has the shell's title back, and chat-tui's
-# after fg; a paste while Ctrl-R searches shows its question, which
+# after fg, with the read marker above what came meanwhile; a paste while Ctrl-R searches shows its question, which
 # stands through Ctrl-Z and fg; chat-tui's /help fits 80 columns.
 
 : "${CHAT_SERVER:?}" "${CHAT_TUI:?}" "${top_srcdir:?}"
@@ -135,6 +135,9 @@ tm send-keys -t bob "said while alice was stopped" Enter
 wait_for bob "<bob> said while alice was stopped" "bob's line"
 tm send-keys -t alice "fg" Enter
 wait_for alice "<bob> said while alice was stopped" "the line after fg"
+grep -B1 -F "<bob> said while alice was stopped" "$tmp/screen" |
+    grep -q -- "---- new ----" ||
+    fail "no read marker above the line said while alice was stopped"
 row alice -2 | grep -q "| alice | connected" ||
     fail "no status line after fg: \"$(row alice -2)\""
 [ "$(tm display-message -p -t alice '#{alternate_on}')" = 1 ] ||

@@ -413,9 +413,9 @@ loop_keys(struct tui *t)
 	enum paste_action	a;
 
 	while (!t->quit && screen_key(&k)) {
-		view_key(t);
 		if (k.code == KEYC_RESIZE)
 			continue;	/* resizeterm() said so: size is known */
+		view_key(t);		/* (a resize is not the user's key) */
 		if ((a = paste_key(&t->paste, &k, conn_now())) != PASTE_PASS) {
 			complete_end(&t->comp);	/* the line is not Tab's */
 			/* a paste goes to the input line, which must show */
@@ -441,6 +441,8 @@ loop_keys(struct tui *t)
 			break;
 		case KEYS_SUSPEND:
 			screen_suspend();
+			/* what came while stopped is unread until a key */
+			t->marker.input = 0;
 			break;
 		case KEYS_BELL:
 			screen_beep();
