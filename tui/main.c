@@ -213,10 +213,12 @@ show_earlier(struct tui *t, const char *text, size_t len, int count)
 		n = (size_t)(nl - p);
 		if ((off = chatlog_parse(p, n, &when)) == 0)
 			continue;	/* not a line we wrote */
+		style_classify(p + off, n - off, "", &st);
+		if (ignore_hides(&t->ignore, p + off, n - off, &st))
+			continue;	/* ignored since it was logged */
 		shown++;
 		if (count)
 			continue;
-		style_classify(p + off, n - off, "", &st);
 		st.flags |= STYLE_REPLAY;
 		scrollback_push(&t->sb, p + off, n - off, when, &st);
 	}
