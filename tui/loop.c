@@ -125,7 +125,7 @@ loop_line(struct tui *t, const char *line, size_t len)
 {
 	static char	clean[SHOWN_LINE_MAX_BYTES * TEXT_CLEAN_GROWTH + 1];
 	struct style	st;
-	size_t		n;
+	size_t		n, pushed = t->sb.pushed;
 
 	n = text_clean(line, len, clean);
 	n = text_cut(clean, n, SHOWN_LINE_MAX_BYTES);
@@ -155,8 +155,10 @@ loop_line(struct tui *t, const char *line, size_t len)
 	}
 	if (loop_ignored_replay(t, clean, n))
 		return;
-	if (replay_take(&t->replay, &t->sb, t->nick, clean, n))
+	if (replay_take(&t->replay, &t->sb, t->nick, clean, n)) {
+		view_earlier(t, pushed);
 		return;
+	}
 show:
 	style_classify(clean, n, t->nick, &st);
 	/* Tab knows the ignored too: their leaves and renames still count. */
@@ -218,7 +220,10 @@ loop_cause(struct tui *t, const char *cause)
 static void
 loop_lost(struct tui *t)
 {
+	size_t	pushed = t->sb.pushed;
+
 	replay_end(&t->replay, &t->sb, t->nick);
+	view_earlier(t, pushed);
 	if (t->secret)
 		loop_password_end(t);
 	if (t->conn.state == CONN_REFUSED) {

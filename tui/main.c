@@ -326,8 +326,10 @@ main(int argc, char **argv)
 		replay_init(&t.replay);
 		editor_init(&t.ed);
 		editor_init(&t.pw);
-		if (o.log_dir != NULL)
+		if (o.log_dir != NULL) {
 			setup_log(&t, o.log_dir);
+			view_earlier(&t, 0);
+		}
 		status = loop_run(&t, sig_pipe[0]);
 		scrollback_free(&t.sb);
 		replay_free(&t.replay);
