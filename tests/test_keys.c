@@ -329,6 +329,8 @@ test_keys_tab_completes_and_other_keys_end_it(void **state)
 	type("a");
 	assert_int_equal(press(KEYC_CHAR, KEYS_CTRL('I')), KEYS_NONE);
 	assert_string_equal(t.ed.buf, "alice: ");
+	press(KEYC_FOCUS_OUT, 0);	/* a look elsewhere: the cycle goes on */
+	press(KEYC_FOCUS_IN, 0);
 	press(KEYC_CHAR, KEYS_CTRL('I'));
 	assert_string_equal(t.ed.buf, "alan: ");
 	press(KEYC_CHAR, ' ');

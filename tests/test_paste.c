@@ -126,6 +126,11 @@ test_paste_question_answers(void **state)
 	assert_int_equal(key(KEYC_CHAR, 'x', 0), PASTE_TAKEN);	/* asks on */
 	assert_int_equal(p.state, PASTE_ASKING);
 	assert_int_equal(key(KEYC_RESIZE, 0, 0), PASTE_PASS);
+	/* Ctrl-Z suspends, Ctrl-\ quits, and the question still stands */
+	assert_int_equal(key(KEYC_CHAR, KEYS_CTRL('Z'), 0), PASTE_PASS);
+	assert_int_equal(key(KEYC_CHAR, KEYS_CTRL('\\'), 0), PASTE_PASS);
+	assert_int_equal(p.state, PASTE_ASKING);
+	assert_int_equal(key(KEYC_FOCUS_OUT, 0, 0), PASTE_PASS);
 	assert_int_equal(key(KEYC_CHAR, KEYS_CTRL('M'), 0), PASTE_SEND);
 	assert_int_equal(p.count, 3);
 	assert_int_equal(p.state, PASTE_IDLE);

@@ -195,6 +195,31 @@ test_scrollback_short_history_does_not_scroll(void **state)
 	scrollback_free(&sb);
 }
 
+/*
+ * A line shown by a search or Alt-U in a pane that is not full: no
+ * scroll for the status line to call "scrolled up".
+ */
+static void
+test_scrollback_show_in_short_history_does_not_scroll(void **state)
+{
+	struct scrollback	sb;
+
+	scrollback_init(&sb, 100);
+	push_numbered(&sb, 1, 3);
+	layout(&sb, 20, 5);
+	scrollback_show(&sb, 0, 0);
+	assert_int_equal(sb.scroll, 0);
+	scrollback_show(&sb, 1, 1);
+	assert_int_equal(sb.scroll, 0);
+	push_numbered(&sb, 4, 10);
+	layout(&sb, 20, 5);
+	scrollback_show(&sb, 0, 0);	/* the oldest: as far up as it goes */
+	assert_int_equal(sb.scroll, 5);
+	assert_string_equal(layout(&sb, 20, 5),
+	    "line 1|line 2|line 3|line 4|line 5");
+	scrollback_free(&sb);
+}
+
 static void
 test_scrollback_scrolls_through_wrapped_rows(void **state)
 {
@@ -312,6 +337,8 @@ main(void)
 		cmocka_unit_test(test_scrollback_stops_at_oldest_row),
 		cmocka_unit_test(
 		    test_scrollback_short_history_does_not_scroll),
+		cmocka_unit_test(
+		    test_scrollback_show_in_short_history_does_not_scroll),
 		cmocka_unit_test(test_scrollback_scrolls_through_wrapped_rows),
 		cmocka_unit_test(test_scrollback_view_stays_while_lines_arrive),
 		cmocka_unit_test(

@@ -328,6 +328,22 @@ test_tui_options_help_and_version(void **state)
 }
 
 /* Every error a file line can have, each with its FILE:LINE. */
+/* An ignore list one past the bound, over two lines. */
+static const char *
+many_nicks(void)
+{
+	static char	text[IGNORE_MAX_NICKS * 8 + 32];
+	size_t		len;
+	int		i;
+
+	len = (size_t)snprintf(text, sizeof text, "ignore = n0\nignore =");
+	for (i = 1; i <= IGNORE_MAX_NICKS; i++)
+		len += (size_t)snprintf(text + len, sizeof text - len, " n%d",
+		    i);
+	snprintf(text + len, sizeof text - len, "\n");
+	return text;
+}
+
 static void
 test_tui_options_file_errors(void **state)
 {
@@ -353,6 +369,7 @@ test_tui_options_file_errors(void **state)
 	file_error("ignore = bob 9lives\n", "1: invalid nickname \"9lives\" "
 	    "to ignore (1 to 16 letters, digits or -_[]\\`^{}|, not starting "
 	    "with a digit or -)");
+	file_error(many_nicks(), "2: more than 100 nicknames to ignore");
 	file_error("timestamp = \"%H%n\"\n", "1: invalid timestamp format "
 	    "\"%H%n\" (it shows nothing, or more than 31 columns)");
 	file_error("timestamp = \"%c %c %c\"\n", "1: invalid timestamp "

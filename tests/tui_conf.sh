@@ -8,10 +8,10 @@
 # stamp and its width; /ignore hides a nick's lines (any case), lists,
 # saves into the config (other lines kept) and /unignore shows them
 # again; the saved list holds at the next start; --log-dir logs what is
-# shown and shows it dimmed at the next start; a log that cannot be made
-# is one notice; lines typed while the server is down are kept, shown
-# as pending, and arrive in order after the reconnect; past 100, the
-# rest is counted.
+# shown and shows it dimmed at the next start, less the lines of a nick
+# ignored since; a log that cannot be made is one notice; lines typed
+# while the server is down are kept, shown as pending, and arrive in
+# order after the reconnect; past 100, the rest is counted.
 
 : "${CHAT_SERVER:?}" "${CHAT_TUI:?}" "${top_builddir:?}" "${top_srcdir:?}"
 
@@ -184,6 +184,12 @@ grep -E -q -- "-- earlier: [0-9]+ lines from $log --" "$tmp/screen" ||
     fail "the earlier line is not under the marker"
 tm capture-pane -e -p -t alice | grep -F "remember this" |
     grep -q "$(printf '\033')\[2m<" || fail "the earlier line is not dimmed"
+quit alice
+window alice "'$CHAT_TUI' --nick alice --no-config --port $port --log-dir '$tmp/logs' --ignore carol"
+wait_for alice "| alice | connected" "alice's status line, ignoring carol"
+wait_for alice "lines from $log --" "the earlier lines' marker, ignoring carol"
+grep -F -q "remember this" "$tmp/screen" &&
+    fail "an ignored nick's line shows from the log"
 quit alice
 window alice "'$CHAT_TUI' --nick alice --no-config --port $port --log-dir /dev/null/logs"
 wait_for alice "| alice | connected" "alice's status line, no log"

@@ -9,6 +9,9 @@
 # paste of 7 lines asks, Enter sends them in order as text; one line is
 # typed in at the cursor; Esc joins, Ctrl-C drops; a paste whose end
 # marker is lost times out and the keys work again; Ctrl-\ quits.
+# While stopped the terminal has the shell's title back, and chat-tui's
+# after fg, with the read marker above what came meanwhile; a paste while Ctrl-R searches shows its question, which
+# stands through Ctrl-Z and fg; chat-tui's /help fits 80 columns.
 
 : "${CHAT_SERVER:?}" "${CHAT_TUI:?}" "${top_srcdir:?}"
 
@@ -37,6 +40,10 @@ window() {
 	wait_for "$1" "| $2 | connected" "$2's status line"
 }
 
+title() {
+	tm display-message -p -t "$1" '#{pane_title}'
+}
+
 # input WINDOW TEXT WHAT: wait until the input line is TEXT exactly.
 input() {
 	deadline=$(($(now) + 10))
@@ -50,6 +57,12 @@ input() {
 tm -f /dev/null new-session -d -s keys -x 80 -y 24 -n alice \
     "env PS1='shell> ' ENV= sh -i" || fail "tmux cannot start"
 wait_for alice "shell>" "the shell's prompt"
+tm send-keys -t alice "printf '\\033]2;%s\\007' shell-title" Enter
+deadline=$(($(now) + 10))
+until [ "$(title alice)" = shell-title ]; do
+	[ "$(now)" -ge "$deadline" ] && fail "the shell's title never set"
+	sleep 0.1
+done
 tm send-keys -t alice "'$CHAT_TUI' --port $port --nick alice" Enter
 wait_for alice "| alice | connected" "alice's status line"
 window bob bob
@@ -116,10 +129,15 @@ tm send-keys -t alice C-z
 wait_for alice "Stopped" "the shell's job notice"
 [ "$(tm display-message -p -t alice '#{alternate_on}')" = 0 ] ||
     fail "the terminal not given back on Ctrl-Z"
+[ "$(title alice)" = shell-title ] ||
+    fail "the title while stopped is \"$(title alice)\", not the shell's"
 tm send-keys -t bob "said while alice was stopped" Enter
 wait_for bob "<bob> said while alice was stopped" "bob's line"
 tm send-keys -t alice "fg" Enter
 wait_for alice "<bob> said while alice was stopped" "the line after fg"
+grep -B1 -F "<bob> said while alice was stopped" "$tmp/screen" |
+    grep -q -- "---- new ----" ||
+    fail "no read marker above the line said while alice was stopped"
 row alice -2 | grep -q "| alice | connected" ||
     fail "no status line after fg: \"$(row alice -2)\""
 [ "$(tm display-message -p -t alice '#{alternate_on}')" = 1 ] ||
@@ -127,7 +145,13 @@ row alice -2 | grep -q "| alice | connected" ||
 tm send-keys -t alice "typed after fg"
 input alice "typed after fg" "keys after fg"
 tm send-keys -t alice C-u
-pass "Ctrl-Z suspends, fg redraws, the connection stayed up"
+deadline=$(($(now) + 10))
+until [ "$(title alice)" = "chat localhost:$port" ]; do
+	[ "$(now)" -ge "$deadline" ] &&
+	    fail "the title after fg is \"$(title alice)\", not chat-tui's"
+	sleep 0.1
+done
+pass "Ctrl-Z suspends with the shell's title, fg redraws, still connected"
 
 # --- a bracketed paste of 7 lines asks; Enter sends them in order
 printf 'paste one\n/quit is text here\npaste three\npaste four\npaste five\npaste six\npaste seven\n' \
@@ -170,6 +194,32 @@ tm send-keys -t carol "still here"
 input carol "still here" "keys after the drop"
 tm send-keys -t carol C-u
 pass "one pasted line goes in at the cursor; Esc joins lines, Ctrl-C drops"
+
+# --- a paste while searching: the question shows, and waits out Ctrl-Z
+question="send 3 lines? (Enter: send, Esc: edit as one line, Ctrl-C: drop)"
+tm send-keys -t alice C-r "paste"
+input alice "(search) paste" "Ctrl-R"
+tm load-buffer -b three "$tmp/paste3"
+tm paste-buffer -p -d -b three -t alice
+input alice "$question" "the question of a paste while searching"
+tm send-keys -t alice C-z
+wait_for alice "Stopped" "Ctrl-Z at the question"
+tm send-keys -t alice "fg" Enter
+input alice "$question" "the question after fg"
+tm send-keys -t alice C-c
+wait_for alice "paste dropped" "Ctrl-C at the question after fg"
+input alice "" "nothing left after the drop"
+pass "a paste while searching asks on the input line; Ctrl-Z and fg keep it"
+
+# --- chat-tui's /help: a row for each line at 80 columns
+tm resize-window -t alice -x 80 -y 60
+tm send-keys -t alice "/help" Enter
+wait_for alice "/pass [SECRET]" "chat-tui's /help"
+sed -n '/-!- Keys:/,/\/pass \[SECRET\]/p' "$tmp/screen" >"$tmp/help"
+grep -q '^ ' "$tmp/help" &&
+    fail "a /help line wraps at 80 columns: $(grep -B1 '^ ' "$tmp/help")"
+tm resize-window -t alice -x 80 -y 24
+pass "chat-tui's /help fits 80 columns"
 
 # --- a paste whose end marker is lost ends after a while
 tm send-keys -t alice -H 1b 5b 32 30 30 7e 61 62 63

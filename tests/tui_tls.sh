@@ -13,7 +13,8 @@
 # tries again; --tls-insecure says "tls UNVERIFIED"; the password prompt
 # hides what is typed and the password lands in no scrollback, history or
 # file; a stored password refused is not sent again; plain mode answers
-# with the password file and holds its input until let in.
+# with the password file and holds its input until let in; a password
+# asked for while a search runs takes the keys.
 # Skipped (77) when chat-tui was built without TLS, after checking that
 # --tls then says so and exits 2.
 
@@ -355,5 +356,24 @@ CHAT_PASSWORD=nope "$CHAT_TUI" --port "$tls_port" --tls-ca "$certs/ca.pem" \
     fail "plain mode, wrong password: $(cat "$tmp/err")"
 stop_server
 pass "plain mode answers with the password file, exits 1 on a wrong one"
+
+# --- a password asked for while Ctrl-R searches: the keys are the password's
+start_server localhost 0 --password-file "$tmp/room.pw"
+window search "CHAT_PASSWORD='$secret' '$CHAT_TUI' --port $tls_port --tls-ca '$certs/ca.pem' --nick sam"
+wait_for search "| sam | connected | tls" "sam let in"
+tm send-keys -t search C-r "sam"
+input_is search "(search) sam" "a search"
+old_port=$tls_port
+stop_server
+(umask 077; printf '%s\n' "$secret-new" >"$tmp/room2.pw")
+start_server localhost "$old_port" --password-file "$tmp/room2.pw"
+wait_for search "password for localhost:$old_port (hidden):" \
+    "the prompt for a changed password" 20
+tm send-keys -t search -l "$secret-new"
+tm send-keys -t search Enter
+wait_file "$tmp/server.log" "password accepted" "the password typed after a search"
+tm kill-window -t search
+stop_server
+pass "a password asked for during a search takes the keys"
 
 exit 0

@@ -3,7 +3,8 @@
 # real chat-server and chat-tui.  Checks: Ctrl-R finds an old line,
 # highlights it and Esc goes back; the read marker shows above the lines
 # that came while scrolled up; the pane's title counts them and is given
-# back on exit; focus reports count; /urls lists a URL longer than a row whole and /copy sends
+# back on exit; focus reports count; /urls lists a URL longer than a
+# row whole, and those of the server's history replay, and /copy sends
 # it by OSC 52; --notify osc777 sends a notification for a private
 # message; neither escape appears unasked; TERM=dumb falls back to the
 # plain line mode.
@@ -168,6 +169,15 @@ done
 raw_has alice "$(printf '\033Ptmux;\033\033]52;c;')" ||
     fail "OSC 52 not wrapped for tmux"
 pass "/urls lists a long URL whole; /copy sends it by OSC 52 through tmux"
+
+# --- URLs of the server's history replay are in /urls too
+window late late
+wait_for late "<bob> and http://two.example/x" "the replayed URL line"
+tm send-keys -t late "/urls" Enter
+wait_for late "-!-  1 http://two.example/x" "/urls of the replay"
+tm send-keys -t late "/quit" Enter
+wait_for late "EXIT=0" "late's exit"
+pass "/urls lists the URLs of the server's history replay"
 
 # --- notifications: only with --notify
 raw_has alice "]777;" && fail "a notification before any mention"

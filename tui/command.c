@@ -43,8 +43,8 @@ static const struct command commands[] = {
 	  "connect again now" },
 	{ "r", command_reply, "/r [TEXT]", "reply privately to who last "
 	  "wrote to you" },
-	{ "ignore", command_ignore, "/ignore [NICK|-save]", "hide NICK's "
-	  "lines; alone: list; -save: into the config" },
+	{ "ignore", command_ignore, "/ignore [NICK|-save]", "hide NICK; "
+	  "alone: list; -save: into the config" },
 	{ "unignore", command_unignore, "/unignore NICK", "show NICK's "
 	  "lines again" },
 	{ "urls", command_urls, "/urls", "the last URLs seen, 1 the newest" },

@@ -293,16 +293,24 @@ keys_meta_cp(uint32_t cp)
 	return cp >= 'A' && cp <= 'Z' ? cp - 'A' + 'a' : cp;
 }
 
+/* A focus report: the terminal's news, not a key the user pressed. */
+static int
+keys_is_focus(const struct key *k)
+{
+	return k->code == KEYC_FOCUS_IN || k->code == KEYC_FOCUS_OUT;
+}
+
 /*
  * Act on one key; printable characters are typed into the input line.
- * Any key but Tab ends a Tab cycle.
+ * Any key but Tab (and a focus report) ends a Tab cycle.
  */
 enum keys_result
 keys_handle(struct tui *t, const struct key *k)
 {
 	size_t	i;
 
-	if (!(k->code == KEYC_CHAR && k->cp == KEYS_CTRL('I')))
+	if (!(k->code == KEYC_CHAR && k->cp == KEYS_CTRL('I')) &&
+	    !keys_is_focus(k))
 		complete_end(&t->comp);
 	if (t->search.active && search_key(t, k))
 		return KEYS_NONE;

@@ -55,6 +55,7 @@ static void
 loop_password_prompt(struct tui *t)
 {
 	t->secret = 1;
+	t->search.active = 0;	/* the keys are the password's now */
 	snprintf(t->prompt, sizeof t->prompt, "password for %s:%s (hidden): ",
 	    t->conn.host, t->conn.port);
 }
@@ -124,7 +125,7 @@ loop_line(struct tui *t, const char *line, size_t len)
 {
 	static char	clean[SHOWN_LINE_MAX_BYTES * TEXT_CLEAN_GROWTH + 1];
 	struct style	st;
-	size_t		n;
+	size_t		n, pushed = t->sb.pushed;
 
 	n = text_clean(line, len, clean);
 	n = text_cut(clean, n, SHOWN_LINE_MAX_BYTES);
@@ -154,8 +155,10 @@ loop_line(struct tui *t, const char *line, size_t len)
 	}
 	if (loop_ignored_replay(t, clean, n))
 		return;
-	if (replay_take(&t->replay, &t->sb, t->nick, clean, n))
+	if (replay_take(&t->replay, &t->sb, t->nick, clean, n)) {
+		view_earlier(t, pushed);
 		return;
+	}
 show:
 	style_classify(clean, n, t->nick, &st);
 	/* Tab knows the ignored too: their leaves and renames still count. */
@@ -217,7 +220,10 @@ loop_cause(struct tui *t, const char *cause)
 static void
 loop_lost(struct tui *t)
 {
+	size_t	pushed = t->sb.pushed;
+
 	replay_end(&t->replay, &t->sb, t->nick);
+	view_earlier(t, pushed);
 	if (t->secret)
 		loop_password_end(t);
 	if (t->conn.state == CONN_REFUSED) {
@@ -412,11 +418,13 @@ loop_keys(struct tui *t)
 	enum paste_action	a;
 
 	while (!t->quit && screen_key(&k)) {
-		view_key(t);
 		if (k.code == KEYC_RESIZE)
 			continue;	/* resizeterm() said so: size is known */
+		view_key(t);		/* (a resize is not the user's key) */
 		if ((a = paste_key(&t->paste, &k, conn_now())) != PASTE_PASS) {
 			complete_end(&t->comp);	/* the line is not Tab's */
+			/* a paste goes to the input line, which must show */
+			t->search.active = 0;
 			loop_paste(t, a);
 			continue;
 		}
@@ -438,6 +446,8 @@ loop_keys(struct tui *t)
 			break;
 		case KEYS_SUSPEND:
 			screen_suspend();
+			/* what came while stopped is unread until a key */
+			t->marker.input = 0;
 			break;
 		case KEYS_BELL:
 			screen_beep();

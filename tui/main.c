@@ -213,10 +213,12 @@ show_earlier(struct tui *t, const char *text, size_t len, int count)
 		n = (size_t)(nl - p);
 		if ((off = chatlog_parse(p, n, &when)) == 0)
 			continue;	/* not a line we wrote */
+		style_classify(p + off, n - off, "", &st);
+		if (ignore_hides(&t->ignore, p + off, n - off, &st))
+			continue;	/* ignored since it was logged */
 		shown++;
 		if (count)
 			continue;
-		style_classify(p + off, n - off, "", &st);
 		st.flags |= STYLE_REPLAY;
 		scrollback_push(&t->sb, p + off, n - off, when, &st);
 	}
@@ -315,9 +317,8 @@ main(int argc, char **argv)
 		t.stamp_cells = stamp_cells(o.timestamp);
 		t.config = o.config;
 		t.log.fd = -1;
-		if (o.ignore != NULL && ignore_load(&t.ignore, o.ignore) == -1)
-			usage_error("more than %d nicknames to ignore",
-			    IGNORE_MAX_NICKS);
+		if (o.ignore != NULL)	/* (options.c checked the bound) */
+			(void)ignore_load(&t.ignore, o.ignore);
 		t.notify = o.notify_mode;
 		t.tmux = getenv("TMUX") != NULL && *getenv("TMUX") != '\0';
 		marker_init(&t.marker, time(NULL));
@@ -325,8 +326,10 @@ main(int argc, char **argv)
 		replay_init(&t.replay);
 		editor_init(&t.ed);
 		editor_init(&t.pw);
-		if (o.log_dir != NULL)
+		if (o.log_dir != NULL) {
 			setup_log(&t, o.log_dir);
+			view_earlier(&t, 0);
+		}
 		status = loop_run(&t, sig_pipe[0]);
 		scrollback_free(&t.sb);
 		replay_free(&t.replay);

@@ -284,6 +284,22 @@ options_set_flag(int *field, const char *label, const char *value,
 	return 0;
 }
 
+/*
+ * The ignore list within its bound, told here where the line is known,
+ * and before connecting, not after the room saw us join.
+ */
+static int
+options_check_count(const char *label, const char *words, char **why)
+{
+	struct ignore	ig;
+
+	if (ignore_load(&ig, words) == 0)
+		return 0;
+	*why = xasprintf("more than %d nicknames to %s", IGNORE_MAX_NICKS,
+	    label);
+	return -1;
+}
+
 /* A list's words after the ones it has, one blank between each. */
 static void
 options_add_words(char **field, const char *value)
@@ -316,7 +332,7 @@ options_set(struct options *o, const struct option_def *def,
 		text = options_text_field(o, def);
 		if (def->kind == OPTION_LIST) {
 			options_add_words(text, value);
-			return 0;
+			return options_check_count(label, *text, why);
 		}
 		free(*text);
 		*text = xstrdup(value);

@@ -164,7 +164,9 @@ paste_asking(struct paste *p, const struct key *k)
 		paste_clear(p);
 		return PASTE_DROP;
 	}
-	if (k->code == KEYC_RESIZE)
+	/* Suspending and quitting work here too; the question waits. */
+	if (k->code == KEYC_RESIZE || (k->code == KEYC_CHAR &&
+	    (k->cp == KEYS_CTRL('Z') || k->cp == KEYS_CTRL('\\'))))
 		return PASTE_PASS;
 	return PASTE_TAKEN;	/* the question stands */
 }
@@ -178,6 +180,9 @@ paste_asking(struct paste *p, const struct key *k)
 enum paste_action
 paste_key(struct paste *p, const struct key *k, int64_t now)
 {
+	/* Focus reports are the terminal's, and the read marker's. */
+	if (k->code == KEYC_FOCUS_IN || k->code == KEYC_FOCUS_OUT)
+		return PASTE_PASS;
 	switch (p->state) {
 	case PASTE_READING:
 		return paste_reading(p, k, now);

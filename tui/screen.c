@@ -207,6 +207,26 @@ screen_has_tsl(void)
 	    fsl != NULL && fsl != (char *)-1;
 }
 
+/* Keep the terminal's title; the next draw sets ours. */
+static void
+screen_title_push(void)
+{
+	if (screen_title == TITLE_NONE)
+		return;
+	screen_puts(TITLE_PUSH);
+	screen_title_shown[0] = '\0';
+}
+
+/* The terminal's title back; where the stack is not kept, not ours. */
+static void
+screen_title_pop(void)
+{
+	if (screen_title == TITLE_NONE)
+		return;
+	screen_set_title("");
+	screen_puts(TITLE_POP);
+}
+
 /*
  * Ask for focus reports (where curses was told their keys); keep the
  * terminal's title to give it back on exit.
@@ -217,8 +237,7 @@ screen_init_terminal(void)
 	if (screen_paste)
 		screen_puts(FOCUS_ON);
 	screen_title = title_how(screen_has_tsl(), getenv("TERM"));
-	if (screen_title != TITLE_NONE)
-		screen_puts(TITLE_PUSH);
+	screen_title_push();
 }
 
 static void
@@ -319,17 +338,14 @@ screen_end(void)
 	endwin();
 	if (screen_paste)
 		screen_puts(FOCUS_OFF);
-	/* Where the stack is not kept, the title is at least not ours. */
-	if (screen_title != TITLE_NONE) {
-		screen_set_title("");
-		screen_puts(TITLE_POP);
-	}
+	screen_title_pop();
 }
 
 /*
- * Ctrl-Z: the terminal as the shell left it, stopped as SIGTSTP stops
- * a job (raw mode keeps the terminal from sending it); back after fg,
- * redrawn whole at the next draw.  The connection stays open meanwhile.
+ * Ctrl-Z: the terminal as the shell left it (modes and title), stopped
+ * as SIGTSTP stops a job (raw mode keeps the terminal from sending it);
+ * back after fg, redrawn whole at the next draw.  The connection stays
+ * open meanwhile.
  */
 void
 screen_suspend(void)
@@ -340,6 +356,7 @@ screen_suspend(void)
 	endwin();
 	if (screen_paste)
 		screen_puts(FOCUS_OFF);
+	screen_title_pop();	/* the shell's while we are stopped */
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = SIG_DFL;
@@ -349,6 +366,7 @@ screen_suspend(void)
 	screen_paste_mode(1);
 	if (screen_paste)
 		screen_puts(FOCUS_ON);
+	screen_title_push();
 	screen_resize();	/* the size may have changed meanwhile */
 	clearok(curscr, TRUE);
 }

@@ -101,20 +101,12 @@ scrollback_total(struct scrollback *sb)
 	return total;
 }
 
-/*
- * Move the view up (rows > 0) or down, no further than the oldest row
- * at the top of the pane of the last layout.
- */
-void
-scrollback_scroll(struct scrollback *sb, long rows)
+/* No further up than the oldest row at the top of the last layout's pane. */
+static void
+scrollback_clamp(struct scrollback *sb)
 {
 	size_t	total, top;
 
-	if (rows < 0 && (size_t)-rows >= sb->scroll) {
-		scrollback_bottom(sb);
-		return;
-	}
-	sb->scroll = (size_t)((long)sb->scroll + rows);
 	if (sb->width == 0)
 		return;
 	total = scrollback_total(sb);
@@ -124,6 +116,18 @@ scrollback_scroll(struct scrollback *sb, long rows)
 		if (top == 0)
 			sb->unread = 0;
 	}
+}
+
+/* Move the view up (rows > 0) or down. */
+void
+scrollback_scroll(struct scrollback *sb, long rows)
+{
+	if (rows < 0 && (size_t)-rows >= sb->scroll) {
+		scrollback_bottom(sb);
+		return;
+	}
+	sb->scroll = (size_t)((long)sb->scroll + rows);
+	scrollback_clamp(sb);
 }
 
 void
@@ -249,6 +253,7 @@ scrollback_show(struct scrollback *sb, size_t i, int at_top)
 	else
 		sb->scroll = after + rows + 1 > sb->height ?
 		    after + rows + 1 - sb->height : 0;
+	scrollback_clamp(sb);	/* a pane not full does not scroll */
 	if (sb->scroll == 0)
 		sb->unread = 0;
 }

@@ -684,6 +684,7 @@ int	search_key(struct tui *, const struct key *);
 
 /* view.c */
 void	view_line(struct tui *, const char *, size_t);
+void	view_earlier(struct tui *, size_t);
 void	view_key(struct tui *);
 void	view_urls(struct tui *);
 void	view_copy(struct tui *, const char *);

@@ -29,6 +29,22 @@ view_line(struct tui *t, const char *s, size_t len)
 		notify_send(&t->out, t->notify, t->tmux, NOTIFY_TITLE, s, len);
 }
 
+/*
+ * Lines pushed since line number from without view_line() (the server's
+ * replay, the log's end at start-up): in the pane too, so /urls has them.
+ */
+void
+view_earlier(struct tui *t, size_t from)
+{
+	const struct sb_line	*l;
+	size_t			 i, oldest = t->sb.pushed - t->sb.count;
+
+	for (i = from > oldest ? from - oldest : 0; i < t->sb.count; i++) {
+		l = scrollback_line(&t->sb, i);
+		urls_scan(&t->urls, l->text, l->len);
+	}
+}
+
 /* A key: the user is there. */
 void
 view_key(struct tui *t)
