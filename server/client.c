@@ -22,6 +22,9 @@
 #include "common/xmalloc.h"
 #include "server/server.h"
 
+#define TLS_RECORD_HANDSHAKE	22	/* a TLS record's first byte */
+#define TLS_RECORD_MAJOR	3	/* and its version's first */
+
 #if defined(IOV_MAX) && IOV_MAX < WRITE_MAX_IOV
 #undef WRITE_MAX_IOV
 #define WRITE_MAX_IOV	IOV_MAX
@@ -206,6 +209,23 @@ client_has_lines(const struct client *c)
 	return c->dead == NULL && c->backlog && !c->throttled;
 }
 
+/*
+ * A TLS client pointed at the plain port (chat-tui --tls, openssl
+ * s_client) opens with a handshake record: content type 22, version
+ * 3.x.  No text client starts so, and its bytes would otherwise be said
+ * to the room as lines of garbage: close it, and say why in the log.
+ */
+static int
+client_tls_on_plain(struct client *c, const char *buf, size_t len)
+{
+	if (stream_is_tls(&c->st) || len < 2 ||
+	    (unsigned char)buf[0] != TLS_RECORD_HANDSHAKE ||
+	    (unsigned char)buf[1] != TLS_RECORD_MAJOR)
+		return 0;
+	client_kill(c, "a TLS handshake on the plain port");
+	return 1;
+}
+
 void
 client_read(struct client *c)
 {
@@ -232,6 +252,9 @@ client_read(struct client *c)
 				c->read_wants_write = 1;
 			return;
 		}
+		if (!c->read_any && client_tls_on_plain(c, tail, (size_t)n))
+			return;
+		c->read_any = 1;
 		linebuf_commit(&c->in,
 		    telnet_filter(&c->telnet_state, tail, (size_t)n));
 		if ((size_t)n < space)	/* drained: skip the EAGAIN read */

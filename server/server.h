@@ -135,6 +135,7 @@ struct client {
 	struct linebuf	 in;
 	int		 telnet_state;
 	int		 eof;			/* peer sent FIN */
+	int		 read_any;		/* a byte came: first look done */
 	int		 werror;		/* errno of a failed write, or 0 */
 	int		 rerror;		/* a read failed: the peer is gone */
 

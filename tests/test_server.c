@@ -604,6 +604,32 @@ test_server_strips_telnet_negotiation(void **state)
 	expect_line(a, "<guest1> hello");
 }
 
+/*
+ * A TLS client on the plain port: closed at its first bytes, none of
+ * them said to the room, and the log says why.
+ */
+static void
+test_server_closes_tls_handshake_on_plain_port(void **state)
+{
+	struct harness_conn	*a, *b;
+	/* A ClientHello's start: handshake record, TLS 1.0, then a line. */
+	static const char	 hello[] = "\x16\x03\x01\x00\x30\x01\x00\x00"
+	    "\x2c\x03\x03garbage that is not a chat line\n";
+
+	start(NULL);
+	a = join("guest1");
+	b = join("guest2");
+	expect_line(a, "*** guest2 has joined (2 online)");
+	assert_int_equal(harness_sendn(b, hello, sizeof hello - 1), 0);
+	expect_closed(b);
+	expect_line(a, "*** guest2 has left (a TLS handshake on the plain "
+	    "port)");
+	send_str(a, "after\n");
+	expect_line(a, "<guest1> after");	/* nothing of b's in between */
+	assert_int_equal(harness_log_wait(&srv, " guest2 a TLS handshake on "
+	    "the plain port\n", WAIT), 0);
+}
+
 static void
 test_server_port_in_use_exits_1(void **state)
 {
@@ -1038,6 +1064,7 @@ main(void)
 		T(test_server_removes_control_bytes),
 		T(test_server_accepts_crlf),
 		T(test_server_strips_telnet_negotiation),
+		T(test_server_closes_tls_handshake_on_plain_port),
 	};
 	const struct CMUnitTest process_tests[] = {
 		T(test_server_port_in_use_exits_1),
