@@ -13,7 +13,9 @@ bench_chat_bench_SOURCES = \
 bench_chat_bench_LDADD = common/libcommon.a compat/libcompat.a
 
 EXTRA_DIST += bench/run.sh bench/smoke.sh bench/cluster.sh
+if ENABLE_TESTS
 TESTS += bench/smoke.sh
+endif
 
 # RUNS and SCENARIOS may be set on the command line: make bench RUNS=5
 bench: bench/chat-bench server/chat-server

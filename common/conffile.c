@@ -9,7 +9,8 @@
  * "#" or the end of the line, without the blanks around it; a quoted one
  * keeps everything between its quotes, where \" and \\ stand for " and \.
  * A key given twice is an error, not a silent override: two lines that
- * disagree are a mistake the reader of the file should hear about.
+ * disagree are a mistake the reader of the file should hear about; only
+ * the keys a program names as lists (chat-tui's "ignore") may repeat.
  * Nothing here exits: every error comes back as "FILE:LINE: reason".
  */
 #include "config.h"
@@ -131,6 +132,17 @@ conffile_value(const char *p, const char *end, char *out, char *why,
 	return 0;
 }
 
+/* Whether key is one of the NULL-ended lists, which may repeat. */
+static int
+conffile_is_list(const char *const *lists, const char *key)
+{
+	for (; lists != NULL && *lists != NULL; lists++) {
+		if (strcmp(*lists, key) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static const struct conffile_entry *
 conffile_find(const struct conffile *cf, const char *key)
 {
@@ -160,7 +172,7 @@ conffile_add(struct conffile *cf, const char *key, const char *value,
 /* One line, without its newline: a setting, a comment or nothing. */
 static int
 conffile_line(struct conffile *cf, const char *p, size_t len,
-    unsigned int line, char *why, size_t size)
+    unsigned int line, const char *const *lists, char *why, size_t size)
 {
 	const struct conffile_entry	*dup;
 	const char			*end = p + len, *key;
@@ -195,7 +207,8 @@ conffile_line(struct conffile *cf, const char *p, size_t len,
 	p = conffile_skip_blanks(p + 1, end);
 	if (conffile_value(p, end, v, why, size) == -1)
 		return -1;
-	if ((dup = conffile_find(cf, k)) != NULL) {
+	if (!conffile_is_list(lists, k) && (dup = conffile_find(cf, k)) !=
+	    NULL) {
 		snprintf(why, size, "\"%s\" is already set on line %u", k,
 		    dup->line);
 		return -1;
@@ -212,6 +225,14 @@ conffile_line(struct conffile *cf, const char *p, size_t len,
 int
 conffile_parse(struct conffile *cf, const char *path, const char *text,
     size_t len, char **cause)
+{
+	return conffile_parse_lists(cf, path, text, len, NULL, cause);
+}
+
+/* The same, where the keys in lists (NULL-ended) may be given again. */
+int
+conffile_parse_lists(struct conffile *cf, const char *path, const char *text,
+    size_t len, const char *const *lists, char **cause)
 {
 	const char	*p = text, *end = text + len, *nl;
 	char		 why[CONFFILE_WHY_BYTES];
@@ -233,7 +254,8 @@ conffile_parse(struct conffile *cf, const char *path, const char *text,
 			    CONFFILE_LINE_MAX_BYTES);
 			goto fail;
 		}
-		if (conffile_line(cf, p, n, line, why, sizeof why) == -1)
+		if (conffile_line(cf, p, n, line, lists, why, sizeof why) ==
+		    -1)
 			goto fail;
 		p = nl != NULL ? nl + 1 : end;
 	}
@@ -246,6 +268,14 @@ fail:
 /* Read and parse the file at path; -1 and why (the caller frees cf). */
 int
 conffile_read(struct conffile *cf, const char *path, char **cause)
+{
+	return conffile_read_lists(cf, path, NULL, cause);
+}
+
+/* The same, where the keys in lists (NULL-ended) may be given again. */
+int
+conffile_read_lists(struct conffile *cf, const char *path,
+    const char *const *lists, char **cause)
 {
 	struct stat	 st;
 	char		*buf;
@@ -278,7 +308,7 @@ conffile_read(struct conffile *cf, const char *path, char **cause)
 		    path, CONFFILE_MAX_BYTES);
 	close(fd);
 	rc = n == -1 || len > CONFFILE_MAX_BYTES ? -1 :
-	    conffile_parse(cf, path, buf, len, cause);
+	    conffile_parse_lists(cf, path, buf, len, lists, cause);
 	free(buf);
 	return rc;
 }

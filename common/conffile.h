@@ -27,7 +27,11 @@ struct conffile {
 
 int	conffile_parse(struct conffile *, const char *, const char *, size_t,
 	    char **);
+int	conffile_parse_lists(struct conffile *, const char *, const char *,
+	    size_t, const char *const *, char **);
 int	conffile_read(struct conffile *, const char *, char **);
+int	conffile_read_lists(struct conffile *, const char *,
+	    const char *const *, char **);
 void	conffile_free(struct conffile *);
 int	conffile_next_line(const char **, size_t *, size_t *, char *, size_t,
 	    char **);

@@ -224,6 +224,10 @@ stream_ctx_new(const SSL_METHOD *method, char **cause)
 static int
 stream_no_passphrase(char *buf, int size, int rwflag, void *arg)
 {
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)arg;
 	return 0;
 }
 

@@ -1,6 +1,14 @@
 /* UTF-8 validation, cleaning of control and bidi characters, display width. */
 #include "config.h"
 
+/*
+ * wcwidth() is XSI, not base POSIX: a build with -D_POSIX_C_SOURCE=200809L
+ * alone would not declare it.
+ */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700
+#endif
+
 #include <string.h>
 #include <wchar.h>
 

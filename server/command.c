@@ -129,6 +129,7 @@ command_who(struct client *c, char *arg)
 	char		  line[WHO_LINE_BYTES + 1], entry[WHO_ENTRY_BYTES + 1];
 	size_t		  i, n, elen, len = 0;
 
+	(void)arg;
 	sorted = xreallocarray(NULL, room_count, sizeof *sorted);
 	for (i = n = 0; i < room_count; i++) {
 		if (room_clients[i]->state == CLIENT_MEMBER)
@@ -211,6 +212,7 @@ command_away(struct client *c, char *arg)
 static void
 command_back(struct client *c, char *arg)
 {
+	(void)arg;
 	if (c->away[0] == '\0') {
 		client_send(c, "*** error: you are not marked as away");
 		return;
@@ -225,6 +227,7 @@ command_help(struct client *c, char *arg)
 {
 	size_t	i;
 
+	(void)arg;
 	client_send(c, "*** Commands:");
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		client_send(c, "***   %-16s %s", commands[i].usage,

@@ -338,6 +338,7 @@ moderation_bans(struct client *c, char *arg)
 	time_t			 now = time(NULL);
 	size_t			 i;
 
+	(void)arg;
 	if (!moderation_is_oper(c, "bans"))
 		return;
 	if (ban_expire(now) > 0)

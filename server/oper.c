@@ -10,7 +10,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
-#ifdef HAVE_CRYPT_H
+#if defined(HAVE_CRYPT) && defined(HAVE_CRYPT_H)
 #include <crypt.h>
 #endif
 #include <errno.h>
@@ -162,11 +162,38 @@ oper_parse(const char *text, size_t len, const char *name, char **cause)
 	return 0;
 }
 
+#define OPER_NO_CRYPT	"chat-server was built without crypt(3), so it has " \
+			"no operators (see README, Portability)"
+
+/* crypt(3), or nothing where the build has none (operators are refused). */
+static const char *
+oper_crypt(const char *password, const char *setting)
+{
+#ifdef HAVE_CRYPT
+	return crypt(password, setting);
+#else
+	(void)password;
+	(void)setting;
+	return NULL;
+#endif
+}
+
+/* Whether this build has operators at all. */
+int
+oper_available(void)
+{
+#ifdef HAVE_CRYPT
+	return 1;
+#else
+	return 0;
+#endif
+}
+
 /* Whether this system's crypt(3) can check against hash. */
 static int
 oper_hash_works(const char *hash)
 {
-	const char	*r = crypt("", hash);
+	const char	*r = oper_crypt("", hash);
 
 	return r != NULL && r[0] == '$' && strlen(r) == strlen(hash);
 }
@@ -185,6 +212,10 @@ oper_load(const char *path, char **cause)
 	ssize_t		 r;
 	int		 fd;
 
+#ifndef HAVE_CRYPT
+	*cause = xasprintf("cannot use oper file %s: %s", path, OPER_NO_CRYPT);
+	return -1;
+#endif
 	if ((fd = auth_open_private(path, "oper file", cause)) == -1)
 		return -1;
 	text = xmalloc(OPER_FILE_MAX_BYTES + 1);
@@ -253,7 +284,7 @@ oper_check(const char *name, const char *password)
 		if (strcmp(oper_list[i].name, name) == 0)
 			o = &oper_list[i];
 	}
-	r = crypt(password, o != NULL ? o->hash : oper_list[0].hash);
+	r = oper_crypt(password, o != NULL ? o->hash : oper_list[0].hash);
 	if (r == NULL)
 		return 0;
 	same = auth_equal(r, strlen(r), o != NULL ? o->hash :
@@ -322,9 +353,14 @@ oper_hash(const char *password, char **cause)
 	char		*setting;
 	const char	*r;
 
+#ifndef HAVE_CRYPT
+	(void)password;
+	*cause = xstrdup(OPER_NO_CRYPT);
+	return NULL;
+#endif
 	if ((setting = oper_setting(cause)) == NULL)
 		return NULL;
-	r = crypt(password, setting);
+	r = oper_crypt(password, setting);
 	/* A crypt(3) that ignores the method would make something weak. */
 	if (r == NULL || strncmp(r, setting, 3) != 0 || !oper_hash_valid(r)) {
 		*cause = xasprintf("this system's crypt(3) cannot make a %s "
@@ -426,6 +462,10 @@ oper_hash_main(void)
 	char	pw[PASSWORD_MAX_BYTES + 2], again[PASSWORD_MAX_BYTES + 2];
 	char	*hash = NULL, *cause = NULL;
 
+#ifndef HAVE_CRYPT
+	fprintf(stderr, "chat-server: --hash-password: %s\n", OPER_NO_CRYPT);
+	return 1;
+#endif
 	if (oper_get_password(pw, again, sizeof pw, &cause) == 0 &&
 	    !oper_password_usable(pw))
 		cause = xasprintf("a password is 1 to %d bytes of text, no "

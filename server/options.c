@@ -173,12 +173,14 @@ options_usage(FILE *f)
 static void
 options_hash_password(const char *arg)
 {
+	(void)arg;
 	exit(oper_hash_main());
 }
 
 static void
 options_help(const char *arg)
 {
+	(void)arg;
 	options_usage(stdout);
 	exit(0);
 }
@@ -186,6 +188,7 @@ options_help(const char *arg)
 static void
 options_version(const char *arg)
 {
+	(void)arg;
 	printf("chat-server %s\n", PACKAGE_VERSION);
 	exit(0);
 }
@@ -478,6 +481,9 @@ options_check(const struct options *o, char **why)
 		    "so only one chat-server can listen on a port");
 	else if (any && !stream_tls_available())
 		*why = xstrdup("built without TLS");
+	else if (o->oper_file != NULL && !oper_available())
+		*why = xstrdup("--oper-file: built without crypt(3), so there "
+		    "are no operators");
 	else if (options_activated > 0 && options_activated_tls &&
 	    (o->tls_cert == NULL || o->tls_key == NULL))
 		*why = xstrdup("the socket named tls needs --tls-cert and "

@@ -396,6 +396,7 @@ void		 ban_free(void);
 int		 oper_parse(const char *, size_t, const char *, char **);
 int		 oper_load(const char *, char **);
 int		 oper_count(void);
+int		 oper_available(void);
 int		 oper_check(const char *, const char *);
 char		*oper_hash(const char *, char **);
 int		 oper_password_usable(const char *);

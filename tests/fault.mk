@@ -17,8 +17,11 @@ FAULT_TESTS = \
 	tests/test_fault_tls
 
 check_PROGRAMS += $(FAULT_TESTS)
-TESTS += $(FAULT_TESTS) tests/test_fault_tui.sh
+TESTS += $(FAULT_TESTS)
 dist_check_SCRIPTS += tests/test_fault_tui.sh
+if TUI
+TESTS += tests/test_fault_tui.sh
+endif
 # test_fault_tls makes its certificates with it.
 EXTRA_DIST += tests/tls_certs.sh
 

@@ -6,13 +6,14 @@
 # the first crash, leaving tests/fuzz/crash-NAME-* and tests/fuzz/NAME.log.
 FUZZ_SECONDS = 60
 FUZZ_NAMES = linebuf text server auth tui_lines tui_editor history tui_replay \
-	ban oper conffile
+	ban oper conffile tui_config tui_urls tui_complete
 FUZZ_HARNESSES = \
 	tests/fuzz/fuzz_linebuf tests/fuzz/fuzz_text tests/fuzz/fuzz_server \
 	tests/fuzz/fuzz_auth tests/fuzz/fuzz_tui_lines \
 	tests/fuzz/fuzz_tui_editor tests/fuzz/fuzz_history \
 	tests/fuzz/fuzz_tui_replay tests/fuzz/fuzz_ban tests/fuzz/fuzz_oper \
-	tests/fuzz/fuzz_conffile
+	tests/fuzz/fuzz_conffile tests/fuzz/fuzz_tui_config \
+	tests/fuzz/fuzz_tui_urls tests/fuzz/fuzz_tui_complete
 
 EXTRA_DIST += tests/fuzz/seed
 
@@ -69,9 +70,21 @@ tests_fuzz_fuzz_tui_lines_CFLAGS = $(FUZZ_COMPILE)
 tests_fuzz_fuzz_tui_lines_LDFLAGS = $(FUZZ_LINK)
 
 tests_fuzz_fuzz_tui_editor_SOURCES = tests/fuzz/fuzz_tui_editor.c \
-	tui/editor.c tui/keys.c $(FUZZ_TUI_SOURCES) $(FUZZ_TEXT_SOURCES)
+	tui/editor.c tui/keys.c tui/search.c tui/complete.c tui/paste.c \
+	$(FUZZ_TUI_SOURCES) $(FUZZ_TEXT_SOURCES)
 tests_fuzz_fuzz_tui_editor_CFLAGS = $(FUZZ_COMPILE)
 tests_fuzz_fuzz_tui_editor_LDFLAGS = $(FUZZ_LINK)
+
+tests_fuzz_fuzz_tui_urls_SOURCES = tests/fuzz/fuzz_tui_urls.c \
+	tui/urls.c tui/osc.c tui/notify.c $(FUZZ_TUI_SOURCES) \
+	$(FUZZ_TEXT_SOURCES)
+tests_fuzz_fuzz_tui_urls_CFLAGS = $(FUZZ_COMPILE)
+tests_fuzz_fuzz_tui_urls_LDFLAGS = $(FUZZ_LINK)
+
+tests_fuzz_fuzz_tui_complete_SOURCES = tests/fuzz/fuzz_tui_complete.c \
+	tui/complete.c tui/editor.c $(FUZZ_TUI_SOURCES) $(FUZZ_TEXT_SOURCES)
+tests_fuzz_fuzz_tui_complete_CFLAGS = $(FUZZ_COMPILE)
+tests_fuzz_fuzz_tui_complete_LDFLAGS = $(FUZZ_LINK)
 
 tests_fuzz_fuzz_history_SOURCES = tests/fuzz/fuzz_history.c \
 	server/history.c common/utc.c common/xmalloc.c $(FUZZ_TEXT_SOURCES)
@@ -89,6 +102,14 @@ tests_fuzz_fuzz_conffile_SOURCES = tests/fuzz/fuzz_conffile.c \
 	$(FUZZ_TEXT_SOURCES)
 tests_fuzz_fuzz_conffile_CFLAGS = $(FUZZ_COMPILE)
 tests_fuzz_fuzz_conffile_LDFLAGS = $(FUZZ_LINK)
+
+tests_fuzz_fuzz_tui_config_SOURCES = tests/fuzz/fuzz_tui_config.c \
+	tui/options.c tui/ignore.c tui/stamp.c tui/tui.h \
+	common/conffile.c common/conffile.h common/net.c common/net.h \
+	common/xmalloc.c common/xmalloc.h $(FUZZ_TEXT_SOURCES)
+tests_fuzz_fuzz_tui_config_CFLAGS = $(FUZZ_COMPILE)
+tests_fuzz_fuzz_tui_config_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_tui_config_LDADD = compat/libcompat.a
 
 CLEANFILES += tests/fuzz/*.log
 clean-local: clean-fuzz

@@ -555,3 +555,51 @@ harness_wait_closed(struct harness_conn *c, int timeout_ms)
 			return 0;
 	}
 }
+
+/*
+ * Whether $CHAT_SERVER with args (its standard input empty) prints text
+ * on standard output or error: how a test learns what the build under
+ * test lacks (its words "built without ..."), since that build may not
+ * be the tests' own.
+ */
+int
+harness_server_says(const char *const *args, const char *text)
+{
+	const char	*bin = getenv("CHAT_SERVER");
+	char		 cmd[2048], line[512];
+	size_t		 n;
+	FILE		*p;
+	int		 found = 0;
+
+	if (bin == NULL)
+		bin = "server/chat-server";
+	n = (size_t)snprintf(cmd, sizeof cmd, "'%s'", bin);
+	for (; args != NULL && *args != NULL && n < sizeof cmd; args++)
+		n += (size_t)snprintf(cmd + n, sizeof cmd - n, " '%s'", *args);
+	if (n >= sizeof cmd || (size_t)snprintf(cmd + n, sizeof cmd - n,
+	    " </dev/null 2>&1") >= sizeof cmd - n)
+		return 0;
+	if ((p = popen(cmd, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof line, p) != NULL) {
+		if (strstr(line, text) != NULL)
+			found = 1;
+	}
+	pclose(p);
+	return found;
+}
+
+/*
+ * Whether the server under test has operators: a build without crypt(3)
+ * (Debian's musl) refuses --hash-password and says why.
+ */
+int
+harness_server_has_opers(void)
+{
+	static const char *const args[] = { "--hash-password", NULL };
+	static int	 has = -1;
+
+	if (has == -1)
+		has = !harness_server_says(args, "built without crypt(3)");
+	return has;
+}

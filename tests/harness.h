@@ -67,5 +67,7 @@ int	harness_expect(struct harness_conn *, const char *, char *, size_t,
 int	harness_join(struct harness_conn *, int, char *, size_t);
 int	harness_wait_closed(struct harness_conn *, int);
 long	harness_now_ms(void);
+int	harness_server_says(const char *const *, const char *);
+int	harness_server_has_opers(void);
 
 #endif

@@ -1,10 +1,12 @@
 # tests/history.mk: the room's history replay (issue 11): the server's
 # model and the client's merge as unit tests, the replay over real
 # sockets, and chat-tui across a server restart in tmux.
-check_PROGRAMS += tests/test_history tests/test_replay \
-	tests/test_server_history
-TESTS += tests/test_history tests/test_replay tests/test_server_history \
-	tests/tui_history.sh
+check_PROGRAMS += tests/test_history tests/test_server_history
+TESTS += tests/test_history tests/test_server_history
+if TUI
+check_PROGRAMS += tests/test_replay
+TESTS += tests/test_replay tests/tui_history.sh
+endif
 EXTRA_DIST += tests/tui_history.sh
 
 tests_test_history_SOURCES = tests/test_history.c

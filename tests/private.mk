@@ -1,7 +1,10 @@
 # tests/private.mk: private messages and away (/msg, /away, /back)
 # against the real chat-server, and chat-tui's side of them in tmux.
 check_PROGRAMS += tests/test_server_private
-TESTS += tests/test_server_private tests/tui_private.sh
+TESTS += tests/test_server_private
+if TUI
+TESTS += tests/tui_private.sh
+endif
 EXTRA_DIST += tests/tui_private.sh
 
 tests_test_server_private_SOURCES = tests/test_server_private.c

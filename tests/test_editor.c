@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "common/text.h"
+#include "tests/locale.h"
 #include "tui/tui.h"
 
 #define E_ACUTE	"e\xcc\x81"	/* e and a combining acute accent */
@@ -36,6 +37,19 @@ editor_set(struct editor *ed, const char *marked)
 
 	assert_non_null(bar);
 	editor_free(ed);
+	editor_insert(ed, marked, (size_t)(bar - marked));
+	editor_insert(ed, bar + 1, strlen(bar + 1));
+	ed->cursor = (size_t)(bar - marked);
+}
+
+/* The same, the kill buffer kept. */
+static void
+editor_keep_kill_set(struct editor *ed, const char *marked)
+{
+	const char	*bar = strchr(marked, '|');
+
+	assert_non_null(bar);
+	ed->len = ed->cursor = 0;
 	editor_insert(ed, marked, (size_t)(bar - marked));
 	editor_insert(ed, bar + 1, strlen(bar + 1));
 	ed->cursor = (size_t)(bar - marked);
@@ -125,6 +139,167 @@ test_editor_kills_to_start_end_and_word(void **state)
 	};
 
 	RUN(cases);
+}
+
+static void
+test_editor_moves_by_words(void **state)
+{
+	static const struct edit_case	cases[] = {
+		{ "|hello, big world", editor_word_right, "hello|, big world" },
+		{ "hello|, big world", editor_word_right, "hello, big| world" },
+		{ "hello, big world|", editor_word_right, "hello, big world|" },
+		{ "hello, big world|", editor_word_left, "hello, big |world" },
+		{ "hello, |big world", editor_word_left, "|hello, big world" },
+		{ "|hello", editor_word_left, "|hello" },
+		{ "a --- |b", editor_word_left, "|a --- b" },
+		{ "|日本 語", editor_word_right, "日本| 語" },
+		{ "x " E_ACUTE "t|", editor_word_left, "x |" E_ACUTE "t" },
+	};
+
+	RUN(cases);
+}
+
+static void
+test_editor_kills_words_both_ways(void **state)
+{
+	static const struct edit_case	cases[] = {
+		{ "hello |big, world", editor_kill_word_next,
+		  "hello |, world" },
+		{ "hello| big world", editor_kill_word_next, "hello| world" },
+		{ "hello big|", editor_kill_word_next, "hello big|" },
+		{ "hello big|, world", editor_kill_word_prev,
+		  "hello |, world" },
+		{ "hello, |world", editor_kill_word_prev, "|world" },
+		{ "|world", editor_kill_word_prev, "|world" },
+		{ "日本 語|", editor_kill_word_prev, "日本 |" },
+	};
+
+	RUN(cases);
+}
+
+/* Each kill fills the kill buffer; Ctrl-Y puts the last one back. */
+static void
+test_editor_yank_puts_back_the_last_kill(void **state)
+{
+	static const struct {
+		const char	*before;
+		void		(*kill)(struct editor *);
+		const char	*killed;
+	} cases[] = {
+		{ "hello wo|rld", editor_kill_start, "hello wo" },
+		{ "hello wo|rld", editor_kill_end, "rld" },
+		{ "hello world|", editor_kill_word, "world" },
+		{ "hello |big world", editor_kill_word_next, "big" },
+		{ "hello big| world", editor_kill_word_prev, "big" },
+		{ "日本 語|", editor_kill_word_prev, "語" },
+	};
+	struct editor	ed;
+	size_t		i;
+
+	editor_init(&ed);
+	assert_int_equal(editor_yank(&ed), 0);
+	assert_string_equal(editor_show(&ed), "|");
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		editor_set(&ed, cases[i].before);
+		cases[i].kill(&ed);
+		editor_keep_kill_set(&ed, "<|>");
+		assert_int_equal(editor_yank(&ed), 0);
+		if (strncmp(ed.buf + 1, cases[i].killed,
+		    strlen(cases[i].killed)) != 0 ||
+		    ed.cursor != 1 + strlen(cases[i].killed))
+			fail_msg("case %zu: yanked \"%s\", want \"<%s|>\"", i,
+			    editor_show(&ed), cases[i].killed);
+	}
+	/* A kill of nothing keeps the last one. */
+	editor_keep_kill_set(&ed, "|abc");
+	editor_kill_start(&ed);
+	editor_yank(&ed);
+	assert_string_equal(editor_show(&ed), "語|abc");
+	editor_free(&ed);
+}
+
+static void
+test_editor_transposes_as_readline(void **state)
+{
+	static const struct edit_case	cases[] = {
+		{ "ab|", editor_transpose, "ba|" },
+		{ "a|bc", editor_transpose, "ba|c" },
+		{ "abc|d", editor_transpose, "abdc|" },
+		{ "|ab", editor_transpose, "|ab" },
+		{ "a|", editor_transpose, "a|" },
+		{ "|", editor_transpose, "|" },
+		{ "x日本|", editor_transpose, "x本日|" },
+		{ "日|x", editor_transpose, "x日|" },
+		{ "a" E_ACUTE "|", editor_transpose, E_ACUTE "a|" },
+		{ E_ACUTE "|😀", editor_transpose, "😀" E_ACUTE "|" },
+	};
+
+	RUN(cases);
+}
+
+/*
+ * The view's first cell: the whole line whenever it fits; else the
+ * cursor in view with as much of the line as fits.
+ */
+static void
+test_editor_scroll_shows_whole_line_when_it_fits(void **state)
+{
+	static const struct {
+		size_t	scroll, cursor, total, width, want;
+	} cases[] = {
+		{ 0, 3, 3, 10, 0 },
+		{ 50, 5, 5, 10, 0 },	/* a short line after a long one */
+		{ 5, 5, 5, 1, 5 },	/* 1 column: the cursor cell */
+		{ 5, 5, 5, 250, 0 },	/* then 250 columns */
+		{ 0, 9, 9, 9, 1 },	/* the end's cursor needs a cell */
+		{ 0, 9, 9, 10, 0 },
+		{ 90, 100, 100, 10, 91 },
+		{ 95, 20, 100, 10, 20 },	/* cursor left of the view */
+		{ 0, 50, 100, 10, 41 },		/* right of it */
+		{ 45, 50, 100, 10, 45 },	/* in it: stays */
+		{ 95, 96, 100, 10, 90 },	/* room at the end: filled */
+		{ 95, 99, 100, 10, 90 },
+		{ 0, 0, 100, 0, 0 },
+	};
+	size_t	i, got;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		got = editor_scroll_cells(cases[i].scroll, cases[i].cursor,
+		    cases[i].total, cases[i].width);
+		if (got != cases[i].want)
+			fail_msg("case %zu: got %zu, want %zu", i, got,
+			    cases[i].want);
+	}
+}
+
+/* Up from a long recalled line to a short one shows the short one. */
+static void
+test_editor_short_line_after_long_one_shows(void **state)
+{
+	struct editor	ed;
+	size_t		off, len, col;
+
+	editor_init(&ed);
+	editor_insert(&ed, "short", 5);
+	free(editor_take(&ed));
+	editor_insert(&ed, "a very long line indeed, wider than the field", 45);
+	free(editor_take(&ed));
+	editor_history_prev(&ed);
+	editor_layout(&ed, 20, &off, &len, &col);
+	assert_int_equal(col, 19);
+	editor_history_prev(&ed);
+	editor_layout(&ed, 20, &off, &len, &col);
+	assert_int_equal(off, 0);
+	assert_int_equal(len, 5);
+	assert_int_equal(col, 5);
+	/* narrow, then wide again: all of it */
+	editor_history_next(&ed);
+	editor_layout(&ed, 1, &off, &len, &col);
+	editor_layout(&ed, 250, &off, &len, &col);
+	assert_int_equal(off, 0);
+	assert_int_equal(len, 45);
+	assert_int_equal(col, 45);
+	editor_free(&ed);
 }
 
 /* Typing at every position of a line with wide and combined characters. */
@@ -325,6 +500,13 @@ main(void)
 		cmocka_unit_test(test_editor_moves_by_whole_characters),
 		cmocka_unit_test(test_editor_deletes_whole_characters),
 		cmocka_unit_test(test_editor_kills_to_start_end_and_word),
+		cmocka_unit_test(test_editor_moves_by_words),
+		cmocka_unit_test(test_editor_kills_words_both_ways),
+		cmocka_unit_test(test_editor_yank_puts_back_the_last_kill),
+		cmocka_unit_test(test_editor_transposes_as_readline),
+		cmocka_unit_test(
+		    test_editor_scroll_shows_whole_line_when_it_fits),
+		cmocka_unit_test(test_editor_short_line_after_long_one_shows),
 		cmocka_unit_test(test_editor_inserts_at_every_position),
 		cmocka_unit_test(test_editor_insert_drops_controls),
 		cmocka_unit_test(
@@ -337,8 +519,7 @@ main(void)
 		cmocka_unit_test(test_editor_cursor_in_view_at_every_position),
 	};
 
-	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&
-	    setlocale(LC_CTYPE, "en_US.UTF-8") == NULL)
+	if (test_locale_utf8("test_editor") == -1)
 		return 77;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

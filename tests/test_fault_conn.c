@@ -188,8 +188,8 @@ test_fault_quit_with_input_behind_gets_bye(void **state)
 	memset(junk, 'x', sizeof junk);
 	for (i = 999; i < QUIT_TRAILING_BYTES; i += 1000)
 		junk[i] = '\n';
-	assert_true(send(a, "/quit going\n", 12, MSG_NOSIGNAL) == 12);
-	(void)send(a, junk, sizeof junk, MSG_NOSIGNAL);
+	assert_true(send(a, "/quit going\n", 12, 0) == 12);
+	(void)send(a, junk, sizeof junk, 0);
 
 	buf = malloc(size);
 	assert_non_null(buf);
@@ -242,12 +242,12 @@ test_fault_linger_ends_after_deadline(void **state)
 	    HARNESS_TIMEOUT_MS), 0);
 	memset(junk, 'x', sizeof junk);
 	junk[sizeof junk - 1] = '\n';
-	assert_true(send(a, "/quit\n", 6, MSG_NOSIGNAL) == 6);
+	assert_true(send(a, "/quit\n", 6, 0) == 6);
 	t0 = harness_now_ms();
 	deadline = t0 + LINGER_MS + HARNESS_TIMEOUT_MS *
 	    (getenv("CHAT_SERVER_WRAPPER") != NULL ? 4 : 1);
 	while (harness_now_ms() < deadline) {
-		w = send(a, junk, sizeof junk, MSG_NOSIGNAL | MSG_DONTWAIT);
+		w = send(a, junk, sizeof junk, MSG_DONTWAIT);
 		if (w == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
 		    errno != EINTR) {
 			error = errno;

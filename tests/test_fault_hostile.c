@@ -193,8 +193,8 @@ tui_start(int port, const char *out, int *in)
 	int		 p[2], fd;
 	pid_t		 pid;
 
-	if (tui == NULL)
-		return -1;
+	if (tui == NULL || access(tui, X_OK) == -1)
+		return -1;	/* configure --disable-tui */
 	snprintf(portstr, sizeof portstr, "%d", port);
 	assert_int_equal(pipe(p), 0);
 	assert_true((pid = fork()) != -1);

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "tests/locale.h"
 #include "tui/tui.h"
 
 static struct tui	t;
@@ -211,7 +212,7 @@ test_keys_full_input_line_says_so_once_per_run(void **state)
 {
 	assert_int_equal(press_full('x', 3000), 1);
 	assert_int_equal(t.ed.len, EDITOR_MAX_BYTES);
-	press(KEYC_CHAR, '\t');
+	press(KEYC_CHAR, KEYS_CTRL('G'));	/* not Tab: Tab completes */
 	assert_int_equal(press_full('x', 10), 0);
 	press(KEYC_BACKSPACE, 0);
 	assert_int_equal(press_full('y', 10), 1);	/* one y taken */
@@ -222,48 +223,123 @@ test_keys_full_input_line_says_so_once_per_run(void **state)
 }
 
 /*
- * Ctrl-R addresses the input line to who last wrote to us privately:
+ * Alt-R addresses the input line to who last wrote to us privately:
  * "/msg NICK " goes before what is typed, in place of an earlier
  * "/msg OTHER "; nothing happens before anyone wrote, or while a
  * password is typed; a line too full for it is left whole.
  */
 static void
-test_keys_ctrl_r_replies_to_last_private_sender(void **state)
+test_keys_alt_r_replies_to_last_private_sender(void **state)
 {
 	int	i;
 
 	type("hi");
-	assert_int_equal(press(KEYC_CHAR, KEYS_CTRL('R')), KEYS_NONE);
+	assert_int_equal(press(KEYC_META, 'r'), KEYS_NONE);
 	assert_string_equal(t.ed.buf, "hi");
 
 	strcpy(t.reply_nick, "alice");
+	press(KEYC_CHAR, KEYS_CTRL('R'));	/* the search's, not reply's */
+	assert_string_equal(t.ed.buf, "hi");
 	press(KEYC_HOME, 0);
-	assert_int_equal(press(KEYC_CHAR, KEYS_CTRL('R')), KEYS_NONE);
+	assert_int_equal(press(KEYC_META, 'r'), KEYS_NONE);
 	assert_string_equal(t.ed.buf, "/msg alice hi");
 	assert_int_equal(t.ed.cursor, t.ed.len);
 
 	strcpy(t.reply_nick, "bob");
-	press(KEYC_CHAR, KEYS_CTRL('R'));
+	press(KEYC_META, 'r');
+	assert_string_equal(t.ed.buf, "/msg bob hi");
+	press(KEYC_CHAR, KEYS_CTRL('Y'));	/* nothing killed: no yank */
 	assert_string_equal(t.ed.buf, "/msg bob hi");
 	press(KEYC_CHAR, KEYS_CTRL('U'));
 	type("/MSG carol  there");
-	press(KEYC_CHAR, KEYS_CTRL('R'));
+	press(KEYC_META, 'r');
 	assert_string_equal(t.ed.buf, "/msg bob there");
 	press(KEYC_CHAR, KEYS_CTRL('U'));
-	press(KEYC_CHAR, KEYS_CTRL('R'));
+	press(KEYC_META, 'r');
 	assert_string_equal(t.ed.buf, "/msg bob ");
 
 	t.secret = 1;
-	press(KEYC_CHAR, KEYS_CTRL('R'));
+	press(KEYC_META, 'r');
 	assert_int_equal(t.pw.len, 0);
 	t.secret = 0;
 
 	press(KEYC_CHAR, KEYS_CTRL('U'));
 	for (i = 0; i < EDITOR_MAX_BYTES - 4; i++)
 		press(KEYC_CHAR, 'x');
-	assert_int_equal(press(KEYC_CHAR, KEYS_CTRL('R')), KEYS_FULL);
+	assert_int_equal(press(KEYC_META, 'r'), KEYS_FULL);
 	assert_int_equal(t.ed.len, EDITOR_MAX_BYTES - 4);
 	assert_int_equal(t.ed.buf[0], 'x');
+}
+
+/* Alt-B/F, Ctrl-Left/Right, Alt-D, Alt-Backspace, Ctrl-Y, Ctrl-T. */
+static void
+test_keys_word_keys_yank_and_transpose(void **state)
+{
+	type("one two three");
+	press(KEYC_META, 'b');
+	assert_int_equal(t.ed.cursor, 8);
+	press(KEYC_CLEFT, 0);
+	assert_int_equal(t.ed.cursor, 4);
+	press(KEYC_META, 'B');			/* Alt-Shift-B too */
+	assert_int_equal(t.ed.cursor, 0);
+	press(KEYC_META, 'f');
+	assert_int_equal(t.ed.cursor, 3);
+	press(KEYC_CRIGHT, 0);
+	assert_int_equal(t.ed.cursor, 7);
+	press(KEYC_META, 'd');
+	assert_string_equal(t.ed.buf, "one two");
+	press(KEYC_META, 0x7F);
+	assert_string_equal(t.ed.buf, "one ");
+	press(KEYC_CHAR, KEYS_CTRL('Y'));
+	assert_string_equal(t.ed.buf, "one two");
+	press(KEYC_META, KEYS_CTRL('H'));
+	assert_string_equal(t.ed.buf, "one ");
+	press(KEYC_CHAR, KEYS_CTRL('U'));
+	type("ab");
+	press(KEYC_CHAR, KEYS_CTRL('T'));
+	assert_string_equal(t.ed.buf, "ba");
+	press(KEYC_META, 'x');			/* unbound: nothing typed */
+	assert_string_equal(t.ed.buf, "ba");
+}
+
+static void
+test_keys_ctrl_z_suspends_ctrl_backslash_quits(void **state)
+{
+	assert_int_equal(press(KEYC_CHAR, KEYS_CTRL('Z')), KEYS_SUSPEND);
+	type("text");
+	assert_int_equal(press(KEYC_CHAR, KEYS_CTRL('\\')), KEYS_QUIT);
+	assert_string_equal(t.ed.buf, "text");
+}
+
+/* Tab cycles through the matches; any other key ends the cycle. */
+static void
+test_keys_tab_completes_and_other_keys_end_it(void **state)
+{
+	struct style	st;
+	const char	*lines[] = { "*** 3 online: alan, alice, me",
+	    "<alice> hi" };
+	size_t		i;
+
+	complete_init(&t.comp);
+	strcpy(t.nick, "me");
+	for (i = 0; i < 2; i++) {
+		style_classify(lines[i], strlen(lines[i]), t.nick, &st);
+		complete_line(&t.comp, lines[i], strlen(lines[i]), &st);
+	}
+	type("a");
+	assert_int_equal(press(KEYC_CHAR, KEYS_CTRL('I')), KEYS_NONE);
+	assert_string_equal(t.ed.buf, "alice: ");
+	press(KEYC_CHAR, KEYS_CTRL('I'));
+	assert_string_equal(t.ed.buf, "alan: ");
+	press(KEYC_CHAR, ' ');
+	type("a");
+	press(KEYC_CHAR, KEYS_CTRL('I'));
+	assert_string_equal(t.ed.buf, "alan:  alice ");
+	press(KEYC_CHAR, KEYS_CTRL('U'));
+	type("zz");
+	assert_int_equal(press(KEYC_CHAR, KEYS_CTRL('I')), KEYS_BELL);
+	assert_string_equal(t.ed.buf, "zz");
+	complete_free(&t.comp);
 }
 
 #define KEYS_TEST(fn)	cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -281,11 +357,13 @@ main(void)
 		KEYS_TEST(test_keys_up_and_down_walk_history),
 		KEYS_TEST(test_keys_full_input_line_says_so),
 		KEYS_TEST(test_keys_full_input_line_says_so_once_per_run),
-		KEYS_TEST(test_keys_ctrl_r_replies_to_last_private_sender),
+		KEYS_TEST(test_keys_alt_r_replies_to_last_private_sender),
+		KEYS_TEST(test_keys_word_keys_yank_and_transpose),
+		KEYS_TEST(test_keys_ctrl_z_suspends_ctrl_backslash_quits),
+		KEYS_TEST(test_keys_tab_completes_and_other_keys_end_it),
 	};
 
-	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&
-	    setlocale(LC_CTYPE, "en_US.UTF-8") == NULL)
+	if (test_locale_utf8("test_keys") == -1)
 		return 77;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "tests/locale.h"
 #include "tui/tui.h"
 
 #define ROWS_MAX	64
@@ -321,8 +322,7 @@ main(void)
 		cmocka_unit_test(test_scrollback_clear_empties_pane),
 	};
 
-	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&
-	    setlocale(LC_CTYPE, "en_US.UTF-8") == NULL)
+	if (test_locale_utf8("test_scrollback") == -1)
 		return 77;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

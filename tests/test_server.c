@@ -222,6 +222,30 @@ count_lines(const char *s)
 	return n;
 }
 
+/*
+ * err is "chat-server: WHAT: REASON\n", REASON being strerror(error).
+ * With CHAT_SERVER_OTHER_LIBC set (.ci/run's musl leg), the server's C
+ * library words its reasons in its own way: any one-line reason will do.
+ */
+static void
+expect_reason(const char *err, const char *what, int error)
+{
+	char	want[256];
+	size_t	len;
+
+	snprintf(want, sizeof want, "chat-server: %s: %s\n", what,
+	    strerror(error));
+	if (getenv("CHAT_SERVER_OTHER_LIBC") == NULL) {
+		assert_string_equal(err, want);
+		return;
+	}
+	snprintf(want, sizeof want, "chat-server: %s: ", what);
+	len = strlen(want);
+	assert_memory_equal(err, want, len);
+	assert_true(strlen(err) > len + 1);
+	assert_ptr_equal(strchr(err, '\n'), err + strlen(err) - 1);
+}
+
 /* Whether this machine has IPv6 on loopback at all, server aside. */
 static int
 have_ipv6_loopback(void)
@@ -584,7 +608,7 @@ static void
 test_server_port_in_use_exits_1(void **state)
 {
 	struct run	 r;
-	char		 port[16], want[128];
+	char		 port[16], what[128];
 	const char	*args[] = { "--port", port, NULL };
 
 	start(NULL);
@@ -592,10 +616,9 @@ test_server_port_in_use_exits_1(void **state)
 	run_server(&r, args);
 	assert_int_equal(r.status, 1);
 	/* Without IPv6 the default falls back to IPv4 alone. */
-	snprintf(want, sizeof want, "chat-server: cannot listen on %s:%d: "
-	    "%s\n", have_ipv6_loopback() ? "[::]" : "0.0.0.0", srv.port,
-	    strerror(EADDRINUSE));
-	assert_string_equal(r.err, want);
+	snprintf(what, sizeof what, "cannot listen on %s:%d",
+	    have_ipv6_loopback() ? "[::]" : "0.0.0.0", srv.port);
+	expect_reason(r.err, what, EADDRINUSE);
 	assert_string_equal(r.out, "");
 }
 
@@ -614,15 +637,12 @@ test_server_cannot_start_exits_1(void **state)
 		  "cannot listen on 192.0.2.1:0", EADDRNOTAVAIL },
 	};
 	struct run	r;
-	char		want[256];
 	size_t		i;
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		run_server(&r, cases[i].args);
 		assert_int_equal(r.status, 1);
-		snprintf(want, sizeof want, "chat-server: %s: %s\n",
-		    cases[i].what, strerror(cases[i].error));
-		assert_string_equal(r.err, want);
+		expect_reason(r.err, cases[i].what, cases[i].error);
 		assert_string_equal(r.out, "");
 	}
 }

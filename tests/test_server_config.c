@@ -300,6 +300,7 @@ test_config_bad_lines_exit_2_with_file_and_line(void **state)
 		{ "tls-port = 0\n", 0, "--tls-port, --tls-cert and "
 		    "--tls-key go together" },
 	};
+	static const char no_tls[] = "chat-server: built without TLS\n";
 	const char	*args[] = { "--config", conf, "--port", "0", NULL };
 	char		 err[ERR_MAX_BYTES], want[LINE_BYTES];
 	size_t		 i;
@@ -313,7 +314,10 @@ test_config_bad_lines_exit_2_with_file_and_line(void **state)
 		else
 			snprintf(want, sizeof want, "chat-server: %s\n",
 			    sc[i].error);
-		if (strncmp(err, want, strlen(want)) != 0)
+		/* A chat-server built without TLS refuses tls-port first. */
+		if (strncmp(err, want, strlen(want)) != 0 &&
+		    (strncmp(sc[i].text, "tls-", 4) != 0 ||
+		    strncmp(err, no_tls, strlen(no_tls)) != 0))
 			fail_msg("scenario %zu: stderr \"%s\", wanted \"%s\"",
 			    i, err, want);
 	}
@@ -667,6 +671,9 @@ test_config_reload_oper_file(void **state)
 	struct harness_conn	a;
 	char			opers[PATH_BYTES + 16], text[PATH_BYTES * 2];
 	char			hash[HASH_BYTES], na[32], want[64];
+
+	if (!harness_server_has_opers())
+		skip();
 
 	hash_password("op secret", hash, sizeof hash);
 	snprintf(opers, sizeof opers, "%s/opers", dir);

@@ -186,6 +186,42 @@ test_style_reply_nick_is_last_private_sender(void **state)
 	assert_string_equal(tiny, "");
 }
 
+/*
+ * Nick colours never look like an error (red), chat-tui's own lines
+ * (cyan) or a mention (yellow); a 256-colour terminal gets many more
+ * than an 8-colour one; the same nick gets the same colour every run.
+ */
+static void
+test_style_nick_palette_avoids_styles(void **state)
+{
+	static const short	banned[] = { 1, 3, 6, 9, 11, 14,
+		/* the cube's reds, yellows, cyans */
+		196, 160, 124, 226, 220, 184, 51, 45, 87, 44, 50 };
+	static const int	counts[] = { 8, 16, 88, 256, 65536 };
+	const short		*p;
+	size_t			 n, i, j, k;
+
+	for (k = 0; k < sizeof counts / sizeof counts[0]; k++) {
+		n = style_nick_palette(counts[k], &p);
+		assert_true(n >= 3 && n <= STYLE_NICK_COLOURS_MAX);
+		for (i = 0; i < n; i++) {
+			assert_true(p[i] >= 0 && p[i] < counts[k]);
+			for (j = 0; j < sizeof banned / sizeof banned[0]; j++)
+				if (p[i] == banned[j])
+					fail_msg("%d colours: nick colour %d",
+					    counts[k], p[i]);
+			for (j = 0; j < i; j++)
+				assert_int_not_equal(p[i], p[j]);
+		}
+	}
+	assert_true(style_nick_palette(256, &p) >= 20);
+	assert_int_equal(style_nick_palette(8, &p), 3);
+	/* FNV-1a of "alice", fixed: the colour is the same on every run. */
+	n = style_nick_palette(256, &p);
+	assert_int_equal(style_nick_colour("alice", 5, (unsigned int)n),
+	    0x872213e7U % n);
+}
+
 static void
 test_style_nick_colour_is_stable_and_in_range(void **state)
 {
@@ -333,6 +369,7 @@ main(void)
 		cmocka_unit_test(test_style_classifies_private_messages),
 		cmocka_unit_test(test_style_reply_nick_is_last_private_sender),
 		cmocka_unit_test(test_style_nick_colour_is_stable_and_in_range),
+		cmocka_unit_test(test_style_nick_palette_avoids_styles),
 		cmocka_unit_test(test_style_tracks_own_nick),
 		cmocka_unit_test(test_style_reads_answer_to_asked_nick),
 		cmocka_unit_test(

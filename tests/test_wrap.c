@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "common/text.h"
+#include "tests/locale.h"
 #include "tui/tui.h"
 
 struct wrap_case {
@@ -266,10 +267,10 @@ test_wrap_counts_rows(void **state)
 static void
 test_wrap_indent_drops_stamp_on_narrow_panes(void **state)
 {
-	assert_int_equal(wrap_indent(80), STAMP_CELLS);
-	assert_int_equal(wrap_indent(STAMP_CELLS + TEXT_MIN_CELLS),
-	    STAMP_CELLS);
-	assert_int_equal(wrap_indent(STAMP_CELLS + TEXT_MIN_CELLS - 1), 0);
+	assert_int_equal(wrap_indent(80, 6), 6);
+	assert_int_equal(wrap_indent(6 + TEXT_MIN_CELLS, 6), 6);
+	assert_int_equal(wrap_indent(6 + TEXT_MIN_CELLS - 1, 6), 0);
+	assert_int_equal(wrap_indent(80, 0), 0);	/* --timestamp "" */
 }
 
 int
@@ -293,8 +294,7 @@ main(void)
 		cmocka_unit_test(test_wrap_indent_drops_stamp_on_narrow_panes),
 	};
 
-	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL &&
-	    setlocale(LC_CTYPE, "en_US.UTF-8") == NULL)
+	if (test_locale_utf8("test_wrap") == -1)
 		return 77;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

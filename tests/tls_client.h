@@ -3,8 +3,8 @@
  * so one scenario runs on either port.  Its TLS is written straight on
  * OpenSSL, not on common/stream.c, so the server is checked against code
  * it does not share.  Sockets are non-blocking and every wait has a
- * deadline.  Built without TLS, tls_client_available() is 0 and a TLS
- * connection fails.
+ * deadline.  Built without TLS, or testing a chat-server built without
+ * it, tls_client_available() is 0 and a TLS connection fails.
  */
 #ifndef TLS_CLIENT_H
 #define TLS_CLIENT_H

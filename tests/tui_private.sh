@@ -3,7 +3,7 @@
 # chat-server and three chat-tui.  Checks: /msg shows the sender as
 # "*bob* text" to its target, styled apart (magenta, bold) and ringing
 # the bell, and "-> *alice* text" to the sender, without a bell; nobody
-# else sees it; /r and Ctrl-R answer who last wrote; an away target's
+# else sees it; /r and Alt-R answer who last wrote; an away target's
 # reason comes back; /r before anyone wrote says so; /help lists both.
 
 : "${CHAT_SERVER:?}" "${CHAT_TUI:?}" "${top_srcdir:?}"
@@ -42,7 +42,7 @@ styled_row() {
 	tm capture-pane -e -p -t "$1" | grep -F -- "$2"
 }
 
-tm -f /dev/null new-session -d -s private -x 80 -y 40 -n idle \
+tm -f /dev/null new-session -d -s private -x 80 -y 70 -n idle \
     "sleep 600" || fail "tmux cannot start"
 window alice alice
 window bob bob
@@ -83,18 +83,18 @@ wait_for bob "*alice* got it" "the /r reply"
 wait_for alice "-> *bob* got it" "the /r echo"
 pass "/r replies to the last private sender"
 
-# --- Ctrl-R addresses what is typed to them
+# --- Alt-R addresses what is typed to them (Ctrl-R is the search)
 tm send-keys -t carol "/msg alice from carol" Enter
 wait_for alice "*carol* from carol" "carol's private message"
 tm send-keys -t alice "and to you"
 wait_for alice "and to you" "typed text"
-tm send-keys -t alice C-r
-wait_for alice "/msg carol and to you" "Ctrl-R's reply line"
+tm send-keys -t alice M-r
+wait_for alice "/msg carol and to you" "Alt-R's reply line"
 [ "$(row alice -1)" = "/msg carol and to you" ] ||
-    fail "Ctrl-R: input line \"$(row alice -1)\""
+    fail "Alt-R: input line \"$(row alice -1)\""
 tm send-keys -t alice Enter
-wait_for carol "*alice* and to you" "the Ctrl-R reply"
-pass "Ctrl-R addresses the input line to the last private sender"
+wait_for carol "*alice* and to you" "the Alt-R reply"
+pass "Alt-R addresses the input line to the last private sender"
 
 # --- away: the reason comes back with the echo
 tm send-keys -t bob "/away lunch" Enter
@@ -112,7 +112,7 @@ wait_for dave "-!- nobody has written to you privately yet" "/r too early"
 tm send-keys -t dave "/help" Enter
 wait_for dave "/msg NICK TEXT" "the server's /help"
 grep -F -q "/r [TEXT]" "$tmp/screen" || fail "/help does not list /r"
-grep -F -q "Ctrl-R" "$tmp/screen" || fail "/help does not list Ctrl-R"
-pass "/r before a private message says so; /help lists /r and Ctrl-R"
+grep -F -q "Alt-R" "$tmp/screen" || fail "/help does not list Alt-R"
+pass "/r before a private message says so; /help lists /r and Alt-R"
 
 exit 0

@@ -46,6 +46,33 @@ KEYS_EDIT(keys_kill_end, editor_kill_end)
 KEYS_EDIT(keys_kill_word, editor_kill_word)
 KEYS_EDIT(keys_history_prev, editor_history_prev)
 KEYS_EDIT(keys_history_next, editor_history_next)
+KEYS_EDIT(keys_word_left, editor_word_left)
+KEYS_EDIT(keys_word_right, editor_word_right)
+KEYS_EDIT(keys_kill_word_next, editor_kill_word_next)
+KEYS_EDIT(keys_kill_word_prev, editor_kill_word_prev)
+KEYS_EDIT(keys_transpose, editor_transpose)
+
+static enum keys_result
+keys_yank(struct tui *t)
+{
+	return editor_yank(keys_editor(t)) == 0 ? KEYS_NONE : KEYS_FULL;
+}
+
+/* Tab: a nickname or /command; never in a password. */
+static enum keys_result
+keys_complete(struct tui *t)
+{
+	if (t->secret || complete_tab(&t->comp, &t->ed, t->nick) == -1)
+		return KEYS_BELL;	/* nothing to complete */
+	return KEYS_NONE;
+}
+
+static enum keys_result
+keys_suspend(struct tui *t)
+{
+	(void)t;
+	return KEYS_SUSPEND;
+}
 
 /* A page is the pane less one row, so a line of context stays in view. */
 static long
@@ -111,6 +138,7 @@ keys_eof(struct tui *t)
 static enum keys_result
 keys_quit(struct tui *t)
 {
+	(void)t;
 	return KEYS_QUIT;
 }
 
@@ -129,7 +157,7 @@ keys_msg_prefix(const char *line)
 }
 
 /*
- * Ctrl-R (and /r alone): address the input line to who last wrote to
+ * Alt-R (and /r alone): address the input line to who last wrote to
  * us privately, "/msg NICK " before what is typed, in place of an
  * earlier "/msg OTHER ".  A line too full for it is left alone.
  */
@@ -144,12 +172,45 @@ keys_reply(struct tui *t)
 		return KEYS_NONE;
 	snprintf(prefix, sizeof prefix, MSG_COMMAND "%s ", t->reply_nick);
 	skip = keys_msg_prefix(ed->buf);
-	if (ed->len - skip + strlen(prefix) > EDITOR_MAX_BYTES)
+	/* (replaced, not killed: Ctrl-Y keeps what the user deleted) */
+	if (editor_replace(ed, 0, skip, prefix, strlen(prefix)) == -1)
 		return KEYS_FULL;
-	ed->cursor = skip;	/* after a space: a character's start */
-	editor_kill_start(ed);
-	editor_insert(ed, prefix, strlen(prefix));
 	editor_end(ed);
+	return KEYS_NONE;
+}
+
+/* Ctrl-R: search the scrollback (search.c takes the keys from here). */
+static enum keys_result
+keys_search(struct tui *t)
+{
+	if (!t->secret)
+		search_start(&t->search, &t->sb);
+	return KEYS_NONE;
+}
+
+/* Alt-U: scroll to the read marker, its line at the top. */
+static enum keys_result
+keys_marker(struct tui *t)
+{
+	size_t	i;
+
+	if (t->marker.set && scrollback_find_seq(&t->sb, t->marker.seq,
+	    &i) == 0)
+		scrollback_show(&t->sb, i, 1);
+	return KEYS_NONE;
+}
+
+static enum keys_result
+keys_focus_in(struct tui *t)
+{
+	t->marker.away = 0;
+	return KEYS_NONE;
+}
+
+static enum keys_result
+keys_focus_out(struct tui *t)
+{
+	t->marker.away = 1;
 	return KEYS_NONE;
 }
 
@@ -167,6 +228,14 @@ static const struct binding bindings[] = {
 	{ KEYC_SUP, 0, keys_row_up },
 	{ KEYC_SDOWN, 0, keys_row_down },
 	{ KEYC_ENTER, 0, keys_enter },
+	{ KEYC_CLEFT, 0, keys_word_left },
+	{ KEYC_CRIGHT, 0, keys_word_right },
+	{ KEYC_META, 'b', keys_word_left },
+	{ KEYC_META, 'd', keys_kill_word_next },
+	{ KEYC_META, 'f', keys_word_right },
+	{ KEYC_META, 'r', keys_reply },
+	{ KEYC_META, KEYS_CTRL('H'), keys_kill_word_prev },
+	{ KEYC_META, 0x7F, keys_kill_word_prev },
 	{ KEYC_CHAR, KEYS_CTRL('A'), keys_home },
 	{ KEYC_CHAR, KEYS_CTRL('B'), keys_left },
 	{ KEYC_CHAR, KEYS_CTRL('C'), keys_quit },
@@ -174,14 +243,22 @@ static const struct binding bindings[] = {
 	{ KEYC_CHAR, KEYS_CTRL('E'), keys_end },
 	{ KEYC_CHAR, KEYS_CTRL('F'), keys_right },
 	{ KEYC_CHAR, KEYS_CTRL('H'), keys_backspace },
+	{ KEYC_CHAR, KEYS_CTRL('I'), keys_complete },
 	{ KEYC_CHAR, KEYS_CTRL('J'), keys_enter },
 	{ KEYC_CHAR, KEYS_CTRL('K'), keys_kill_end },
 	{ KEYC_CHAR, KEYS_CTRL('M'), keys_enter },
 	{ KEYC_CHAR, KEYS_CTRL('N'), keys_history_next },
 	{ KEYC_CHAR, KEYS_CTRL('P'), keys_history_prev },
-	{ KEYC_CHAR, KEYS_CTRL('R'), keys_reply },
+	{ KEYC_CHAR, KEYS_CTRL('R'), keys_search },
+	{ KEYC_META, 'u', keys_marker },
+	{ KEYC_FOCUS_IN, 0, keys_focus_in },
+	{ KEYC_FOCUS_OUT, 0, keys_focus_out },
 	{ KEYC_CHAR, KEYS_CTRL('U'), keys_kill_start },
+	{ KEYC_CHAR, KEYS_CTRL('T'), keys_transpose },
 	{ KEYC_CHAR, KEYS_CTRL('W'), keys_kill_word },
+	{ KEYC_CHAR, KEYS_CTRL('Y'), keys_yank },
+	{ KEYC_CHAR, KEYS_CTRL('Z'), keys_suspend },
+	{ KEYC_CHAR, KEYS_CTRL('\\'), keys_quit },	/* as Ctrl-C, not SIGQUIT */
 	{ KEYC_CHAR, 0x7F, keys_backspace },
 };
 
@@ -209,16 +286,34 @@ keys_type(struct tui *t, uint32_t cp)
 	return KEYS_FULL;
 }
 
-/* Act on one key; printable characters are typed into the input line. */
+/* Alt with a letter: Alt-Shift-B is Alt-B. */
+static uint32_t
+keys_meta_cp(uint32_t cp)
+{
+	return cp >= 'A' && cp <= 'Z' ? cp - 'A' + 'a' : cp;
+}
+
+/*
+ * Act on one key; printable characters are typed into the input line.
+ * Any key but Tab ends a Tab cycle.
+ */
 enum keys_result
 keys_handle(struct tui *t, const struct key *k)
 {
 	size_t	i;
 
+	if (!(k->code == KEYC_CHAR && k->cp == KEYS_CTRL('I')))
+		complete_end(&t->comp);
+	if (t->search.active && search_key(t, k))
+		return KEYS_NONE;
 	for (i = 0; i < sizeof bindings / sizeof bindings[0]; i++) {
 		if (bindings[i].code != k->code)
 			continue;
-		if (k->code == KEYC_CHAR && bindings[i].cp != k->cp)
+		if (k->code == KEYC_CHAR &&
+		    bindings[i].cp != k->cp)
+			continue;
+		if (k->code == KEYC_META &&
+		    bindings[i].cp != keys_meta_cp(k->cp))
 			continue;
 		t->refusing = 0;
 		return bindings[i].fn(t);

@@ -19,6 +19,7 @@
 #include "tui/tui.h"
 
 static void	loop_ask_nick(struct tui *);
+static void	loop_paste_timer(struct tui *);
 
 /*
  * The server's answer to the nickname asked for on connecting: a taken
@@ -102,6 +103,21 @@ loop_password_line(struct tui *t, const char *line, size_t len)
 	return 1;
 }
 
+/* A line of the server's history from someone /ignore hides. */
+static int
+loop_ignored_replay(struct tui *t, const char *line, size_t len)
+{
+	struct style	st;
+	time_t		when;
+	size_t		off;
+
+	if (!t->replay.active || t->ignore.count == 0 ||
+	    (off = replay_parse(line, len, &when)) == 0)
+		return 0;
+	style_classify(line + off, len - off, t->nick, &st);
+	return ignore_hides(&t->ignore, line + off, len - off, &st);
+}
+
 /* One line from the server, cleaned before anything else looks at it. */
 static void
 loop_line(struct tui *t, const char *line, size_t len)
@@ -131,16 +147,29 @@ loop_line(struct tui *t, const char *line, size_t len)
 		t->fresh = 0;
 		t->pass_sent = 0;
 		loop_ask_nick(t);
+		command_send_pending(t);	/* after the nick: in order */
+		/* who is here, for Tab */
+		if (conn_send(&t->conn, "/who", 4) == 0)
+			complete_who_sent(&t->comp);
 	}
+	if (loop_ignored_replay(t, clean, n))
+		return;
 	if (replay_take(&t->replay, &t->sb, t->nick, clean, n))
 		return;
 show:
 	style_classify(clean, n, t->nick, &st);
+	/* Tab knows the ignored too: their leaves and renames still count. */
+	if (complete_line(&t->comp, clean, n, &st))
+		return;		/* the answer to our own /who */
+	if (ignore_hides(&t->ignore, clean, n, &st))
+		return;
 	if (st.flags & STYLE_MENTION)
 		t->ring = 1;
-	/* Who /r and Ctrl-R answer. */
+	/* Who /r and Alt-R answer. */
 	style_reply_nick(clean, &st, t->reply_nick, sizeof t->reply_nick);
 	scrollback_push(&t->sb, clean, n, time(NULL), &st);
+	command_record(t, clean, n, time(NULL));
+	view_line(t, clean, n);
 	if (t->asked_nick[0] != '\0')
 		loop_nick_answer(t, clean, n);
 }
@@ -154,6 +183,7 @@ loop_connected(struct tui *t, int again)
 {
 	t->fresh = 1;
 	t->pass_sent = 0;
+	complete_reset(&t->comp);
 	if (again)
 		command_notice(t, "connected to %s:%s (%s)", t->conn.host,
 		    t->conn.port, trust_link_name(t->conn.link));
@@ -247,8 +277,11 @@ loop_timers(struct tui *t)
 {
 	int64_t	was = t->conn.retry_at;
 
-	if (t->conn.state == CONN_CONNECTED)
+	if (t->conn.state == CONN_CONNECTED) {
 		conn_pace(&t->conn, conn_now());
+		command_send_pending(t);	/* what did not fit before */
+	}
+	loop_paste_timer(t);
 	if (conn_tick(&t->conn, conn_now()))
 		loop_connected(t, 1);
 	else if (t->conn.state == CONN_WAITING && t->conn.retry_at != was)
@@ -303,14 +336,90 @@ loop_enter(struct tui *t)
 	}
 }
 
+/*
+ * A pasted line goes out as text, never run as a command: a leading
+ * "/" is doubled, as typing "//" does.
+ */
+static void
+loop_paste_send(struct tui *t, const char *line)
+{
+	char	buf[EDITOR_MAX_BYTES + 2];
+
+	snprintf(buf, sizeof buf, "%s%s", line[0] == '/' ? "/" : "", line);
+	command_run(t, buf);
+}
+
+/*
+ * What a paste came to: one line is typed in; several wait for the
+ * question's answer (a password takes them as one line, unasked).
+ */
+static void
+loop_paste(struct tui *t, enum paste_action a)
+{
+	struct editor	*ed = t->secret ? &t->pw : &t->ed;
+	char		*joined;
+	size_t		 i;
+
+	switch (a) {
+	case PASTE_ASK:
+		if (!t->secret)
+			return;	/* the question shows on the input line */
+		/* FALLTHROUGH */
+	case PASTE_INSERT:
+	case PASTE_EDIT:
+		joined = paste_joined(&t->paste);
+		if (editor_insert(ed, joined, strlen(joined)) == -1) {
+			screen_beep();
+			command_notice(t, "the paste did not fit the input "
+			    "line: %d bytes is the longest line",
+			    EDITOR_MAX_BYTES);
+		}
+		pass_forget(&joined);	/* may be a password */
+		break;
+	case PASTE_SEND:
+		for (i = 0; i < t->paste.count; i++)
+			loop_paste_send(t, t->paste.lines[i]);
+		break;
+	case PASTE_DROP:
+		command_notice(t, "paste dropped");
+		break;
+	default:
+		return;
+	}
+	if (t->paste.cut)
+		command_notice(t, "the paste was cut at %d bytes",
+		    PASTE_MAX_BYTES);
+	paste_clear(&t->paste);
+}
+
+/* Where a paste whose end marker was lost gives up. */
+static void
+loop_paste_timer(struct tui *t)
+{
+	enum paste_action	a = paste_expire(&t->paste, conn_now());
+
+	if (a == PASTE_PASS)
+		return;
+	command_notice(t, "a paste did not end; taken as it is after %ds",
+	    PASTE_TIMEOUT_MS / 1000);
+	loop_paste(t, a);
+}
+
 static void
 loop_keys(struct tui *t)
 {
-	struct key	 k;
+	struct key		k;
+	enum paste_action	a;
 
 	while (!t->quit && screen_key(&k)) {
+		view_key(t);
 		if (k.code == KEYC_RESIZE)
 			continue;	/* resizeterm() said so: size is known */
+		if ((a = paste_key(&t->paste, &k, conn_now())) != PASTE_PASS) {
+			complete_end(&t->comp);	/* the line is not Tab's */
+			loop_paste(t, a);
+			continue;
+		}
 		switch (keys_handle(t, &k)) {
 		case KEYS_LINE:
 			loop_enter(t);
@@ -326,6 +435,12 @@ loop_keys(struct tui *t)
 			break;
 		case KEYS_QUIT:
 			command_run(t, "/quit");
+			break;
+		case KEYS_SUSPEND:
+			screen_suspend();
+			break;
+		case KEYS_BELL:
+			screen_beep();
 			break;
 		case KEYS_NONE:
 			break;
@@ -392,8 +507,11 @@ loop_run(struct tui *t, int sigfd)
 {
 	struct pollfd	pfd[3];
 	char		drain[64];
-	int		timeout, sig, error = 0;
+	int		timeout, sig, error = 0, wait;
 
+	complete_init(&t->comp);
+	t->comp.command_name = command_name;
+	paste_init(&t->paste);
 	screen_init(t->colour);
 	loop_connected(t, 0);
 	while (!t->quit && (sig = loop_signalled()) == 0) {
@@ -406,6 +524,7 @@ loop_run(struct tui *t, int sigfd)
 			sig_winch = 0;
 			screen_resize();
 		}
+		marker_tick(&t->marker, &t->sb, time(NULL));
 		loop_status(t);
 		screen_draw(t);
 		pfd[0].fd = STDIN_FILENO;
@@ -415,6 +534,9 @@ loop_run(struct tui *t, int sigfd)
 		pfd[2].fd = t->conn.fd;
 		pfd[2].events = conn_events(&t->conn);
 		timeout = conn_timeout(&t->conn, conn_now());
+		wait = paste_timeout(&t->paste, conn_now());
+		if (wait >= 0 && (timeout < 0 || wait < timeout))
+			timeout = wait;
 		if (poll(pfd, 3, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -436,6 +558,8 @@ loop_run(struct tui *t, int sigfd)
 	if (t->quit)
 		conn_flush(&t->conn, QUIT_FLUSH_MS);
 	screen_end();
+	complete_free(&t->comp);
+	paste_free(&t->paste);
 	if (error != 0) {
 		fprintf(stderr, "chat-tui: poll: %s\n", strerror(error));
 		return 1;

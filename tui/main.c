@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <sys/ioctl.h>
+
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/compat.h"
@@ -29,154 +32,23 @@
 volatile sig_atomic_t	 sig_int, sig_term, sig_hup, sig_winch;
 static int		 sig_pipe[2] = { -1, -1 };
 
-struct options {
-	const char	*host;
-	const char	*port;
-	const char	*nick;
-	size_t		 scrollback;
-	int		 colour;
-	int		 tls;
-	const char	*tls_ca;
-	int		 tls_insecure;
-	const char	*password_file;
-};
-
-enum {
-	OPT_TLS_CA = 256,	/* long options only: past any character */
-	OPT_TLS_INSECURE,
-	OPT_PASSWORD_FILE
-};
-
-static const struct option longopts[] = {
-	{ "host",	 required_argument,	NULL, 'H' },
-	{ "help",	 no_argument,		NULL, 'h' },
-	{ "no-color",	 no_argument,		NULL, 'C' },
-	{ "nick",	 required_argument,	NULL, 'n' },
-	{ "password-file", required_argument,	NULL, OPT_PASSWORD_FILE },
-	{ "port",	 required_argument,	NULL, 'p' },
-	{ "scrollback",	 required_argument,	NULL, 's' },
-	{ "tls",	 no_argument,		NULL, 'T' },
-	{ "tls-ca",	 required_argument,	NULL, OPT_TLS_CA },
-	{ "tls-insecure", no_argument,		NULL, OPT_TLS_INSECURE },
-	{ "version",	 no_argument,		NULL, 'V' },
-	{ NULL,		 0,			NULL, 0 }
-};
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-"usage: chat-tui [-ChTV] [-H host] [-n nick] [-p port] [-s lines]\n"
-"                [--password-file file] [--tls-ca file] [--tls-insecure]\n"
-"\n"
-"  -H, --host HOST         server to connect to (default %s)\n"
-"  -p, --port PORT         its TCP port (default %s)\n"
-"  -T, --tls               connect with TLS, checking the certificate\n"
-"      --tls-ca FILE       trust only this CA (PEM) for it; implies --tls\n"
-"      --tls-insecure      TLS without checking the certificate (tests)\n"
-"      --password-file FILE  the server's password, on the first line\n"
-"                          (else CHAT_PASSWORD, else asked for)\n"
-"  -n, --nick NAME         ask for this nickname on each connect\n"
-"  -s, --scrollback LINES  lines of history kept (default %d)\n"
-"  -C, --no-color          no colours (also when NO_COLOR is set)\n"
-"  -h, --help              show this help and exit\n"
-"  -V, --version           show the version and exit\n",
-	    HOST_DEFAULT, PORT_DEFAULT, SCROLLBACK_DEFAULT_LINES);
-}
-
-static size_t
-parse_lines(const char *s)
-{
-	char		*end;
-	unsigned long	 v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v < 1 ||
-	    v > SCROLLBACK_MAX_LINES)
-		usage_error("invalid scrollback \"%s\" (expected 1 to %d "
-		    "lines)", s, SCROLLBACK_MAX_LINES);
-	return v;
-}
-
-/* The server judges nicknames; we only refuse what would break the line. */
-static void
-check_nick(const char *s)
-{
-	size_t	i, len = strlen(s);
-
-	if (len == 0 || len > NICK_MAX_BYTES)
-		usage_error("invalid nickname \"%s\" (1 to %d bytes)", s,
-		    NICK_MAX_BYTES);
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7F)
-			usage_error("invalid nickname \"%s\" (no spaces or "
-			    "control characters)", s);
-}
-
+/* Options, and what they read, that are no use after start-up. */
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
-	const char	*no_color = getenv("NO_COLOR");
-	int		 ch;
+	char	*why;
 
-	memset(o, 0, sizeof *o);
-	o->host = HOST_DEFAULT;
-	o->port = PORT_DEFAULT;
-	o->scrollback = SCROLLBACK_DEFAULT_LINES;
-	o->colour = no_color == NULL || *no_color == '\0';
-	while ((ch = getopt_long(argc, argv, ":CH:hn:p:s:TV", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'T':
-			o->tls = 1;
-			break;
-		case OPT_TLS_CA:
-			o->tls = 1;
-			o->tls_ca = optarg;
-			break;
-		case OPT_TLS_INSECURE:
-			o->tls = 1;
-			o->tls_insecure = 1;
-			break;
-		case OPT_PASSWORD_FILE:
-			o->password_file = optarg;
-			break;
-		case 'C':
-			o->colour = 0;
-			break;
-		case 'H':
-			if (*optarg == '\0')
-				usage_error("empty host name");
-			o->host = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case 'n':
-			check_nick(optarg);
-			o->nick = optarg;
-			break;
-		case 'p':
-			if (net_parse_port(optarg, 0) == -1)
-				usage_error("invalid port \"%s\" (expected 1 "
-				    "to 65535)", optarg);
-			o->port = optarg;
-			break;
-		case 's':
-			o->scrollback = parse_lines(optarg);
-			break;
-		case 'V':
-			printf("chat-tui %s\n", PACKAGE_VERSION);
-			exit(0);
-		default:
-			usage_bad_option(ch, argv);
-		}
+	switch (options_load(o, argc, argv, getenv("XDG_CONFIG_HOME"),
+	    getenv("HOME"), getenv("NO_COLOR"), &why)) {
+	case OPTIONS_HELP:
+		options_usage(stdout);
+		exit(0);
+	case OPTIONS_VERSION:
+		printf("chat-tui %s\n", PACKAGE_VERSION);
+		exit(0);
+	case -1:
+		usage_error("%s", why);
 	}
-	if (optind < argc)
-		usage_error("unexpected argument \"%s\"", argv[optind]);
-	if (o->tls_ca != NULL && o->tls_insecure)
-		usage_error("--tls-ca and --tls-insecure contradict each other");
 	if (o->tls && !stream_tls_available()) {
 		fprintf(stderr, "chat-tui: built without TLS\n");
 		exit(USAGE_EXIT);
@@ -305,6 +177,99 @@ setup_password(const struct options *o, struct tui *t)
 	}
 }
 
+#define PANE_DEFAULT_ROWS	22	/* a 24-row terminal's, without the
+					 * status and input lines */
+
+/* Rows of the terminal's message pane: a screenful of earlier lines. */
+static size_t
+pane_rows(void)
+{
+#ifdef TIOCGWINSZ		/* not POSIX, but everywhere */
+	struct winsize	ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row >= 3)
+		return ws.ws_row - 2 < CHATLOG_TAIL_MAX_LINES ?
+		    ws.ws_row - 2u : CHATLOG_TAIL_MAX_LINES;
+#endif
+	return PANE_DEFAULT_ROWS;
+}
+
+/*
+ * The end of the last run's log, dimmed, as the server's history is,
+ * with each line's own time, under a marker saying where it came from.
+ * Returns the lines shown.
+ */
+static size_t
+show_earlier(struct tui *t, const char *text, size_t len, int count)
+{
+	struct style	 st;
+	const char	*p = text, *end = text + len, *nl;
+	size_t		 n, off, shown = 0;
+	time_t		 when;
+
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		n = (size_t)(nl - p);
+		if ((off = chatlog_parse(p, n, &when)) == 0)
+			continue;	/* not a line we wrote */
+		shown++;
+		if (count)
+			continue;
+		style_classify(p + off, n - off, "", &st);
+		st.flags |= STYLE_REPLAY;
+		scrollback_push(&t->sb, p + off, n - off, when, &st);
+	}
+	return shown;
+}
+
+static void
+show_earlier_marker(struct tui *t, const char *path, size_t n)
+{
+	struct style	 st;
+	char		*buf;
+
+	buf = xasprintf("-- earlier: %zu line%s from %s --", n,
+	    n == 1 ? "" : "s", path);
+	memset(&st, 0, sizeof st);
+	st.kind = LINE_LOCAL;
+	st.flags = STYLE_REPLAY;
+	scrollback_push(&t->sb, buf, strlen(buf), time(NULL), &st);
+	free(buf);
+}
+
+/*
+ * --log-dir: show what the last run logged for this server (before the
+ * log is open, so the marker is not logged), then log to the same file.
+ * Neither failing stops the client: a notice says.
+ */
+static void
+setup_log(struct tui *t, const char *dir)
+{
+	char	*text, *why, *path;
+	size_t	 len, n;
+
+	path = chatlog_path(dir, t->conn.host, t->conn.port);
+	if (chatlog_read_tail(path, pane_rows(), &text, &len, &why) == -1) {
+		command_notice(t, "%s; not logging", why);
+		free(why);
+		free(path);
+		return;
+	}
+	if (text != NULL && (n = show_earlier(t, text, len, 1)) > 0) {
+		show_earlier_marker(t, path, n);
+		show_earlier(t, text, len, 0);
+	}
+	free(text);
+	free(path);
+	if (chatlog_open(&t->log, dir, t->conn.host, t->conn.port,
+	    &why) == -1) {
+		command_notice(t, "%s; not logging", why);
+		free(why);
+		chatlog_close(&t->log);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -313,14 +278,20 @@ main(int argc, char **argv)
 	struct trust	 tr;
 	struct addrinfo	*ai_list;
 	char		*cause;
-	int		 fd, status, tty;
+	int		 fd, status, tty, full;
 
 	usage_set_name("chat-tui");
 	setup_locale();
 	parse_options(argc, argv, &o);
 	tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-	if (tty && screen_usable(&cause) == -1)
+	full = tty;
+	if (tty && (full = screen_usable(&cause)) == -1)
 		errx(1, "%s", cause);
+	if (full == 1) {	/* TERM=dumb and such */
+		warnx("%s: using the plain line mode", cause);
+		free(cause);
+	}
+	full = tty && full == 0;
 	memset(&t, 0, sizeof t);
 	setup_password(&o, &t);
 	setup_trust(&o, &tr);
@@ -336,22 +307,38 @@ main(int argc, char **argv)
 
 	if (o.nick != NULL)
 		strlcpy(t.want_nick, o.nick, sizeof t.want_nick);
-	if (!tty)
+	if (!full)
 		status = plain_run(&t.conn, sig_pipe[0], o.nick, t.password);
 	else {
-		t.colour = o.colour;
+		t.colour = !o.no_color;
+		t.stamp = o.timestamp;
+		t.stamp_cells = stamp_cells(o.timestamp);
+		t.config = o.config;
+		t.log.fd = -1;
+		if (o.ignore != NULL && ignore_load(&t.ignore, o.ignore) == -1)
+			usage_error("more than %d nicknames to ignore",
+			    IGNORE_MAX_NICKS);
+		t.notify = o.notify_mode;
+		t.tmux = getenv("TMUX") != NULL && *getenv("TMUX") != '\0';
+		marker_init(&t.marker, time(NULL));
 		scrollback_init(&t.sb, o.scrollback);
 		replay_init(&t.replay);
 		editor_init(&t.ed);
 		editor_init(&t.pw);
+		if (o.log_dir != NULL)
+			setup_log(&t, o.log_dir);
 		status = loop_run(&t, sig_pipe[0]);
 		scrollback_free(&t.sb);
 		replay_free(&t.replay);
 		editor_free(&t.ed);
 		editor_free(&t.pw);
+		pending_free(&t.pending);
+		chatlog_close(&t.log);
+		urls_free(&t.urls);
 	}
 	pass_forget(&t.password);
 	conn_free(&t.conn);
+	options_free(&o);
 	if (tr.ctx != NULL)
 		stream_ctx_free(tr.ctx);
 	exit_status(status);

@@ -81,6 +81,7 @@ scrollback_push(struct scrollback *sb, const char *text, size_t len,
 	l->time = when;
 	l->style = *st;
 	sb->count++;
+	sb->pushed++;
 	if (sb->scroll > 0) {
 		if (sb->width > 0)
 			sb->scroll += scrollback_rows(l, sb->width);
@@ -202,4 +203,52 @@ scrollback_layout(struct scrollback *sb, size_t width, size_t height,
 	}
 	memmove(out, out + height - got, got * sizeof *out);
 	return got;
+}
+
+/*
+ * A line's sequence number: lines keep theirs while older ones leave the
+ * ring, so a search match or the read marker can hold on to a line.
+ */
+size_t
+scrollback_seq(const struct scrollback *sb, const struct sb_line *l)
+{
+	size_t	slot = (size_t)(l - sb->lines);
+
+	return sb->pushed - sb->count + (slot + sb->cap - sb->first) % sb->cap;
+}
+
+/* The index of the line numbered seq: 0 and *i set, or -1 if it is gone. */
+int
+scrollback_find_seq(const struct scrollback *sb, size_t seq, size_t *i)
+{
+	if (seq >= sb->pushed || seq < sb->pushed - sb->count)
+		return -1;
+	*i = seq - (sb->pushed - sb->count);
+	return 0;
+}
+
+/*
+ * Scroll so line i shows: its last row at the bottom of the pane, or,
+ * with at_top, its first row on the pane's second row (the first is the
+ * read marker's).  Before any layout, a line counts as one row.
+ */
+void
+scrollback_show(struct scrollback *sb, size_t i, int at_top)
+{
+	size_t	j, after = 0, rows;
+
+	if (i >= sb->count)
+		return;
+	for (j = sb->count - 1; j > i; j--)
+		after += sb->width > 0 ? scrollback_rows(&sb->lines[(sb->first +
+		    j) % sb->cap], sb->width) : 1;
+	rows = sb->width > 0 ? scrollback_rows(&sb->lines[(sb->first + i) %
+	    sb->cap], sb->width) : 1;
+	if (!at_top)
+		sb->scroll = after;
+	else
+		sb->scroll = after + rows + 1 > sb->height ?
+		    after + rows + 1 - sb->height : 0;
+	if (sb->scroll == 0)
+		sb->unread = 0;
 }

@@ -183,6 +183,37 @@ style_nick_colour(const char *nick, size_t len, unsigned int ncolours)
 	return h % ncolours;
 }
 
+/*
+ * The colours nicks wear, by how many the terminal has (numbers as
+ * curses and xterm give them: 0 black, 1 red... 8-15 the bright ones,
+ * 16-231 the 6x6x6 cube).  None is red (errors), cyan (chat-tui's own
+ * lines) or yellow (mentions), nor close to them in the cube.
+ */
+static const short style_palette_8[] = { 2, 4, 5 };
+static const short style_palette_16[] = { 2, 4, 5, 10, 12, 13 };
+static const short style_palette_256[] = {
+	34, 40, 70, 76, 112, 36, 42, 78,	/* greens */
+	27, 33, 63, 69, 105,			/* blues */
+	99, 135, 141, 171, 177, 207, 219,	/* violets, pinks */
+	100, 130, 136, 172			/* olives, browns */
+};
+
+/* The nick colours for a terminal of ncolours colours: how many, *out. */
+size_t
+style_nick_palette(int ncolours, const short **out)
+{
+	if (ncolours >= 256) {
+		*out = style_palette_256;
+		return sizeof style_palette_256 / sizeof style_palette_256[0];
+	}
+	if (ncolours >= 16) {
+		*out = style_palette_16;
+		return sizeof style_palette_16 / sizeof style_palette_16[0];
+	}
+	*out = style_palette_8;
+	return sizeof style_palette_8 / sizeof style_palette_8[0];
+}
+
 static int
 style_set_nick(const char *s, size_t len, char *nick, size_t size)
 {

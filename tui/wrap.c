@@ -112,9 +112,12 @@ wrap_rows(const char *s, size_t len, size_t width)
 	return rows;
 }
 
-/* Cells before the text of each row in a pane cols wide (the timestamp). */
+/*
+ * Cells before the text of each row in a pane cols wide: the timestamp,
+ * stamp cells with its blank, unless that leaves too little for text.
+ */
 size_t
-wrap_indent(size_t cols)
+wrap_indent(size_t cols, size_t stamp)
 {
-	return cols >= STAMP_CELLS + TEXT_MIN_CELLS ? STAMP_CELLS : 0;
+	return cols >= stamp + TEXT_MIN_CELLS ? stamp : 0;
 }

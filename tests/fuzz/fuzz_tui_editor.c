@@ -1,9 +1,10 @@
 /*
  * libFuzzer harness for chat-tui's input line: random keystrokes
- * (tui/keys.c) drive the editor (tui/editor.c).  After every key the
- * line is clean UTF-8 within EDITOR_MAX_BYTES with the cursor on a
- * character, its layout stays inside it, and every line Enter hands out
- * is clean.
+ * (tui/keys.c), through bracketed paste (tui/paste.c) as the loop does,
+ * drive the editor (tui/editor.c) and Tab (tui/complete.c).  After every
+ * key the line is clean UTF-8 within EDITOR_MAX_BYTES with the cursor on
+ * a character, its layout stays inside it, and every line Enter hands
+ * out or a paste holds is clean.
  */
 #include "config.h"
 
@@ -26,7 +27,8 @@ next_key(const uint8_t *d, size_t left, struct key *k)
 		return left;
 	switch (d[0] % 4) {
 	case 0:
-		k->code = (enum keyc)(d[1] % (KEYC_RESIZE + 1));
+		k->code = (enum keyc)(d[1] % (KEYC_PASTE_END + 1));
+		k->cp = d[1] & 0x80 ? 0x7F : 'a' + d[1] % 26;	/* for Alt */
 		return 2;
 	case 1:
 		k->code = KEYC_CHAR;
@@ -62,6 +64,29 @@ check_editor(struct editor *ed, size_t width)
 		abort();
 }
 
+/* What a paste came to, taken as the loop takes it. */
+static void
+take_paste(struct tui *t, enum paste_action a)
+{
+	char	*joined;
+	size_t	 i;
+
+	if (a != PASTE_INSERT && a != PASTE_SEND && a != PASTE_EDIT &&
+	    a != PASTE_DROP)
+		return;
+	for (i = 0; i < t->paste.count; i++)
+		if (strlen(t->paste.lines[i]) > EDITOR_MAX_BYTES ||
+		    !fault_text_safe(t->paste.lines[i],
+		    strlen(t->paste.lines[i])))
+			abort();
+	if (a == PASTE_INSERT || a == PASTE_EDIT) {
+		joined = paste_joined(&t->paste);
+		editor_insert(&t->ed, joined, strlen(joined));
+		free(joined);
+	}
+	paste_clear(&t->paste);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -76,9 +101,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&t, 0, sizeof t);
 	editor_init(&t.ed);
 	scrollback_init(&t.sb, 16);
+	complete_init(&t.comp);
+	paste_init(&t.paste);
 	t.page_rows = 10;
 	for (i = 1; i < size; ) {
+		enum paste_action	a;
+		struct style		st;
+
 		i += next_key(data + i, size - i, &k);
+		if (i % 64 == 0) {	/* someone says something: Tab knows */
+			style_classify("<Abe> hi", 8, "me", &st);
+			complete_line(&t.comp, "<Abe> hi", 8, &st);
+		}
+		if ((a = paste_key(&t.paste, &k, (int64_t)i * 100)) !=
+		    PASTE_PASS) {
+			take_paste(&t, a);
+			take_paste(&t, paste_expire(&t.paste,
+			    (int64_t)i * 100 + PASTE_TIMEOUT_MS));
+			check_editor(&t.ed, width);
+			continue;
+		}
 		if (keys_handle(&t, &k) == KEYS_LINE) {
 			line = editor_take(&t.ed);
 			if (strlen(line) > EDITOR_MAX_BYTES ||
@@ -90,5 +132,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	editor_free(&t.ed);
 	scrollback_free(&t.sb);
+	complete_free(&t.comp);
+	paste_free(&t.paste);
 	return 0;
 }
