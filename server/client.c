@@ -264,8 +264,10 @@ client_flood_allows(struct client *c, double now)
 static void
 client_line(struct client *c, const char *raw, size_t len, int cut)
 {
-	char	clean[LINE_MAX_BYTES * TEXT_CLEAN_GROWTH + 1];
-	size_t	n;
+	struct room_event	 ev;
+	char			 clean[LINE_MAX_BYTES * TEXT_CLEAN_GROWTH + 1];
+	const char		*text;
+	size_t			 n;
 
 	n = text_clean(raw, len, clean);
 	if (n > LINE_MAX_BYTES) {
@@ -290,18 +292,19 @@ client_line(struct client *c, const char *raw, size_t len, int cut)
 	}
 	if (!moderation_may_speak(c))
 		return;
-	log_event("msg", "%s %s %s", c->addr, c->nick,
-	    clean[0] == '/' ? clean + 1 : clean);
-	history_add(log_last_time(), HISTORY_CHAT, c->nick,
-	    clean[0] == '/' ? clean + 1 : clean);
-	room_announce("<%s> %s", c->nick, clean[0] == '/' ? clean + 1 : clean);
+	text = clean[0] == '/' ? clean + 1 : clean;
+	log_event("msg", "%s %s %s", c->addr, c->nick, text);
+	ev = (struct room_event){ ROOM_MSG, c->nick, text, c->addr, NULL, 0,
+	    c->id };
+	if (!cluster_publish(&ev))
+		room_deliver(&ev);
 }
 
 /* A line (or, at end of stream, a last part line) is waiting. */
 int
 client_line_ready(const struct client *c)
 {
-	return c->dead == NULL && (linebuf_ready(&c->in) ||
+	return c->dead == NULL && !c->cluster_wait && (linebuf_ready(&c->in) ||
 	    (c->eof && linebuf_pending(&c->in) > 0));
 }
 
@@ -349,6 +352,8 @@ client_take_line(struct client *c, double now)
 void
 client_end_turn(struct client *c)
 {
+	if (c->cluster_wait)	/* its lines wait for Redis's answer */
+		return;
 	if (c->dead == NULL && !c->throttled && client_line_ready(c))
 		c->backlog = 1;
 	else if (c->eof && c->dead == NULL && !c->throttled &&

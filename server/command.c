@@ -74,6 +74,7 @@ static void
 command_nick(struct client *c, char *arg)
 {
 	struct client	*other;
+	const char	*held;
 
 	if (!room_nick_valid(arg)) {
 		client_send(c, "*** error: invalid nickname \"%s\": 1 to %d "
@@ -91,73 +92,86 @@ command_nick(struct client *c, char *arg)
 		    "(nicknames ignore case)", arg, other->nick);
 		return;
 	}
+	if (other == NULL && (held = cluster_nick_taken(arg)) != NULL) {
+		client_send(c, "*** error: nickname %s is already in use%s%s%s",
+		    arg, strcmp(held, arg) == 0 ? "" : " as ",
+		    strcmp(held, arg) == 0 ? "" : held,
+		    strcmp(held, arg) == 0 ? "" : " (nicknames ignore case)");
+		return;
+	}
 	if (strcmp(c->nick, arg) == 0 || !moderation_nick_allowed(c, arg))
 		return;
+	if (cluster_nick(c, arg))
+		return;		/* Redis grants it, or not, later */
 	room_rename(c, arg);
 }
 
 static int
-command_compare_nicks(const void *a, const void *b)
+command_compare_entries(const void *a, const void *b)
 {
-	const struct client	*ca = *(struct client *const *)a;
-	const struct client	*cb = *(struct client *const *)b;
-
-	return strcasecmp(ca->nick, cb->nick);
+	return strcasecmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* One name in a /who list, with the reason if it is away. */
-static size_t
-command_who_entry(const struct client *m, char *buf, size_t size)
+static char *
+command_who_entry(const struct client *m)
 {
-	int	n;
-
 	if (m->away[0] != '\0')
-		n = snprintf(buf, size, "%s (away: %s)", m->nick, m->away);
-	else
-		n = snprintf(buf, size, "%s", m->nick);
-	return n < 0 ? 0 : (size_t)n;
+		return xasprintf("%s (away: %s)", m->nick, m->away);
+	return xstrdup(m->nick);
 }
 
 /*
  * "*** 3 online: alice, bob (away: lunch), carol", split over lines of
- * at most WHO_LINE_BYTES of names for a big room.
+ * at most WHO_LINE_BYTES of names for a big room.  In a cluster, the
+ * members of the other servers too (their away reasons are not known).
  */
 static void
 command_who(struct client *c, char *arg)
 {
-	struct client	**sorted;
-	char		  line[WHO_LINE_BYTES + 1], entry[WHO_ENTRY_BYTES + 1];
-	size_t		  i, n, elen, len = 0;
+	char		**sorted, line[WHO_LINE_BYTES + 1];
+	const char	**remote;
+	size_t		  i, n, nremote, elen, len = 0;
 
 	(void)arg;
-	sorted = xreallocarray(NULL, room_count, sizeof *sorted);
+	nremote = cluster_remote_nicks(&remote);
+	sorted = xreallocarray(NULL, room_count + nremote + 1,
+	    sizeof *sorted);
 	for (i = n = 0; i < room_count; i++) {
 		if (room_clients[i]->state == CLIENT_MEMBER)
-			sorted[n++] = room_clients[i];
+			sorted[n++] = command_who_entry(room_clients[i]);
 	}
-	qsort(sorted, n, sizeof *sorted, command_compare_nicks);
+	for (i = 0; i < nremote; i++)
+		sorted[n++] = xstrdup(remote[i]);
+	qsort(sorted, n, sizeof *sorted, command_compare_entries);
 	for (i = 0; i < n; i++) {
-		elen = command_who_entry(sorted[i], entry, sizeof entry);
+		elen = strlen(sorted[i]);
 		if (len > 0 && len + 2 + elen > WHO_LINE_BYTES) {
 			client_send(c, "*** %zu online: %s", n, line);
 			len = 0;
 		}
 		len += (size_t)snprintf(line + len, sizeof line - len, "%s%s",
-		    len == 0 ? "" : ", ", entry);
+		    len == 0 ? "" : ", ", sorted[i]);
 	}
 	if (len > 0)
 		client_send(c, "*** %zu online: %s", n, line);
+	for (i = 0; i < n; i++)
+		free(sorted[i]);
 	free(sorted);
 }
 
 static void
 command_me(struct client *c, char *arg)
 {
+	struct room_event	ev;
+
 	if (!moderation_may_speak(c))
 		return;
 	log_event("action", "%s %s %s", c->addr, c->nick, arg);
-	history_add(log_last_time(), HISTORY_ACTION, c->nick, arg);
-	room_announce("* %s %s", c->nick, arg);
+	ev = (struct room_event){ ROOM_ACTION, c->nick, arg, c->addr, NULL, 0,
+	    c->id };
+	if (!cluster_publish(&ev))
+		room_deliver(&ev);
 }
 
 /*
@@ -179,7 +193,12 @@ command_msg(struct client *c, char *arg)
 	text = arg + strcspn(arg, " ");	/* two words at least: a space */
 	*text++ = '\0';
 	text += strspn(text, " ");
-	if ((to = room_find(arg)) == NULL) {
+	if ((to = room_find(arg)) == NULL && cluster_nick_taken(arg) != NULL) {
+		client_send(c, "*** error: %s is on another server of the "
+		    "cluster; private messages do not cross servers", arg);
+		return;
+	}
+	if (to == NULL) {
 		client_send(c, "*** error: no such nickname %s", arg);
 		return;
 	}

@@ -2,8 +2,10 @@
 noinst_LIBRARIES += server/libserver.a
 server_libserver_a_SOURCES = \
 	server/auth.c \
+	server/backlog.c \
 	server/ban.c \
 	server/client.c \
+	server/cluster.c \
 	server/command.c \
 	server/history.c \
 	server/linger.c \
@@ -12,6 +14,9 @@ server_libserver_a_SOURCES = \
 	server/msg.c \
 	server/oper.c \
 	server/options.c \
+	server/redis_loop.c \
+	server/redis_loop.h \
+	server/redis_url.c \
 	server/reload.c \
 	server/room.c \
 	server/server.h \

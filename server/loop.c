@@ -223,7 +223,7 @@ static struct timeval *
 loop_timeout(struct timeval *tv, double now)
 {
 	struct client	*c;
-	double		 wait = -1, linger, service;
+	double		 wait = -1, linger, service, cluster;
 	size_t		 i;
 
 	for (i = 0; i < room_count; i++) {
@@ -251,6 +251,8 @@ loop_timeout(struct timeval *tv, double now)
 		wait = loop_sooner(wait, linger);
 	if ((service = service_wait(now)) >= 0)
 		wait = loop_sooner(wait, service);
+	if ((cluster = cluster_wait(now)) >= 0)
+		wait = loop_sooner(wait, cluster);
 	if (wait < 0)
 		return NULL;
 	tv->tv_sec = (time_t)wait;
@@ -283,6 +285,7 @@ loop_fill(fd_set *rset, fd_set *wset, const struct listener *l, size_t nl,
 		if (c->fd > maxfd)
 			maxfd = c->fd;
 	}
+	maxfd = cluster_fill(rset, wset, maxfd);
 	return linger_fill(rset, wset, maxfd);
 }
 
@@ -293,6 +296,7 @@ loop_shutdown(void)
 	size_t	i;
 
 	room_announce("*** server shutting down");
+	cluster_stop();		/* the other servers learn who left */
 	for (i = 0; i < room_count; i++) {
 		client_flush(room_clients[i]);
 		stream_close_notify(&room_clients[i]->st);
@@ -381,6 +385,7 @@ loop_run(const struct listener *l, size_t nl, int sigfd)
 			client_check_deadline(c, now);
 		}
 		linger_run(&rset, &wset, now);
+		cluster_run(&rset, &wset, now);
 		room_process(now);
 		for (k = 0; k < nl; k++) {
 			if (loop_accept_resume <= now &&

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/compat.h"
 #include "common/log.h"
 #include "common/net.h"
 #include "common/stream.h"
@@ -186,6 +187,27 @@ listen_passed(int fd, int tls, struct listener *l, size_t *nl)
 	l[(*nl)++].tls = tls;
 }
 
+/* --name's default: this host's name and the port of the first listener. */
+static void
+cluster_name_default(const struct listener *l, size_t nl, char *name,
+    size_t size)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sslen = sizeof ss;
+	char			host[256], addr[NET_ADDR_MAX], *port;
+
+	if (gethostname(host, sizeof host) == -1)
+		strlcpy(host, "localhost", sizeof host);
+	host[sizeof host - 1] = '\0';
+	port = NULL;
+	if (nl > 0 && getsockname(l[0].fd, (struct sockaddr *)&ss,
+	    &sslen) == 0) {
+		net_addr_format((struct sockaddr *)&ss, addr, sizeof addr);
+		port = strrchr(addr, ':');
+	}
+	snprintf(name, size, "%.40s:%s", host, port != NULL ? port + 1 : "0");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -256,6 +278,9 @@ main(int argc, char **argv)
 	if (opts->ban_file != NULL)
 		log_event("ban", "%zu bans (%s)", ban_count(),
 		    opts->ban_file);
+	cluster_name_default(l, nl, addr, sizeof addr);
+	if (cluster_start(addr, &cause) == -1)
+		errx(1, "%s", cause);
 	service_open();
 	service_ready(0);
 

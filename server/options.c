@@ -22,6 +22,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -52,6 +53,12 @@ static int	options_set_tls_port(const char **, const char *,
 		    const char *, char **);
 static int	options_set_welcome(const char **, const char *,
 		    const char *, char **);
+static int	options_set_redis(const char **, const char *, const char *,
+		    char **);
+static int	options_set_room(const char **, const char *, const char *,
+		    char **);
+static int	options_set_name(const char **, const char *, const char *,
+		    char **);
 static void	options_hash_password(const char *);
 static void	options_help(const char *);
 static void	options_version(const char *);
@@ -87,14 +94,20 @@ const struct option_def options_table[] = {
 	    STRING(MAX_CLIENTS_DEFAULT), NULL, NULL, OPTION_LIVE },
 	{ "max-per-ip", 'i', OPTION_COUNT, FIELD(max_per_ip), 0, INT_MAX,
 	    STRING(MAX_PER_IP_DEFAULT), NULL, NULL, OPTION_LIVE },
+	{ "name", 0, OPTION_TEXT, FIELD(name), 0, 0, NULL, options_set_name,
+	    NULL, 0 },
 	{ "oper-file", 0, OPTION_TEXT, FIELD(oper_file), 0, 0, NULL, NULL,
 	    NULL, OPTION_LIVE },
 	{ "password-file", 0, OPTION_TEXT, FIELD(password_file), 0, 0, NULL,
 	    NULL, NULL, OPTION_LIVE },
 	{ "port", 'p', OPTION_TEXT, FIELD(port), 0, 0, PORT_DEFAULT,
 	    options_set_port, NULL, 0 },
+	{ "redis", 0, OPTION_TEXT, FIELD(redis), 0, 0, NULL, options_set_redis,
+	    NULL, 0 },
 	{ "reuse-port", 0, OPTION_FLAG, FIELD(reuse_port), 0, 0, NULL, NULL,
 	    NULL, 0 },
+	{ "room", 0, OPTION_TEXT, FIELD(room), 0, 0, ROOM_DEFAULT,
+	    options_set_room, NULL, 0 },
 	{ "tls-cert", 0, OPTION_TEXT, FIELD(tls_cert), 0, 0, NULL, NULL, NULL,
 	    OPTION_LIVE },
 	{ "tls-key", 0, OPTION_TEXT, FIELD(tls_key), 0, 0, NULL, NULL, NULL,
@@ -131,6 +144,7 @@ options_usage(FILE *f)
 "                   [--config file] [--password-file file]\n"
 "                   [--oper-file file] [--ban-file file] [--reuse-port]\n"
 "                   [--tls-port port --tls-cert file --tls-key file]\n"
+"                   [--redis url [--room name] [--name name]]\n"
 "       chat-server --hash-password\n"
 "\n"
 "      --config FILE       read options from FILE, \"long-name = value\"\n"
@@ -162,11 +176,15 @@ options_usage(FILE *f)
 "  -i, --max-per-ip N      most clients from one address (default %d; 0: no limit)\n"
 "  -B, --flood-burst N     lines a client may send at once (default %d)\n"
 "  -R, --flood-rate N      lines per second after the burst (default %d; 0: off)\n"
+"      --redis URL         join the servers of a cluster through Redis:\n"
+"                          redis://[:PASSWORD@]HOST[:PORT][/DB] or unix:PATH\n"
+"      --room NAME         the cluster's room (default %s)\n"
+"      --name NAME         this server in the cluster (default host:port)\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show the version and exit\n",
 	    PORT_DEFAULT, HISTORY_DEFAULT_LINES, HISTORY_MAX_LINES,
 	    MAX_CLIENTS_DEFAULT, MAX_PER_IP_DEFAULT,
-	    FLOOD_BURST_DEFAULT, FLOOD_RATE_DEFAULT);
+	    FLOOD_BURST_DEFAULT, FLOOD_RATE_DEFAULT, ROOM_DEFAULT);
 }
 
 /* Nothing else is done: the other options are not even read. */
@@ -248,6 +266,67 @@ options_set_tls_port(const char **field, const char *label,
 	if (net_parse_port(value, 1) == -1) {
 		*why = xasprintf("invalid %s \"%s\" (expected 0 to 65535)",
 		    label, value);
+		return -1;
+	}
+	*field = xstrdup(value);
+	return 0;
+}
+
+/* A URL hiredis can reach; refused at once on a build without it. */
+static int
+options_set_redis(const char **field, const char *label, const char *value,
+    char **why)
+{
+	struct redis_url	u;
+
+	if (!cluster_available()) {
+		*why = xasprintf("%s: this chat-server was built without "
+		    "Redis support (hiredis); see ./configure --with-redis",
+		    label);
+		return -1;
+	}
+	if (redis_url_parse(value, &u, why) == -1)
+		return -1;
+	*field = xstrdup(value);
+	return 0;
+}
+
+/* Room and server names go into Redis key names and the log: plain. */
+static int
+options_name_valid(const char *value, size_t max)
+{
+	size_t	i, len = strlen(value);
+
+	if (len == 0 || len > max)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (!isalnum((unsigned char)value[i]) &&
+		    strchr("-_.:", value[i]) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+options_set_room(const char **field, const char *label, const char *value,
+    char **why)
+{
+	if (!options_name_valid(value, ROOM_NAME_MAX_BYTES)) {
+		*why = xasprintf("invalid %s \"%s\" (1 to %d letters, digits "
+		    "or -_.:)", label, value, ROOM_NAME_MAX_BYTES);
+		return -1;
+	}
+	*field = xstrdup(value);
+	return 0;
+}
+
+static int
+options_set_name(const char **field, const char *label, const char *value,
+    char **why)
+{
+	if (!options_name_valid(value, SERVER_NAME_MAX_BYTES)) {
+		*why = xasprintf("invalid %s \"%s\" (1 to %d letters, digits "
+		    "or -_.:)", label, value, SERVER_NAME_MAX_BYTES);
 		return -1;
 	}
 	*field = xstrdup(value);

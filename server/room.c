@@ -136,12 +136,23 @@ room_assign_nick(struct client *c)
 void
 room_rename(struct client *c, const char *nick)
 {
-	char	old[NICK_MAX_BYTES + 1];
+	struct room_event	 ev;
+	char			 old[NICK_MAX_BYTES + 1];
 
 	strlcpy(old, c->nick, sizeof old);
 	strlcpy(c->nick, nick, sizeof c->nick);
 	log_event("nick", "%s %s %s", c->addr, old, c->nick);
-	room_announce("*** %s is now known as %s", old, c->nick);
+	ev = (struct room_event){ ROOM_NICK, old, c->nick, c->addr, NULL, 0,
+	    c->id };
+	if (!cluster_publish(&ev))
+		room_deliver(&ev);
+}
+
+/* Members here and, in a cluster, on the other servers. */
+size_t
+room_online(void)
+{
+	return room_members + cluster_remote_count();
 }
 
 /* A new connection: counted against the limits from now on. */
@@ -182,21 +193,100 @@ room_replay(struct client *c)
 	client_send(c, "*** end of history");
 }
 
-/* A connection through its handshake and password: into the room. */
+/*
+ * A connection through its handshake and password: into the room, once
+ * it has a nickname (in a cluster, Redis grants it: room_admit_as()).
+ */
 void
 room_admit(struct client *c)
 {
+	char	nick[NICK_MAX_BYTES + 1];
+
+	if (cluster_admit(c))
+		return;
 	room_assign_nick(c);
+	strlcpy(nick, c->nick, sizeof nick);
+	room_admit_as(c, nick);
+}
+
+void
+room_admit_as(struct client *c, const char *nick)
+{
+	struct room_event	ev;
+
+	strlcpy(c->nick, nick, sizeof c->nick);
 	c->state = CLIENT_MEMBER;
 	c->deadline = 0;
 	room_members++;
 	log_event("join", "%s %s", c->addr, c->nick);
 	moderation_admit(c);
 	client_send(c, "*** %s (you are %s, %zu online)", opts->welcome,
-	    c->nick, room_members);
+	    c->nick, room_online());
 	room_replay(c);
-	room_announce_others(c, "*** %s has joined (%zu online)", c->nick,
-	    room_members);
+	cluster_greet(c);
+	ev = (struct room_event){ ROOM_JOIN, c->nick, "", c->addr, NULL,
+	    room_online(), c->id };
+	if (!cluster_publish(&ev))
+		room_deliver(&ev);
+}
+
+/* A member here by its connection number, or NULL. */
+static struct client *
+room_find_id(unsigned int id)
+{
+	size_t	i;
+
+	for (i = 0; i < room_count; i++) {
+		if (room_clients[i]->id == id &&
+		    room_clients[i]->state == CLIENT_MEMBER)
+			return room_clients[i];
+	}
+	return NULL;
+}
+
+/*
+ * Show an event to the members here: said here (origin NULL; logged
+ * where it was said) or, in a cluster, on another server (logged now,
+ * with from=NAME for the client's address).  Chat and actions go into the history as they are shown.
+ */
+void
+room_deliver(const struct room_event *e)
+{
+	char	addr[NET_ADDR_MAX + SERVER_NAME_MAX_BYTES + 8];
+
+	/* Another server's client: "from=NAME" where the address goes,
+	 * so the log's readers (the history reload) parse it as ever. */
+	if (e->origin != NULL)
+		snprintf(addr, sizeof addr, "from=%s", e->origin);
+	switch (e->kind) {
+	case ROOM_MSG:
+	case ROOM_ACTION:
+		if (e->origin != NULL)
+			log_event(e->kind == ROOM_MSG ? "msg" : "action",
+			    "%s %s %s", addr, e->nick, e->text);
+		history_add(log_last_time(), e->kind == ROOM_MSG ?
+		    HISTORY_CHAT : HISTORY_ACTION, e->nick, e->text);
+		room_announce(e->kind == ROOM_MSG ? "<%s> %s" : "* %s %s",
+		    e->nick, e->text);
+		break;
+	case ROOM_JOIN:
+		if (e->origin != NULL)
+			log_event("join", "%s %s", addr, e->nick);
+		room_announce_others(e->origin != NULL ? NULL :
+		    room_find_id(e->id), "*** %s has joined (%zu online)",
+		    e->nick, e->online);
+		break;
+	case ROOM_PART:
+		if (e->origin != NULL)
+			log_event("part", "%s %s %s", addr, e->nick, e->text);
+		room_announce("*** %s has left (%s)", e->nick, e->text);
+		break;
+	case ROOM_NICK:
+		if (e->origin != NULL)
+			log_event("nick", "%s %s %s", addr, e->nick, e->text);
+		room_announce("*** %s is now known as %s", e->nick, e->text);
+		break;
+	}
 }
 
 void
@@ -213,7 +303,8 @@ room_join(struct client *c)
 void
 room_leave(struct client *c)
 {
-	size_t	i;
+	struct room_event	ev;
+	size_t			i;
 
 	for (i = 0; i < room_count; i++) {
 		if (room_clients[i] == c)
@@ -228,7 +319,11 @@ room_leave(struct client *c)
 	}
 	room_members--;
 	log_event("part", "%s %s %s", c->addr, c->nick, c->dead);
-	room_announce("*** %s has left (%s)", c->nick, c->dead);
+	cluster_leave(c);
+	ev = (struct room_event){ ROOM_PART, c->nick, c->dead, c->addr, NULL,
+	    0, c->id };
+	if (!cluster_publish(&ev))
+		room_deliver(&ev);
 }
 
 /*

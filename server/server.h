@@ -79,6 +79,13 @@
  * everyone else, and how fast anyone can guess. */
 #define OPER_CHECK_BURST	5
 #define OPER_CHECKS_PER_SECOND	2
+#define ROOM_DEFAULT		"chat"	/* --room: the cluster's room */
+#define ROOM_NAME_MAX_BYTES	64
+#define SERVER_NAME_MAX_BYTES	64	/* --name */
+#define REDIS_PORT_DEFAULT	6379
+#define REDIS_DB_MAX		1000000
+#define BACKLOG_MAX_LINES	1000	/* a cluster server's own events kept
+					 * while the link is down */
 
 /* A buffer of outgoing lines laid end to end, shared by every queue. */
 struct chunk {
@@ -149,6 +156,8 @@ struct client {
 
 	char		 oper[OPER_NAME_MAX_BYTES + 1];	/* "": not an operator */
 	int		 oper_tries;		/* wrong /oper passwords so far */
+	int		 cluster_wait;		/* a Redis answer is awaited:
+						 * its lines wait too */
 	int		 muted;			/* its lines are refused */
 	time_t		 muted_until;		/* then the mute ends; 0: never */
 };
@@ -171,8 +180,39 @@ struct options {
 	const char	*history_file;		/* reloaded at start-up */
 	const char	*oper_file;		/* NULL: no operators */
 	const char	*ban_file;		/* NULL: bans last until exit */
+	const char	*redis;			/* NULL: one process alone */
+	const char	*room;			/* the cluster's room */
+	const char	*name;			/* this server in the cluster */
 	int		 reuse_port;		/* share the ports (several
 						 * servers, one port) */
+};
+
+/* Where --redis says Redis is. */
+struct redis_url {
+	char		 host[256];		/* "": a Unix socket */
+	int		 port;
+	char		 path[256];		/* the Unix socket */
+	char		 password[256];		/* "": no AUTH */
+	int		 db;
+};
+
+/* What happens in the room, said here or on another server. */
+enum room_kind {
+	ROOM_MSG,				/* <nick> text */
+	ROOM_ACTION,				/* * nick text */
+	ROOM_JOIN,
+	ROOM_PART,				/* text: the reason */
+	ROOM_NICK				/* text: the new nickname */
+};
+
+struct room_event {
+	enum room_kind	 kind;
+	const char	*nick;
+	const char	*text;			/* "" for a join */
+	const char	*addr;			/* "host:port" of the client */
+	const char	*origin;		/* NULL: this server */
+	size_t		 online;		/* a join: members after it */
+	unsigned int	 id;			/* the client, on its server */
 };
 
 /* A line of the room's history. */
@@ -348,6 +388,46 @@ void		 room_rename(struct client *, const char *);
 void		 room_assign_nick(struct client *);
 void		 room_process(double);
 void		 room_free(void);
+
+void		 room_admit_as(struct client *, const char *);
+void		 room_deliver(const struct room_event *);
+size_t		 room_online(void);
+
+/* backlog.c */
+struct backlog_entry {
+	unsigned long long	 seq;		/* in the stream as "s" */
+	int			 shown;		/* shown to our clients */
+	int			 sent;		/* XADD sent on this link */
+	enum room_kind		 kind;
+	char			*nick, *text, *addr;
+	size_t			 online;
+	unsigned int		 id;
+};
+size_t		 backlog_count(void);
+struct backlog_entry *backlog_at(size_t);
+struct backlog_entry *backlog_add(const struct room_event *, int);
+int		 backlog_back(unsigned long long, int);
+unsigned long	 backlog_take_dropped(void);
+void		 backlog_clear(void);
+
+/* redis_url.c */
+int		 redis_url_parse(const char *, struct redis_url *, char **);
+
+/* cluster.c */
+int		 cluster_available(void);
+int		 cluster_start(const char *, char **);
+int		 cluster_publish(const struct room_event *);
+int		 cluster_admit(struct client *);
+int		 cluster_nick(struct client *, const char *);
+const char	*cluster_nick_taken(const char *);
+void		 cluster_greet(struct client *);
+void		 cluster_leave(struct client *);
+size_t		 cluster_remote_count(void);
+size_t		 cluster_remote_nicks(const char ***);
+int		 cluster_fill(fd_set *, fd_set *, int);
+void		 cluster_run(const fd_set *, const fd_set *, double);
+double		 cluster_wait(double);
+void		 cluster_stop(void);
 
 /* msg.c */
 void		 msg_printf(struct msg *, const char *, ...)
