@@ -184,6 +184,7 @@ net_reuse_port(int fd)
 #elif defined(SO_REUSEPORT)
 	return setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
 #else
+	(void)fd;
 	(void)one;
 	errno = ENOPROTOOPT;
 	return -1;

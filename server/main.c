@@ -247,7 +247,8 @@ main(int argc, char **argv)
 
 	if (activated > 0) {
 		log_event("service", "%d listening socket%s from the service "
-		    "manager; --port, --tls-port and --bind are not used",
+		    "manager; --port, --tls-port, --bind and --reuse-port are "
+		    "not used",
 		    activated, activated == 1 ? "" : "s");
 		listen_passed(lfd, 0, l, &nl);
 		nplain = nl;

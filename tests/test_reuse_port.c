@@ -77,6 +77,7 @@ struct crowd {
 };
 
 static struct crowd	crowd;
+static struct rlimit	saved_nofile;	/* to put back; rlim_cur 0: none */
 
 static int
 setup(void **state)
@@ -109,6 +110,10 @@ teardown(void **state)
 
 	(void)state;
 	crowd_free(&crowd);
+	/* The next test's servers start with select()'s limit again. */
+	if (saved_nofile.rlim_cur != 0)
+		setrlimit(RLIMIT_NOFILE, &saved_nofile);
+	memset(&saved_nofile, 0, sizeof saved_nofile);
 	for (i = 0; i < SERVERS; i++) {
 		if (srv[i].pid > 0)
 			harness_stop(&srv[i]);
@@ -360,6 +365,7 @@ crowd_fd_limit(size_t n)
 		return -1;
 	if (rl.rlim_cur >= need)
 		return 0;
+	saved_nofile = rl;
 	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
 		print_message("skipped: RLIMIT_NOFILE hard limit %llu is under "
 		    "the %llu descriptors %zu clients need\n",
