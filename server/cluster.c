@@ -360,6 +360,22 @@ cluster_nick_taken(const char *nick)
 	return u->nick;
 }
 
+/*
+ * A member of another server as last seen, even while the link is down
+ * (the list is kept then, only not shown), so /msg can tell "on another
+ * server, link down" from "no such nickname".
+ */
+const char *
+cluster_nick_known(const char *nick)
+{
+	struct cluster_user	*u;
+
+	if (cluster_state == CLUSTER_OFF || (u = cluster_user_find(nick)) ==
+	    NULL)
+		return NULL;
+	return u->nick;
+}
+
 /* --- our events on their way through the stream --- */
 
 static void
@@ -393,6 +409,32 @@ cluster_publish(const struct room_event *e)
 	p->sent = 1;
 	cluster_xadd(p);
 	return 1;
+}
+
+/*
+ * A private line to a member of another server (the link is up): an
+ * entry t=priv of its own, never kept in the backlog, that only the
+ * server where "r" is a member shows (cluster_private_entry()).
+ */
+void
+cluster_private(const char *from, const char *to, const char *text)
+{
+	if (cluster_state != CLUSTER_UP)
+		return;
+	cluster_send(&cluster_cmd, NULL, NULL, "XADD %s MAXLEN ~ %d * "
+	    "o %s t priv n %s r %s x %s", cluster_key_events,
+	    CLUSTER_STREAM_MAXLEN, cluster_name, from, to, text);
+}
+
+/* The target of a private line from another server is away: t=away. */
+void
+cluster_away(const char *nick, const char *to, const char *reason)
+{
+	if (cluster_state != CLUSTER_UP)
+		return;
+	cluster_send(&cluster_cmd, NULL, NULL, "XADD %s MAXLEN ~ %d * "
+	    "o %s t away n %s r %s x %s", cluster_key_events,
+	    CLUSTER_STREAM_MAXLEN, cluster_name, nick, to, reason);
 }
 
 /* --- nicknames --- */
@@ -578,6 +620,29 @@ cluster_kind(const char *name, enum room_kind *kind)
 	return -1;
 }
 
+/*
+ * t=priv or t=away: 1 if it was one (shown here only if "r" is our
+ * member), 0 for a room event.  Nothing of it goes into the room.
+ */
+static int
+cluster_private_entry(const redisReply *fields, const char *nick,
+    const char *text, const char *origin)
+{
+	const char	*kind = cluster_field(fields, "t");
+	char		 to[LINE_MAX_BYTES * TEXT_CLEAN_GROWTH + 1];
+
+	if (strcmp(kind, "priv") != 0 && strcmp(kind, "away") != 0)
+		return 0;
+	cluster_clean(cluster_field(fields, "r"), to, NICK_MAX_BYTES);
+	if (!room_nick_valid(to))
+		return 1;
+	if (strcmp(kind, "priv") == 0)
+		command_msg_remote(origin, nick, to, text);
+	else
+		command_away_remote(nick, to, text);
+	return 1;
+}
+
 /* Keep the list of the other servers' members as the events say. */
 static void
 cluster_track(const struct room_event *e)
@@ -624,14 +689,15 @@ cluster_entry(const redisReply *entry)
 	if (fields->type != REDIS_REPLY_ARRAY)
 		return;
 	memset(&e, 0, sizeof e);
-	if (cluster_kind(cluster_field(fields, "t"), &e.kind) == -1)
-		return;
 	cluster_clean(cluster_field(fields, "n"), nick, NICK_MAX_BYTES);
 	cluster_clean(cluster_field(fields, "x"), text, LINE_MAX_BYTES);
 	cluster_clean(cluster_field(fields, "a"), addr, NET_ADDR_MAX - 1);
 	cluster_clean(cluster_field(fields, "o"), origin,
 	    SERVER_NAME_MAX_BYTES);
 	if (!room_nick_valid(nick) || origin[0] == '\0')
+		return;
+	if (cluster_private_entry(fields, nick, text, origin) ||
+	    cluster_kind(cluster_field(fields, "t"), &e.kind) == -1)
 		return;
 	e.nick = nick;
 	e.text = text;
@@ -916,7 +982,9 @@ cluster_down(double now)
 	cluster_retry_ms *= 2;
 	if (cluster_retry_ms > CLUSTER_RETRY_MAX_MS)
 		cluster_retry_ms = CLUSTER_RETRY_MAX_MS;
-	cluster_nusers = 0;
+	/* The other servers' members stay listed for cluster_nick_known();
+	 * /who and cluster_nick_taken() see them only while the link is up,
+	 * and the first heartbeat after it reads the list afresh. */
 	if (was_up) {
 		room_announce("%s", CLUSTER_LOST_NOTICE);
 		cluster_told = 1;
@@ -1233,6 +1301,22 @@ const char *
 cluster_nick_taken(const char *nick)
 {
 	return NULL;
+}
+
+const char *
+cluster_nick_known(const char *nick)
+{
+	return NULL;
+}
+
+void
+cluster_private(const char *from, const char *to, const char *text)
+{
+}
+
+void
+cluster_away(const char *nick, const char *to, const char *reason)
+{
 }
 
 void

@@ -34,6 +34,10 @@ static void	command_nick(struct client *, char *);
 static void	command_who(struct client *, char *);
 static void	command_me(struct client *, char *);
 static void	command_msg(struct client *, char *);
+static void	command_msg_log(const char *, const char *, const char *,
+		    const char *);
+static void	command_msg_cluster(struct client *, const char *,
+		    const char *);
 static void	command_away(struct client *, char *);
 static void	command_back(struct client *, char *);
 static void	command_help(struct client *, char *);
@@ -193,25 +197,76 @@ command_msg(struct client *c, char *arg)
 	text = arg + strcspn(arg, " ");	/* two words at least: a space */
 	*text++ = '\0';
 	text += strspn(text, " ");
-	if ((to = room_find(arg)) == NULL && cluster_nick_taken(arg) != NULL) {
-		client_send(c, "*** error: %s is on another server of the "
-		    "cluster; private messages do not cross servers", arg);
+	if ((to = room_find(arg)) == NULL) {
+		command_msg_cluster(c, arg, text);
 		return;
 	}
-	if (to == NULL) {
-		client_send(c, "*** error: no such nickname %s", arg);
-		return;
-	}
-	if (opts->log_private)
-		log_event("privmsg", "%s %s %s %zu %s", c->addr, c->nick,
-		    to->nick, strlen(text), text);
-	else
-		log_event("privmsg", "%s %s %s %zu", c->addr, c->nick,
-		    to->nick, strlen(text));
+	command_msg_log(c->addr, c->nick, to->nick, text);
 	client_send(to, "*%s* %s", c->nick, text);
 	client_send(c, "-> *%s* %s", to->nick, text);
 	if (to->away[0] != '\0')
 		client_send(c, "*** %s is away: %s", to->nick, to->away);
+}
+
+/* The privacy rule: the text is logged only with --log-private. */
+static void
+command_msg_log(const char *addr, const char *from, const char *to,
+    const char *text)
+{
+	if (opts->log_private)
+		log_event("privmsg", "%s %s %s %zu %s", addr, from, to,
+		    strlen(text), text);
+	else
+		log_event("privmsg", "%s %s %s %zu", addr, from, to,
+		    strlen(text));
+}
+
+/*
+ * /msg to someone not on this server: through the cluster to a member
+ * of another server (only its server shows it; if it is away, that
+ * server says so through the stream), else an error.
+ */
+static void
+command_msg_cluster(struct client *c, const char *nick, const char *text)
+{
+	const char	*to;
+
+	if ((to = cluster_nick_taken(nick)) != NULL) {
+		command_msg_log(c->addr, c->nick, to, text);
+		cluster_private(c->nick, to, text);
+		client_send(c, "-> *%s* %s", to, text);
+	} else if ((to = cluster_nick_known(nick)) != NULL)
+		client_send(c, "*** error: %s is on another server, and the "
+		    "link to the other servers is down", to);
+	else
+		client_send(c, "*** error: no such nickname %s", nick);
+}
+
+/* A private line from another server's member to ours, if still here. */
+void
+command_msg_remote(const char *origin, const char *from, const char *nick,
+    const char *text)
+{
+	struct client	*to;
+	char		 addr[SERVER_NAME_MAX_BYTES + sizeof "from="];
+
+	if ((to = room_find(nick)) == NULL)
+		return;
+	snprintf(addr, sizeof addr, "from=%s", origin);
+	command_msg_log(addr, from, to->nick, text);
+	client_send(to, "*%s* %s", from, text);
+	if (to->away[0] != '\0')
+		cluster_away(to->nick, from, to->away);
+}
+
+/* Our member wrote to someone away on another server, which says so. */
+void
+command_away_remote(const char *nick, const char *to, const char *reason)
+{
+	struct client	*c;
+
+	if ((c = room_find(to)) != NULL)
+		client_send(c, "*** %s is away: %s", nick, reason);
 }
 
 /* The reason is clean already (every line is); a long one is cut. */

@@ -421,6 +421,9 @@ int		 cluster_publish(const struct room_event *);
 int		 cluster_admit(struct client *);
 int		 cluster_nick(struct client *, const char *);
 const char	*cluster_nick_taken(const char *);
+const char	*cluster_nick_known(const char *);
+void		 cluster_private(const char *, const char *, const char *);
+void		 cluster_away(const char *, const char *, const char *);
 void		 cluster_greet(struct client *);
 void		 cluster_leave(struct client *);
 size_t		 cluster_remote_count(void);
@@ -510,6 +513,9 @@ int		 history_load(const char *, char **);
 
 /* command.c */
 void		 command_run(struct client *, const char *);
+void		 command_msg_remote(const char *, const char *, const char *,
+		    const char *);
+void		 command_away_remote(const char *, const char *, const char *);
 
 /* telnet.c */
 size_t		 telnet_filter(int *, char *, size_t);

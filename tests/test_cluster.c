@@ -50,7 +50,7 @@
 static struct redis		rs;
 static struct fakeredis		fake;
 static struct harness_server	srv[SERVERS];
-static struct harness_conn	cl[SERVERS], cl2;
+static struct harness_conn	cl[SERVERS], cl2, cl3;
 static char			nicks[SERVERS][32];	/* as welcomed */
 
 static int
@@ -64,6 +64,7 @@ setup(void **state)
 	for (i = 0; i < SERVERS; i++)
 		cl[i].fd = -1;
 	cl2.fd = -1;
+	cl3.fd = -1;
 	return 0;
 }
 
@@ -77,6 +78,7 @@ teardown(void **state)
 		harness_cleanup(&srv[i]);
 	}
 	harness_close(&cl2);
+	harness_close(&cl3);
 	redis_cleanup(&rs);
 	if (fake.pid > 0)
 		fakeredis_stop(&fake);
@@ -585,6 +587,123 @@ server_has_redis(void)
 	return -1;
 }
 
+/* A newcomer on server i takes nickname nick, seen by cl[0] and cl[1]. */
+static void
+join_as(struct harness_conn *c, int i, const char *nick)
+{
+	char	want[64];
+
+	assert_int_equal(harness_join(c, srv[i].port, NULL, 0), 0);
+	snprintf(want, sizeof want, "/nick %s", nick);
+	send_str(c, want);
+	snprintf(want, sizeof want, "is now known as %s", nick);
+	expect(c, want);
+	expect(&cl[0], want);
+	expect(&cl[1], want);
+}
+
+/* c reads up to alice's marker line and nothing private before it. */
+static void
+expect_marker_only(struct harness_conn *c)
+{
+	char	line[LINE_BYTES];
+
+	for (;;) {
+		if (harness_read_line(c, line, sizeof line, WAIT) == -1)
+			fail_msg("no marker");
+		if (strcmp(line, "<alice> marker") == 0)
+			return;
+		if (strstr(line, "secret") != NULL)
+			fail_msg("a private line leaked: %s", line);
+	}
+}
+
+/*
+ * /msg to a member of another server: only that member gets it, the
+ * sender its echo; carol (on bob's server) and dave (on alice's) see
+ * nothing of it, and no log holds its text.
+ */
+static void
+test_cluster_msg_crosses_servers(void **state)
+{
+	char	line[LINE_BYTES], *log;
+	int	i;
+
+	start_cluster(2, NULL);
+	rename_all(0, "alice", 2);
+	rename_all(1, "bob", 2);
+	join_as(&cl2, 1, "carol");
+	join_as(&cl3, 0, "dave");
+	send_str(&cl[0], "/msg Bob psst secret");
+	if (harness_read_line(&cl[0], line, sizeof line, WAIT) == -1)
+		fail_msg("no echo");
+	assert_string_equal(line, "-> *bob* psst secret");
+	send_str(&cl[0], "marker");
+	if (harness_read_line(&cl[1], line, sizeof line, WAIT) == -1)
+		fail_msg("bob got nothing");
+	assert_string_equal(line, "*alice* psst secret");
+	expect(&cl[1], "<alice> marker");
+	expect_marker_only(&cl2);
+	expect_marker_only(&cl3);
+	assert_int_equal(harness_log_wait(&srv[1],
+	    " privmsg from=s1 alice bob 11\n", WAIT), 0);
+	assert_int_equal(harness_log_wait(&srv[0], " alice bob 11\n", WAIT),
+	    0);
+	assert_int_equal(harness_log_wait(&srv[1], " msg from=s1 alice marker",
+	    WAIT), 0);
+	for (i = 0; i < 2; i++) {
+		log = harness_log_read(&srv[i]);
+		assert_non_null(log);
+		if (strstr(log, "secret") != NULL)
+			fail_msg("server %d logged the private text", i + 1);
+		free(log);
+	}
+}
+
+/* The target on another server is away: its server tells the sender. */
+static void
+test_cluster_msg_remote_away(void **state)
+{
+	start_cluster(2, NULL);
+	rename_all(0, "alice", 2);
+	rename_all(1, "bob", 2);
+	send_str(&cl[1], "/away lunch");
+	expect(&cl[1], "*** you are marked as away: lunch");
+	send_str(&cl[0], "/msg bob are you there");
+	expect(&cl[0], "-> *bob* are you there");
+	expect(&cl[0], "*** bob is away: lunch");
+	expect(&cl[1], "*alice* are you there");
+}
+
+/*
+ * /msg to a nickname no server has is an error; to a member of another
+ * server while the link is down, an error that says so.
+ */
+static void
+test_cluster_msg_errors(void **state)
+{
+	char	line[LINE_BYTES];
+
+	start_cluster(2, NULL);
+	rename_all(0, "alice", 2);
+	rename_all(1, "bob", 2);
+	send_str(&cl[0], "/msg nobody hello");
+	if (harness_read_line(&cl[0], line, sizeof line, WAIT) == -1)
+		fail_msg("no answer to /msg nobody");
+	assert_string_equal(line, "*** error: no such nickname nobody");
+	assert_true(redis_stop(&rs) != -1);
+	expect(&cl[0], "*** link to the other servers lost");
+	send_str(&cl[0], "/msg bob hello");
+	if (harness_read_line(&cl[0], line, sizeof line, WAIT) == -1)
+		fail_msg("no answer to /msg bob");
+	assert_string_equal(line, "*** error: bob is on another server, and "
+	    "the link to the other servers is down");
+	send_str(&cl[0], "/msg nobody hello");
+	if (harness_read_line(&cl[0], line, sizeof line, WAIT) == -1)
+		fail_msg("no answer to /msg nobody");
+	assert_string_equal(line, "*** error: no such nickname nobody");
+}
+
 /* SIGTERM on one server: the others see its members leave. */
 static void
 test_cluster_server_stops(void **state)
@@ -608,6 +727,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cluster_server_lost,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cluster_server_stops,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cluster_msg_crosses_servers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cluster_msg_remote_away,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cluster_msg_errors,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cluster_link_cut_catches_up, setup, teardown),
