@@ -75,6 +75,7 @@
 #define CLUSTER_HEARTBEAT_MS	3000	/* our server key set this often */
 #define CLUSTER_TTL_MS		10000	/* ... and lives this long */
 #define CLUSTER_GUEST_TRIES	16	/* guest numbers tried for a newcomer */
+#define CLUSTER_RECLAIM_TRIES	4	/* HSETNX again if the holder left */
 #define CLUSTER_ID_MAX_BYTES	64	/* a stream id, "1700000000000-0" */
 #define CLUSTER_LOST_NOTICE \
 	"*** link to the other servers lost; only people on this server see you"
@@ -115,7 +116,12 @@ struct cluster_ask {
 	unsigned int	id;
 	int		tries;
 	char		nick[NICK_MAX_BYTES + 1];
+	char		lost[NICK_MAX_BYTES + 1];	/* a guest name for
+							 * one that lost it */
 };
+
+/* cluster_wait of a member whose nickname is checked at link-up. */
+#define CLUSTER_WAIT_RECLAIM	2
 
 static enum cluster_state	 cluster_state;
 static struct redis_url		 cluster_url;
@@ -441,6 +447,16 @@ cluster_away(const char *nick, const char *to, const char *reason)
 
 static void
 cluster_guest_next(struct cluster_ask *);
+static void
+cluster_reclaim_lost(struct client *, struct cluster_ask *);
+static void
+cluster_reclaim_claimed(redisReply *, void *);
+static void
+cluster_reclaim_holder(redisReply *, void *);
+static void
+cluster_reclaim_log(const char *, const redisReply *);
+static void
+cluster_clean(const char *, char *, size_t);
 
 /* HSETNX of a guest name for a newcomer: 1 granted, 0 taken. */
 static void
@@ -457,6 +473,11 @@ cluster_guest_claimed(redisReply *r, void *arg)
 	if (c == NULL) {
 		if (r->integer == 1)
 			cluster_unclaim(ask->nick);
+		free(ask);
+		return;
+	}
+	if (r->integer == 1 && ask->lost[0] != '\0') {
+		cluster_reclaim_lost(c, ask);
 		free(ask);
 		return;
 	}
@@ -558,6 +579,129 @@ cluster_nick(struct client *c, const char *nick)
 	return 1;
 }
 
+/*
+ * At link-up each member's nickname, granted here while the link was
+ * down, is claimed again, and the answer counts: as IRC servers after a
+ * netsplit, the one whose HSETNX comes second loses the name and gets a
+ * guest name.  Its lines wait meanwhile, so it cannot /nick in between.
+ */
+static void
+cluster_reclaim(struct client *c)
+{
+	struct cluster_ask	*ask;
+
+	c->cluster_wait = CLUSTER_WAIT_RECLAIM;
+	ask = xcalloc(1, sizeof *ask);
+	ask->id = c->id;
+	strlcpy(ask->nick, c->nick, sizeof ask->nick);
+	cluster_claim(ask->nick, 1, cluster_reclaim_claimed, ask);
+}
+
+/* The member with that id still waiting for its check, or NULL. */
+static struct client *
+cluster_reclaim_client(const struct cluster_ask *ask)
+{
+	struct client	*c = cluster_client(ask->id);
+
+	if (c == NULL || c->state != CLIENT_MEMBER ||
+	    c->cluster_wait != CLUSTER_WAIT_RECLAIM ||
+	    strcasecmp(c->nick, ask->nick) != 0)
+		return NULL;
+	return c;
+}
+
+/* HSETNX at link-up: 1 ours again; 0 held, by us from before or not. */
+static void
+cluster_reclaim_claimed(redisReply *r, void *arg)
+{
+	struct cluster_ask	*ask = arg;
+	struct client		*c;
+	char			 lower[NICK_MAX_BYTES + 1];
+
+	if (cluster_reply_bad(r, "HSETNX") || r->type != REDIS_REPLY_INTEGER) {
+		free(ask);
+		return;		/* the link is lost: checked at the next */
+	}
+	if ((c = cluster_reclaim_client(ask)) == NULL) {
+		/* It left (cluster_leave() did not free the name): free it. */
+		if (r->integer == 1)
+			cluster_unclaim(ask->nick);
+		free(ask);
+		return;
+	}
+	if (r->integer == 1) {
+		cluster_wake(c);
+		free(ask);
+		return;
+	}
+	cluster_lower(ask->nick, lower, sizeof lower);
+	cluster_send(&cluster_cmd, cluster_reclaim_holder, ask, "HGET %s %s",
+	    cluster_key_users, lower);
+}
+
+/* HGET: who holds the name: "SERVER<TAB>NICK", or nil if it left. */
+static void
+cluster_reclaim_holder(redisReply *r, void *arg)
+{
+	struct cluster_ask	*ask = arg;
+	struct client		*c;
+	size_t			 n = strlen(cluster_name);
+
+	if (cluster_reply_bad(r, "HGET") || (r->type != REDIS_REPLY_STRING &&
+	    r->type != REDIS_REPLY_NIL)) {
+		free(ask);
+		return;
+	}
+	if ((c = cluster_reclaim_client(ask)) == NULL) {
+		free(ask);
+		return;
+	}
+	if (r->type == REDIS_REPLY_NIL &&
+	    ++ask->tries < CLUSTER_RECLAIM_TRIES) {
+		cluster_claim(ask->nick, 1, cluster_reclaim_claimed, ask);
+		return;
+	}
+	if (r->type == REDIS_REPLY_STRING && r->len > n &&
+	    strncmp(r->str, cluster_name, n) == 0 && r->str[n] == '\t') {
+		cluster_wake(c);	/* our own claim from before */
+		free(ask);
+		return;
+	}
+	cluster_reclaim_log(ask->nick, r);
+	strlcpy(ask->lost, ask->nick, sizeof ask->lost);
+	ask->tries = 0;
+	cluster_guest_next(ask);
+}
+
+static void
+cluster_reclaim_log(const char *nick, const redisReply *r)
+{
+	char	holder[LINE_MAX_BYTES * TEXT_CLEAN_GROWTH + 1];
+	char	*tab;
+
+	cluster_clean(r->type == REDIS_REPLY_STRING ? r->str : "", holder,
+	    SERVER_NAME_MAX_BYTES + 1 + NICK_MAX_BYTES);
+	if ((tab = strchr(holder, '\t')) != NULL)
+		*tab = '\0';
+	log_event("cluster", "nickname %s was taken on server %s while the "
+	    "link was down: ours gets a guest name", nick,
+	    holder[0] != '\0' ? holder : "-");
+}
+
+/* The guest name granted: the one that lost its name is renamed. */
+static void
+cluster_reclaim_lost(struct client *c, struct cluster_ask *ask)
+{
+	cluster_wake(c);
+	if (c->state != CLIENT_MEMBER || strcasecmp(c->nick, ask->lost) != 0) {
+		cluster_unclaim(ask->nick);
+		return;
+	}
+	client_send(c, "*** error: nickname %s was taken on another server "
+	    "while the link was down; you are now %s", ask->lost, ask->nick);
+	room_rename(c, ask->nick);
+}
+
 /* A newcomer while the link is down is told so, as the others were. */
 void
 cluster_greet(struct client *c)
@@ -572,7 +716,9 @@ cluster_greet(struct client *c)
 void
 cluster_leave(struct client *c)
 {
-	if (cluster_state == CLUSTER_UP)
+	/* One under check may not hold its name: cluster_reclaim_*(). */
+	if (cluster_state == CLUSTER_UP &&
+	    c->cluster_wait != CLUSTER_WAIT_RECLAIM)
 		cluster_unclaim(c->nick);
 }
 
@@ -727,8 +873,9 @@ cluster_synced(void)
 	cluster_state = CLUSTER_UP;
 	cluster_retry_ms = CLUSTER_RETRY_MIN_MS;
 	for (i = 0; i < room_count; i++) {
-		if (room_clients[i]->state == CLIENT_MEMBER)
-			cluster_claim(room_clients[i]->nick, 1, NULL, NULL);
+		if (room_clients[i]->state == CLIENT_MEMBER &&
+		    room_clients[i]->dead == NULL)
+			cluster_reclaim(room_clients[i]);
 	}
 	for (i = 0; i < backlog_count(); i++) {
 		p = backlog_at(i);
@@ -970,7 +1117,7 @@ cluster_down(double now)
 	struct client		*c;
 	struct room_event	 e;
 	size_t			 i;
-	int			 was_up = cluster_state == CLUSTER_UP;
+	int			 was_up = cluster_state == CLUSTER_UP, reclaim;
 
 	cluster_state = CLUSTER_DOWN;
 	cluster_free_conn(&cluster_cmd);
@@ -1003,9 +1150,10 @@ cluster_down(double now)
 		c = room_clients[i];
 		if (!c->cluster_wait)
 			continue;
+		reclaim = c->cluster_wait == CLUSTER_WAIT_RECLAIM;
 		cluster_wake(c);
-		if (c->dead != NULL)
-			continue;
+		if (c->dead != NULL || reclaim)
+			continue;	/* a reclaim: again at the next link-up */
 		if (c->state != CLIENT_MEMBER)
 			room_admit(c);
 		else
@@ -1212,7 +1360,8 @@ cluster_part_all(const char *why)
 		c = room_clients[i];
 		if (c->state != CLIENT_MEMBER)
 			continue;
-		cluster_unclaim(c->nick);
+		if (c->cluster_wait != CLUSTER_WAIT_RECLAIM)
+			cluster_unclaim(c->nick);
 		e = (struct room_event){ ROOM_PART, c->nick, why, c->addr,
 		    NULL, 0, c->id };
 		cluster_xadd(backlog_add(&e, 1));

@@ -513,6 +513,98 @@ test_cluster_redis_lost_and_back(void **state)
 }
 
 /*
+ * Read client k until the link is back and the rename of the loser of
+ * alice is announced; 1 if k is the one that lost the name.
+ */
+static int
+read_nick_settled(int k)
+{
+	char	line[LINE_BYTES];
+	long	deadline = harness_now_ms() + LINK_BACK_MS;
+	int	back = 0, renamed = 0, lost = 0;
+
+	while (!back || !renamed) {
+		if (harness_read_line(&cl[k], line, sizeof line,
+		    (int)(deadline - harness_now_ms())) == -1)
+			fail_msg("client %d: link back %d, alice renamed %d",
+			    k, back, renamed);
+		if (strcmp(line, "*** link to the other servers is back") == 0)
+			back++;
+		else if (strncmp(line, "*** alice is now known as guest",
+		    strlen("*** alice is now known as guest")) == 0)
+			renamed++;
+		else if (strncmp(line, "*** error: nickname alice was taken "
+		    "on another server while the link was down; you are now "
+		    "guest", strlen("*** error: nickname alice was taken on "
+		    "another server while the link was down; you are now "
+		    "guest")) == 0)
+			lost++;
+	}
+	assert_int_equal(back, 1);
+	assert_int_equal(renamed, 1);
+	assert_true(lost <= 1);
+	return lost;
+}
+
+/* /who on client k until it lists everyone once: alice and a guest. */
+static void
+expect_who_settled(int k)
+{
+	char	line[LINE_BYTES], *p;
+	long	deadline = harness_now_ms() + WAIT;
+	int	alice, guest;
+
+	for (;;) {
+		send_str(&cl[k], "/who");
+		if (harness_expect(&cl[k], " online: ", line, sizeof line,
+		    WAIT) == -1)
+			fail_msg("client %d: no /who answer", k);
+		alice = guest = 0;
+		p = strstr(line, " online: ") + strlen(" online: ");
+		for (p = strtok(p, ", "); p != NULL; p = strtok(NULL, ", ")) {
+			alice += strcmp(p, "alice") == 0;
+			guest += strncmp(p, "guest", 5) == 0;
+		}
+		if (alice == 1 && guest == 1 &&
+		    strncmp(line, "*** 2 online: ", 14) == 0)
+			return;
+		if (harness_now_ms() > deadline)
+			fail_msg("client %d: /who: alice %d times, %d guests",
+			    k, alice, guest);
+		poll(NULL, 0, 100);	/* the next heartbeat's users */
+	}
+}
+
+/*
+ * Redis stops; a client on each server takes alice, each granted
+ * locally; Redis back: as after an IRC netsplit, exactly one keeps
+ * alice and the other is told and gets a guest name, on both servers.
+ */
+static void
+test_cluster_nick_taken_twice_while_down(void **state)
+{
+	int	lost;
+
+	start_cluster(2, NULL);
+	assert_true(redis_stop(&rs) != -1);
+	expect(&cl[0], "*** link to the other servers lost");
+	expect(&cl[1], "*** link to the other servers lost");
+	send_str(&cl[0], "/nick alice");
+	expect(&cl[0], "is now known as alice");
+	send_str(&cl[1], "/nick alice");
+	expect(&cl[1], "is now known as alice");
+	assert_int_equal(redis_restart(&rs), 0);
+	lost = read_nick_settled(0);
+	assert_int_equal(lost + read_nick_settled(1), 1);
+	expect_who_settled(0);
+	expect_who_settled(1);
+	/* The loser's server logs whose the name was. */
+	assert_int_equal(harness_log_wait(&srv[lost ? 0 : 1],
+	    lost ? "nickname alice was taken on server s2" :
+	    "nickname alice was taken on server s1", WAIT), 0);
+}
+
+/*
  * A fake Redis: the server logs it (within lost_ms), keeps its room,
  * and tries again.
  */
@@ -740,6 +832,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cluster_redis_lost_and_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_cluster_nick_taken_twice_while_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_cluster_fake_redis_garbage, setup, teardown),
 		cmocka_unit_test_setup_teardown(
