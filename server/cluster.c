@@ -35,7 +35,9 @@
  * and connects again after 1 s, doubling to 30 s.  When the link is back
  * it reads the stream from the last id it saw, then publishes what was
  * kept (marked as already shown here, so it is not shown twice), and
- * says the link is back.
+ * says the link is back.  Nicknames granted here while the link was
+ * down are claimed again then; one another server holds is lost, and
+ * its client gets a guest name (cluster_reclaim()).
  */
 #include "config.h"
 

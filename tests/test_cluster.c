@@ -6,6 +6,8 @@
  * one; /who lists everyone; a server killed with SIGKILL has its users
  * announced gone ("server lost"); Redis stopped and started again: the
  * local room goes on, then the lines said meanwhile pass on, none twice;
+ * a nickname granted on two servers while Redis was down goes to one
+ * when it is back, the other getting a guest name;
  * a Redis that answers garbage or closes mid-reply is retried, and the
  * local room goes on meanwhile.
  *
