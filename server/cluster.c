@@ -210,6 +210,7 @@ cluster_reply(redisAsyncContext *ac, void *reply, void *arg)
 	struct cluster_call	*call = arg;
 	struct cluster_conn	*conn = call->conn;
 
+	(void)ac;
 	if (reply != NULL && conn->pending > 0) {
 		conn->pending--;
 		conn->deadline = conn->pending == 0 ? 0 : loop_now() +
@@ -907,6 +908,7 @@ cluster_read_done(redisReply *r, void *arg)
 	const redisReply	*stream, *entries;
 	size_t			 i, n = 0;
 
+	(void)arg;
 	if (cluster_reply_bad(r, "XREAD"))
 		return;
 	if (r->type == REDIS_REPLY_ARRAY) {
@@ -953,6 +955,7 @@ cluster_read_start(redisReply *r, void *arg)
 {
 	const redisReply	*e;
 
+	(void)arg;
 	if (cluster_reply_bad(r, "XREVRANGE"))
 		return;
 	if (r->type != REDIS_REPLY_ARRAY) {
@@ -1058,7 +1061,8 @@ cluster_users_read(redisReply *r, void *arg)
 {
 	const char	*v, *tab;
 	char		 server[SERVER_NAME_MAX_BYTES + 1];
-	size_t		 i, n;
+
+	(void)arg;	size_t		 i, n;
 
 	if (cluster_reply_bad(r, "HGETALL") || r->type != REDIS_REPLY_ARRAY)
 		return;
