@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,4 +79,52 @@ optvalue_apply_file(const struct conffile *cf, optvalue_set_fn set,
 		}
 	}
 	return 0;
+}
+
+/*
+ * The getopt_long tables for a table of count rows: longopts has room
+ * for count + 1, shortopts for count * 2 + 2.  A row without a letter
+ * gets OPTVALUE_LONG_FIRST + its index as its value.
+ */
+void
+optvalue_getopt(struct option *longopts, char *shortopts, size_t count,
+    optvalue_key_fn key)
+{
+	struct optvalue_key	k;
+	size_t			i;
+
+	*shortopts++ = ':';	/* our message, with the hint */
+	for (i = 0; i < count; i++) {
+		key(i, &k);
+		longopts[i].name = k.name;
+		longopts[i].has_arg = k.has_arg;
+		longopts[i].flag = NULL;
+		longopts[i].val = k.letter != 0 ? k.letter :
+		    OPTVALUE_LONG_FIRST + (int)i;
+		if (k.letter != 0) {
+			*shortopts++ = (char)k.letter;
+			if (k.has_arg == required_argument)
+				*shortopts++ = ':';
+		}
+	}
+	memset(&longopts[i], 0, sizeof longopts[i]);
+	*shortopts = '\0';
+}
+
+/* The row getopt_long's val stands for, or -1. */
+int
+optvalue_row(int val, size_t count, optvalue_key_fn key)
+{
+	struct optvalue_key	k;
+	size_t			i;
+
+	if (val >= OPTVALUE_LONG_FIRST &&
+	    (size_t)(val - OPTVALUE_LONG_FIRST) < count)
+		return val - OPTVALUE_LONG_FIRST;
+	for (i = 0; i < count; i++) {
+		key(i, &k);
+		if (k.letter != 0 && k.letter == val)
+			return (int)i;
+	}
+	return -1;
 }

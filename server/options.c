@@ -41,7 +41,6 @@
 #include "server/server.h"
 
 #define WELCOME_MAX_BYTES	256
-#define OPTIONS_LONG_FIRST	256	/* getopt_long value of row 0 */
 #define OPTIONS_MAX		64	/* rows the getopt tables can take */
 #define FIELD(f)		offsetof(struct options, f)
 #define STRING(n)		STRING_OF(n)	/* 20 -> "20" */
@@ -642,48 +641,33 @@ options_config(void)
 	return options_config_path;
 }
 
+/* Row i of the table for getopt_long (optvalue_key_fn). */
+static void
+options_key(size_t i, struct optvalue_key *k)
+{
+	const struct option_def	*def = &options_table[i];
+
+	k->name = def->name;
+	k->letter = def->letter;
+	k->has_arg = def->kind == OPTION_ACTION || def->kind == OPTION_FLAG ?
+	    no_argument : required_argument;
+}
+
 /* The getopt_long tables from ours. */
 static void
 options_getopt(struct option *longopts, char *shortopts)
 {
-	const struct option_def	*def;
-	size_t			 i;
-
 	if (options_count >= OPTIONS_MAX)
 		fatal("%zu options, more than %d", options_count, OPTIONS_MAX);
-	*shortopts++ = ':';	/* our message, with the hint */
-	for (i = 0; i < options_count; i++) {
-		def = &options_table[i];
-		longopts[i].name = def->name;
-		longopts[i].has_arg = def->kind == OPTION_ACTION ||
-		    def->kind == OPTION_FLAG ? no_argument : required_argument;
-		longopts[i].flag = NULL;
-		longopts[i].val = def->letter != 0 ? def->letter :
-		    OPTIONS_LONG_FIRST + (int)i;
-		if (def->letter != 0) {
-			*shortopts++ = (char)def->letter;
-			if (longopts[i].has_arg == required_argument)
-				*shortopts++ = ':';
-		}
-	}
-	memset(&longopts[i], 0, sizeof longopts[i]);
-	*shortopts = '\0';
+	optvalue_getopt(longopts, shortopts, options_count, options_key);
 }
 
 static const struct option_def *
 options_by_val(int val)
 {
-	size_t	i;
+	int	i = optvalue_row(val, options_count, options_key);
 
-	if (val >= OPTIONS_LONG_FIRST &&
-	    (size_t)(val - OPTIONS_LONG_FIRST) < options_count)
-		return &options_table[val - OPTIONS_LONG_FIRST];
-	for (i = 0; i < options_count; i++) {
-		if (options_table[i].letter != 0 &&
-		    options_table[i].letter == val)
-			return &options_table[i];
-	}
-	return NULL;
+	return i == -1 ? NULL : &options_table[i];
 }
 
 /*

@@ -31,7 +31,6 @@
 #include "common/xmalloc.h"
 #include "tui/tui.h"
 
-#define OPTIONS_LONG_FIRST	256	/* getopt_long value of row 0 */
 #define OPTIONS_MAX		32	/* rows the getopt tables can take */
 #define OPTIONS_LABEL_BYTES	64
 #define OPTIONS_DIR_DEPTH	2	/* directories /ignore -save makes */
@@ -407,48 +406,32 @@ options_read_config(struct options *o, int named, char **why)
 	return rc;
 }
 
+/* Row i of the table for getopt_long (optvalue_key_fn). */
+static void
+options_key(size_t i, struct optvalue_key *k)
+{
+	const struct option_def	*def = &options_table[i];
+
+	k->name = def->name;
+	k->letter = def->letter;
+	k->has_arg = def->kind == OPTION_FLAG ||
+	    def->kind == OPTION_HELP || def->kind == OPTION_VERSION ||
+	    def->kind == OPTION_NO_CONFIG ? no_argument : required_argument;
+}
+
 /* The getopt_long tables from ours. */
 static void
 options_getopt(struct option *longopts, char *shortopts)
 {
-	const struct option_def	*def;
-	size_t			 i;
-
-	*shortopts++ = ':';	/* our message, with the hint */
-	for (i = 0; i < OPTIONS_COUNT; i++) {
-		def = &options_table[i];
-		longopts[i].name = def->name;
-		longopts[i].has_arg = def->kind == OPTION_FLAG ||
-		    def->kind == OPTION_HELP || def->kind == OPTION_VERSION ||
-		    def->kind == OPTION_NO_CONFIG ? no_argument :
-		    required_argument;
-		longopts[i].flag = NULL;
-		longopts[i].val = def->letter != 0 ? def->letter :
-		    OPTIONS_LONG_FIRST + (int)i;
-		if (def->letter != 0) {
-			*shortopts++ = (char)def->letter;
-			if (longopts[i].has_arg == required_argument)
-				*shortopts++ = ':';
-		}
-	}
-	memset(&longopts[i], 0, sizeof longopts[i]);
-	*shortopts = '\0';
+	optvalue_getopt(longopts, shortopts, OPTIONS_COUNT, options_key);
 }
 
 static const struct option_def *
 options_by_val(int val)
 {
-	size_t	i;
+	int	i = optvalue_row(val, OPTIONS_COUNT, options_key);
 
-	if (val >= OPTIONS_LONG_FIRST &&
-	    (size_t)(val - OPTIONS_LONG_FIRST) < OPTIONS_COUNT)
-		return &options_table[val - OPTIONS_LONG_FIRST];
-	for (i = 0; i < OPTIONS_COUNT; i++) {
-		if (options_table[i].letter != 0 &&
-		    options_table[i].letter == val)
-			return &options_table[i];
-	}
-	return NULL;
+	return i == -1 ? NULL : &options_table[i];
 }
 
 /* What getopt_long() (quiet, ':' first) returned for a bad option. */
