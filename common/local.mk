@@ -6,6 +6,7 @@ common_libcommon_a_SOURCES = \
 	common/linebuf.c common/linebuf.h \
 	common/log.c common/log.h \
 	common/net.c common/net.h \
+	common/optvalue.c common/optvalue.h \
 	common/proto.h \
 	common/stream.c common/stream.h \
 	common/text.c common/text.h \

@@ -23,7 +23,6 @@
 #include <sys/stat.h>
 
 #include <ctype.h>
-#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stddef.h>
@@ -34,6 +33,7 @@
 
 #include "common/conffile.h"
 #include "common/net.h"
+#include "common/optvalue.h"
 #include "common/stream.h"
 #include "common/text.h"
 #include "common/usage.h"
@@ -41,7 +41,6 @@
 #include "server/server.h"
 
 #define WELCOME_MAX_BYTES	256
-#define OPTIONS_LONG_FIRST	256	/* getopt_long value of row 0 */
 #define OPTIONS_MAX		64	/* rows the getopt tables can take */
 #define FIELD(f)		offsetof(struct options, f)
 #define STRING(n)		STRING_OF(n)	/* 20 -> "20" */
@@ -352,42 +351,6 @@ options_set_welcome(const char **field, const char *label, const char *value,
 	return 0;
 }
 
-static int
-options_set_count(unsigned int *field, const struct option_def *def,
-    const char *label, const char *value, char **why)
-{
-	char		*end;
-	unsigned long	 v;
-
-	errno = 0;
-	v = strtoul(value, &end, 10);
-	if (*value < '0' || *value > '9' || *end != '\0' || errno != 0 ||
-	    v < def->min || v > def->max) {
-		*why = xasprintf("invalid %s \"%s\" (expected %u to %u)",
-		    label, value, def->min, def->max);
-		return -1;
-	}
-	*field = (unsigned int)v;
-	return 0;
-}
-
-/* A flag: given alone on the command line, "yes" or "no" in the file. */
-static int
-options_set_flag(int *field, const char *label, const char *value,
-    char **why)
-{
-	if (value == NULL || strcmp(value, "yes") == 0)
-		*field = 1;
-	else if (strcmp(value, "no") == 0)
-		*field = 0;
-	else {
-		*why = xasprintf("invalid %s \"%s\" (expected yes or no)",
-		    label, value);
-		return -1;
-	}
-	return 0;
-}
-
 /* Set one option in o from its text; label names it in the error. */
 static int
 options_set(struct options *o, const struct option_def *def,
@@ -406,11 +369,11 @@ options_set(struct options *o, const struct option_def *def,
 		options_free_text(old);
 		return 0;
 	case OPTION_COUNT:
-		return options_set_count(options_count_field(o, def), def,
-		    label, value, why);
+		return optvalue_count(options_count_field(o, def), def->min,
+		    def->max, label, value, why);
 	case OPTION_FLAG:
-		return options_set_flag(options_flag_field(o, def), label,
-		    value, why);
+		return optvalue_flag(options_flag_field(o, def), label, value,
+		    why);
 	default:
 		fatal("option %s is not a setting", def->name);
 	}
@@ -594,37 +557,19 @@ options_is_activated(void)
 	return options_activated > 0;
 }
 
-/* Each line of the file into o; an unknown key is an error too. */
+/* One line of the file into o (optvalue_set_fn). */
 static int
-options_apply_file(struct options *o, const struct conffile *cf, char **why)
+options_set_line(void *o, const char *key, const char *value, char **why)
 {
-	const struct conffile_entry	*e;
-	const struct option_def		*def;
-	char				*reason;
-	size_t				 i;
+	const struct option_def	*def;
 
-	for (i = 0; i < cf->count; i++) {
-		e = &cf->entries[i];
-		def = options_find(e->key);
-		if (def == NULL) {
-			*why = xasprintf("%s:%u: unknown option \"%s\"",
-			    cf->path, e->line, e->key);
-			return -1;
-		}
-		if (def->kind == OPTION_ACTION ||
-		    def->kind == OPTION_ACTION_ARG) {
-			*why = xasprintf("%s:%u: \"%s\" is for the command "
-			    "line only", cf->path, e->line, e->key);
-			return -1;
-		}
-		if (options_set(o, def, e->key, e->value, &reason) == -1) {
-			*why = xasprintf("%s:%u: %s", cf->path, e->line,
-			    reason);
-			free(reason);
-			return -1;
-		}
+	if ((def = options_find(key)) == NULL)
+		return OPTVALUE_UNKNOWN;
+	if (def->kind == OPTION_ACTION || def->kind == OPTION_ACTION_ARG) {
+		*why = xasprintf("\"%s\" is for the command line only", key);
+		return -1;
 	}
-	return 0;
+	return options_set(o, def, key, value, why);
 }
 
 static int
@@ -657,7 +602,8 @@ options_load(struct options *o, char **why)
 	options_defaults(o);
 	if (options_config_path != NULL) {
 		if ((rc = conffile_read(&cf, options_config_path, why)) == 0)
-			rc = options_apply_file(o, &cf, why);
+			rc = optvalue_apply_file(&cf, options_set_line, o,
+			    why);
 		conffile_free(&cf);
 	}
 	if (rc == 0)
@@ -695,48 +641,33 @@ options_config(void)
 	return options_config_path;
 }
 
+/* Row i of the table for getopt_long (optvalue_key_fn). */
+static void
+options_key(size_t i, struct optvalue_key *k)
+{
+	const struct option_def	*def = &options_table[i];
+
+	k->name = def->name;
+	k->letter = def->letter;
+	k->has_arg = def->kind == OPTION_ACTION || def->kind == OPTION_FLAG ?
+	    no_argument : required_argument;
+}
+
 /* The getopt_long tables from ours. */
 static void
 options_getopt(struct option *longopts, char *shortopts)
 {
-	const struct option_def	*def;
-	size_t			 i;
-
 	if (options_count >= OPTIONS_MAX)
 		fatal("%zu options, more than %d", options_count, OPTIONS_MAX);
-	*shortopts++ = ':';	/* our message, with the hint */
-	for (i = 0; i < options_count; i++) {
-		def = &options_table[i];
-		longopts[i].name = def->name;
-		longopts[i].has_arg = def->kind == OPTION_ACTION ||
-		    def->kind == OPTION_FLAG ? no_argument : required_argument;
-		longopts[i].flag = NULL;
-		longopts[i].val = def->letter != 0 ? def->letter :
-		    OPTIONS_LONG_FIRST + (int)i;
-		if (def->letter != 0) {
-			*shortopts++ = (char)def->letter;
-			if (longopts[i].has_arg == required_argument)
-				*shortopts++ = ':';
-		}
-	}
-	memset(&longopts[i], 0, sizeof longopts[i]);
-	*shortopts = '\0';
+	optvalue_getopt(longopts, shortopts, options_count, options_key);
 }
 
 static const struct option_def *
 options_by_val(int val)
 {
-	size_t	i;
+	int	i = optvalue_row(val, options_count, options_key);
 
-	if (val >= OPTIONS_LONG_FIRST &&
-	    (size_t)(val - OPTIONS_LONG_FIRST) < options_count)
-		return &options_table[val - OPTIONS_LONG_FIRST];
-	for (i = 0; i < options_count; i++) {
-		if (options_table[i].letter != 0 &&
-		    options_table[i].letter == val)
-			return &options_table[i];
-	}
-	return NULL;
+	return i == -1 ? NULL : &options_table[i];
 }
 
 /*

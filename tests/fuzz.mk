@@ -106,6 +106,7 @@ tests_fuzz_fuzz_conffile_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_tui_config_SOURCES = tests/fuzz/fuzz_tui_config.c \
 	tui/options.c tui/ignore.c tui/stamp.c tui/tui.h \
 	common/conffile.c common/conffile.h common/net.c common/net.h \
+	common/optvalue.c common/optvalue.h \
 	common/xmalloc.c common/xmalloc.h $(FUZZ_TEXT_SOURCES)
 tests_fuzz_fuzz_tui_config_CFLAGS = $(FUZZ_COMPILE)
 tests_fuzz_fuzz_tui_config_LDFLAGS = $(FUZZ_LINK)

@@ -2,7 +2,8 @@
 #   . "$top_srcdir/tests/tmux.sh"; tmux_setup NAME
 # It skips the test (exit 77) when tmux is missing, makes $tmp, runs a
 # private tmux server, and on exit kills it and the processes named by
-# $server_pid, $feed_pid and $pids.
+# $server_pid, $feed_pid and $pids.  It also gives start_chat_server,
+# stop_server, wait_for, row, title, pass and fail.
 
 tmux_setup() {
 	if ! command -v tmux >/dev/null 2>&1; then
@@ -14,7 +15,7 @@ tmux_setup() {
 	unset NO_COLOR TMUX
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || exit 1
 	sock="$1_$$"
-	pids= server_pid= feed_pid=
+	pids= server_pid= feed_pid= server_err=
 	trap tmux_cleanup EXIT
 	trap 'exit 1' INT TERM HUP
 }
@@ -93,4 +94,51 @@ start_feed() {
 		sleep 0.1
 	done
 	feed_port=$(cat "$tmp/feed.port")
+}
+
+# start_chat_server PORT LOG [ARGS]: chat-server on PORT (0: any free),
+# logging to LOG, with the flood and per-address limits off; its
+# standard error goes to $server_err when that is set.  Waits until
+# the server names its port in LOG (on the first " listen " line after
+# those LOG had already) and puts it in $port.
+start_chat_server() {
+	srv_port=$1 srv_log=$2
+	shift 2
+	srv_before=$(grep -c " listen " "$srv_log" 2>/dev/null)
+	if [ -n "${server_err:-}" ]; then
+		"$CHAT_SERVER" --port "$srv_port" --log "$srv_log" "$@" \
+		    --flood-rate 0 --max-per-ip 0 2>>"$server_err" &
+	else
+		"$CHAT_SERVER" --port "$srv_port" --log "$srv_log" "$@" \
+		    --flood-rate 0 --max-per-ip 0 &
+	fi
+	server_pid=$!
+	deadline=$(($(now) + 10))
+	port=
+	while [ -z "$port" ]; do
+		port=$(grep " listen " "$srv_log" 2>/dev/null |
+		    sed -n "$((${srv_before:-0} + 1))"'s/.*:\([0-9][0-9]*\) .*/\1/p')
+		[ -n "$port" ] && break
+		kill -0 "$server_pid" 2>/dev/null ||
+		    fail "chat-server did not start$(tmux_server_err)"
+		[ "$(now)" -ge "$deadline" ] && fail "no port in the log"
+		sleep 0.1
+	done
+}
+
+# What the chat-server wrote to $server_err, after ": " (nothing unset).
+tmux_server_err() {
+	[ -n "${server_err:-}" ] && printf ': %s' "$(cat "$server_err")"
+}
+
+# stop_server: stop the chat-server start_chat_server started.
+stop_server() {
+	kill "$server_pid"
+	wait "$server_pid" 2>/dev/null
+	server_pid=
+}
+
+# title WINDOW: the pane's title.
+title() {
+	tm display-message -p -t "$1" '#{pane_title}'
 }

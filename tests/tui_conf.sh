@@ -26,28 +26,10 @@ conf=$XDG_CONFIG_HOME/chat-tui/config
 mkdir -p "$XDG_CONFIG_HOME/chat-tui" "$HOME"
 
 # start_server [PORT]: chat-server on PORT (default: any free port).
+server_err=$tmp/server.err
 start_server() {
 	: >"$tmp/server.log"
-	"$CHAT_SERVER" --port "${1:-0}" --log "$tmp/server.log" \
-	    --flood-rate 0 --max-per-ip 0 2>>"$tmp/server.err" &
-	server_pid=$!
-	deadline=$(($(now) + 10))
-	port=
-	while [ -z "$port" ]; do
-		port=$(sed -n 's/.* listen .*:\([0-9][0-9]*\) .*/\1/p' \
-		    "$tmp/server.log" | head -n 1)
-		[ -n "$port" ] && break
-		kill -0 "$server_pid" 2>/dev/null ||
-		    fail "chat-server did not start: $(cat "$tmp/server.err")"
-		[ "$(now)" -ge "$deadline" ] && fail "no port in the log"
-		sleep 0.1
-	done
-}
-
-stop_server() {
-	kill "$server_pid"
-	wait "$server_pid" 2>/dev/null
-	server_pid=
+	start_chat_server "${1:-0}" "$tmp/server.log"
 }
 
 # window NAME COMMAND: a window running COMMAND, then its exit status.

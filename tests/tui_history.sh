@@ -14,28 +14,9 @@ log="$tmp/events.log"
 
 # start_server [PORT]: chat-server on PORT (default: any free port),
 # logging to and keeping its history in $log; its port goes to $port.
+server_err=$tmp/server.err
 start_server() {
-	before=$(grep -c " listen " "$log" 2>/dev/null)
-	"$CHAT_SERVER" --port "${1:-0}" --log "$log" --history-file "$log" \
-	    --flood-rate 0 --max-per-ip 0 2>>"$tmp/server.err" &
-	server_pid=$!
-	deadline=$(($(now) + 10))
-	port=
-	while [ -z "$port" ]; do
-		port=$(grep " listen " "$log" 2>/dev/null |
-		    sed -n "$((${before:-0} + 1))"'s/.*:\([0-9][0-9]*\) .*/\1/p')
-		[ -n "$port" ] && break
-		kill -0 "$server_pid" 2>/dev/null ||
-		    fail "chat-server did not start: $(cat "$tmp/server.err")"
-		[ "$(now)" -ge "$deadline" ] && fail "no port in the log"
-		sleep 0.1
-	done
-}
-
-stop_server() {
-	kill "$server_pid"
-	wait "$server_pid" 2>/dev/null
-	server_pid=
+	start_chat_server "${1:-0}" "$log" --history-file "$log"
 }
 
 # window NAME COMMAND: a window running COMMAND.

@@ -19,29 +19,13 @@
 tmux_setup tui_keys
 
 : >"$tmp/server.log"
-"$CHAT_SERVER" --port 0 --log "$tmp/server.log" --flood-rate 0 \
-    --max-per-ip 0 &
-server_pid=$!
-deadline=$(($(now) + 10))
-port=
-until [ -n "$port" ]; do
-	port=$(sed -n 's/.* listen .*:\([0-9][0-9]*\) .*/\1/p' \
-	    "$tmp/server.log" | head -n 1)
-	[ -n "$port" ] && break
-	kill -0 "$server_pid" 2>/dev/null || fail "chat-server did not start"
-	[ "$(now)" -ge "$deadline" ] && fail "no port in the log"
-	sleep 0.1
-done
+start_chat_server 0 "$tmp/server.log"
 
 # window NAME NICK [ENV]: chat-tui as NICK, connected.
 window() {
 	tm new-window -d -n "$1" "$3 '$CHAT_TUI' --port $port --nick $2; \
 	    echo EXIT=\$?; sleep 600"
 	wait_for "$1" "| $2 | connected" "$2's status line"
-}
-
-title() {
-	tm display-message -p -t "$1" '#{pane_title}'
 }
 
 # input WINDOW TEXT WHAT: wait until the input line is TEXT exactly.

@@ -12,19 +12,7 @@
 tmux_setup tui_private
 
 : >"$tmp/server.log"
-"$CHAT_SERVER" --port 0 --log "$tmp/server.log" --flood-rate 0 \
-    --max-per-ip 0 &
-server_pid=$!
-deadline=$(($(now) + 10))
-port=
-until [ -n "$port" ]; do
-	port=$(sed -n 's/.* listen .*:\([0-9][0-9]*\) .*/\1/p' \
-	    "$tmp/server.log" | head -n 1)
-	[ -n "$port" ] && break
-	kill -0 "$server_pid" 2>/dev/null || fail "chat-server did not start"
-	[ "$(now)" -ge "$deadline" ] && fail "no port in the log"
-	sleep 0.1
-done
+start_chat_server 0 "$tmp/server.log"
 
 # window NAME NICK: chat-tui as NICK, connected.
 window() {

@@ -15,19 +15,7 @@
 tmux_setup tui_view
 
 : >"$tmp/server.log"
-"$CHAT_SERVER" --port 0 --log "$tmp/server.log" --flood-rate 0 \
-    --max-per-ip 0 &
-server_pid=$!
-deadline=$(($(now) + 10))
-port=
-until [ -n "$port" ]; do
-	port=$(sed -n 's/.* listen .*:\([0-9][0-9]*\) .*/\1/p' \
-	    "$tmp/server.log" | head -n 1)
-	[ -n "$port" ] && break
-	kill -0 "$server_pid" 2>/dev/null || fail "chat-server did not start"
-	[ "$(now)" -ge "$deadline" ] && fail "no port in the log"
-	sleep 0.1
-done
+start_chat_server 0 "$tmp/server.log"
 
 # window NAME NICK [OPTIONS]: chat-tui as NICK, its raw output copied to
 # $tmp/NAME.raw, connected.
@@ -39,10 +27,6 @@ window() {
 	: >"$tmp/$name.raw"
 	tm pipe-pane -O -t "$name" "cat >>'$tmp/$name.raw'"
 	wait_for "$name" "| $nick | connected" "$nick's status line"
-}
-
-title() {
-	tm display-message -p -t "$1" '#{pane_title}'
 }
 
 # wait_title WINDOW TITLE WHAT: poll the pane's title until it is TITLE.

@@ -27,10 +27,10 @@
 
 #include "common/conffile.h"
 #include "common/net.h"
+#include "common/optvalue.h"
 #include "common/xmalloc.h"
 #include "tui/tui.h"
 
-#define OPTIONS_LONG_FIRST	256	/* getopt_long value of row 0 */
 #define OPTIONS_MAX		32	/* rows the getopt tables can take */
 #define OPTIONS_LABEL_BYTES	64
 #define OPTIONS_DIR_DEPTH	2	/* directories /ignore -save makes */
@@ -248,42 +248,6 @@ options_text_field(struct options *o, const struct option_def *def)
 	return (char **)(void *)((char *)o + def->field);
 }
 
-static int
-options_set_count(unsigned int *field, const struct option_def *def,
-    const char *label, const char *value, char **why)
-{
-	char		*end;
-	unsigned long	 v;
-
-	errno = 0;
-	v = strtoul(value, &end, 10);
-	if (*value < '0' || *value > '9' || *end != '\0' || errno != 0 ||
-	    v < def->min || v > def->max) {
-		*why = xasprintf("invalid %s \"%s\" (expected %u to %u)",
-		    label, value, def->min, def->max);
-		return -1;
-	}
-	*field = (unsigned int)v;
-	return 0;
-}
-
-/* A flag: given alone on the command line, "yes" or "no" in the file. */
-static int
-options_set_flag(int *field, const char *label, const char *value,
-    char **why)
-{
-	if (value == NULL || strcmp(value, "yes") == 0)
-		*field = 1;
-	else if (strcmp(value, "no") == 0)
-		*field = 0;
-	else {
-		*why = xasprintf("invalid %s \"%s\" (expected yes or no)",
-		    label, value);
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * The ignore list within its bound, told here where the line is known,
  * and before connecting, not after the room saw us join.
@@ -338,11 +302,11 @@ options_set(struct options *o, const struct option_def *def,
 		*text = xstrdup(value);
 		return 0;
 	case OPTION_COUNT:
-		return options_set_count((unsigned int *)(void *)((char *)o +
-		    def->field), def, label, value, why);
+		return optvalue_count((unsigned int *)(void *)((char *)o +
+		    def->field), def->min, def->max, label, value, why);
 	case OPTION_FLAG:
-		return options_set_flag((int *)(void *)((char *)o +
-		    def->field), label, value, why);
+		return optvalue_flag((int *)(void *)((char *)o + def->field),
+		    label, value, why);
 	default:
 		*why = xasprintf("\"%s\" is for the command line only",
 		    def->name);
@@ -409,30 +373,15 @@ options_default_config(const char *xdg, const char *home)
 	return NULL;
 }
 
-/* Each line of the file into o; an unknown key is an error too. */
+/* One line of the file into o (optvalue_set_fn). */
 static int
-options_apply_file(struct options *o, const struct conffile *cf, char **why)
+options_set_line(void *o, const char *key, const char *value, char **why)
 {
-	const struct conffile_entry	*e;
-	const struct option_def		*def;
-	char				*reason;
-	size_t				 i;
+	const struct option_def	*def;
 
-	for (i = 0; i < cf->count; i++) {
-		e = &cf->entries[i];
-		if ((def = options_find(e->key)) == NULL) {
-			*why = xasprintf("%s:%u: unknown option \"%s\"",
-			    cf->path, e->line, e->key);
-			return -1;
-		}
-		if (options_set(o, def, e->key, e->value, &reason) == -1) {
-			*why = xasprintf("%s:%u: %s", cf->path, e->line,
-			    reason);
-			free(reason);
-			return -1;
-		}
-	}
-	return 0;
+	if ((def = options_find(key)) == NULL)
+		return OPTVALUE_UNKNOWN;
+	return options_set(o, def, key, value, why);
 }
 
 /*
@@ -451,54 +400,38 @@ options_read_config(struct options *o, int named, char **why)
 	if ((rc = conffile_read_lists(&cf, o->config, options_lists,
 	    why)) == 0) {
 		o->config_read = 1;
-		rc = options_apply_file(o, &cf, why);
+		rc = optvalue_apply_file(&cf, options_set_line, o, why);
 	}
 	conffile_free(&cf);
 	return rc;
+}
+
+/* Row i of the table for getopt_long (optvalue_key_fn). */
+static void
+options_key(size_t i, struct optvalue_key *k)
+{
+	const struct option_def	*def = &options_table[i];
+
+	k->name = def->name;
+	k->letter = def->letter;
+	k->has_arg = def->kind == OPTION_FLAG ||
+	    def->kind == OPTION_HELP || def->kind == OPTION_VERSION ||
+	    def->kind == OPTION_NO_CONFIG ? no_argument : required_argument;
 }
 
 /* The getopt_long tables from ours. */
 static void
 options_getopt(struct option *longopts, char *shortopts)
 {
-	const struct option_def	*def;
-	size_t			 i;
-
-	*shortopts++ = ':';	/* our message, with the hint */
-	for (i = 0; i < OPTIONS_COUNT; i++) {
-		def = &options_table[i];
-		longopts[i].name = def->name;
-		longopts[i].has_arg = def->kind == OPTION_FLAG ||
-		    def->kind == OPTION_HELP || def->kind == OPTION_VERSION ||
-		    def->kind == OPTION_NO_CONFIG ? no_argument :
-		    required_argument;
-		longopts[i].flag = NULL;
-		longopts[i].val = def->letter != 0 ? def->letter :
-		    OPTIONS_LONG_FIRST + (int)i;
-		if (def->letter != 0) {
-			*shortopts++ = (char)def->letter;
-			if (longopts[i].has_arg == required_argument)
-				*shortopts++ = ':';
-		}
-	}
-	memset(&longopts[i], 0, sizeof longopts[i]);
-	*shortopts = '\0';
+	optvalue_getopt(longopts, shortopts, OPTIONS_COUNT, options_key);
 }
 
 static const struct option_def *
 options_by_val(int val)
 {
-	size_t	i;
+	int	i = optvalue_row(val, OPTIONS_COUNT, options_key);
 
-	if (val >= OPTIONS_LONG_FIRST &&
-	    (size_t)(val - OPTIONS_LONG_FIRST) < OPTIONS_COUNT)
-		return &options_table[val - OPTIONS_LONG_FIRST];
-	for (i = 0; i < OPTIONS_COUNT; i++) {
-		if (options_table[i].letter != 0 &&
-		    options_table[i].letter == val)
-			return &options_table[i];
-	}
-	return NULL;
+	return i == -1 ? NULL : &options_table[i];
 }
 
 /* What getopt_long() (quiet, ':' first) returned for a bad option. */
@@ -635,7 +568,7 @@ options_from_text(struct options *o, const char *path, const char *text,
 	options_defaults(o, NULL);
 	if ((rc = conffile_parse_lists(&cf, path, text, len, options_lists,
 	    why)) == 0)
-		rc = options_apply_file(o, &cf, why);
+		rc = optvalue_apply_file(&cf, options_set_line, o, why);
 	conffile_free(&cf);
 	if (rc == 0 && (rc = options_finish(o, &reason)) == -1) {
 		*why = xasprintf("%s: %s", path, reason);
