@@ -290,6 +290,12 @@ test_tui_options_ignore_list(void **state)
 	assert_int_equal(load(&o, &why, "--ignore", "eve", NULL), 0);
 	assert_string_equal(o.ignore, "bob carol  dave eve");
 	options_free(&o);
+	/* A blank list first (found by fuzz_tui_config): nobody ignored. */
+	write_file(conf, "ignore = \"\"\t\t\n");
+	if (load(&o, &why, NULL) != 0)
+		fail_msg("%s", why);
+	assert_null(o.ignore);
+	options_free(&o);
 }
 
 static void

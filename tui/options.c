@@ -257,7 +257,8 @@ options_check_count(const char *label, const char *words, char **why)
 {
 	struct ignore	ig;
 
-	if (ignore_load(&ig, words) == 0)
+	/* A blank first "ignore =" line leaves the list unset: nobody. */
+	if (words == NULL || ignore_load(&ig, words) == 0)
 		return 0;
 	*why = xasprintf("more than %d nicknames to %s", IGNORE_MAX_NICKS,
 	    label);
