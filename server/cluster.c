@@ -257,13 +257,9 @@ cluster_send(struct cluster_conn *conn, void (*fn)(redisReply *, void *),
 static struct client *
 cluster_client(unsigned int id)
 {
-	size_t	i;
+	struct client	*c = room_find_id(id);
 
-	for (i = 0; i < room_count; i++) {
-		if (room_clients[i]->id == id && room_clients[i]->dead == NULL)
-			return room_clients[i];
-	}
-	return NULL;
+	return c != NULL && c->dead == NULL ? c : NULL;
 }
 
 static void

@@ -230,24 +230,33 @@ room_admit_as(struct client *c, const char *nick)
 		room_deliver(&ev);
 }
 
-/* A member here by its connection number, or NULL. */
-static struct client *
+/* The connection with that number, in any state, or NULL. */
+struct client *
 room_find_id(unsigned int id)
 {
 	size_t	i;
 
 	for (i = 0; i < room_count; i++) {
-		if (room_clients[i]->id == id &&
-		    room_clients[i]->state == CLIENT_MEMBER)
+		if (room_clients[i]->id == id)
 			return room_clients[i];
 	}
 	return NULL;
 }
 
+/* A member here by its connection number, or NULL. */
+static struct client *
+room_member_id(unsigned int id)
+{
+	struct client	*c = room_find_id(id);
+
+	return c != NULL && c->state == CLIENT_MEMBER ? c : NULL;
+}
+
 /*
  * Show an event to the members here: said here (origin NULL; logged
  * where it was said) or, in a cluster, on another server (logged now,
- * with from=NAME for the client's address).  Chat and actions go into the history as they are shown.
+ * with from=NAME for the client's address).  Chat and actions go into
+ * the history as they are shown.
  */
 void
 room_deliver(const struct room_event *e)
@@ -273,7 +282,7 @@ room_deliver(const struct room_event *e)
 		if (e->origin != NULL)
 			log_event("join", "%s %s", addr, e->nick);
 		room_announce_others(e->origin != NULL ? NULL :
-		    room_find_id(e->id), "*** %s has joined (%zu online)",
+		    room_member_id(e->id), "*** %s has joined (%zu online)",
 		    e->nick, e->online);
 		break;
 	case ROOM_PART:

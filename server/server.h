@@ -393,6 +393,7 @@ void		 room_free(void);
 void		 room_admit_as(struct client *, const char *);
 void		 room_deliver(const struct room_event *);
 size_t		 room_online(void);
+struct client	*room_find_id(unsigned int);
 
 /* backlog.c */
 struct backlog_entry {
